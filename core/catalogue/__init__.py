@@ -1,0 +1,1 @@
+"""The trial catalogue: importers, normalisation, criteria parsing, storage and sync."""

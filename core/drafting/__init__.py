@@ -1,0 +1,1 @@
+"""Drafting plain-language summaries: prompts, drafters (LLM and offline) and automatic checks."""

@@ -1,0 +1,1 @@
+"""Matching a case against the catalogue: filters, retrieval, criterion assessment, ranking."""
