@@ -1,0 +1,219 @@
+"""Users and logins: argon2 password hashes, lockout after repeated failures, single sign-on mapping."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from core.audit import record_event
+from core.config import get_settings
+from core.db import session_scope
+from core.errors import AuthenticationFailed, NotFound, ValidationFailed
+from core.models import User, utcnow
+from core.permissions import ROLES, Actor, require
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+LOGIN_FAILED_MESSAGE = "Wrong username or password."
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserView(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: list[str]
+    is_active: bool
+    is_demo: bool
+    locked: bool
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_policy(password: str, username: str) -> None:
+    """Refuse weak passwords with a message that says what is missing."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        problems.append("letters and digits")
+    if username and username.lower() in password.lower():
+        problems.append("not containing the username")
+    if problems:
+        raise ValidationFailed({"password": "the password needs " + ", ".join(problems) + "."})
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(username=user.username, roles=frozenset(user.roles), user_id=user.id, display_name=user.display_name)
+
+
+def _validate_user_fields(username: str, display_name: str, roles: list[str], email: str | None) -> None:
+    errors: dict[str, str] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{1,79}", username or ""):
+        errors["username"] = "use 2-80 lower-case letters, digits, '.', '_' or '-'."
+    if not display_name.strip():
+        errors["display_name"] = "a display name is required."
+    bad = [r for r in roles if r not in ROLES]
+    if not roles or bad:
+        errors["roles"] = f"choose one or more of {', '.join(ROLES)}" + (f" (unknown: {', '.join(bad)})." if bad else ".")
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        errors["email"] = "this is not an e-mail address."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_user(
+    actor: Actor,
+    username: str,
+    display_name: str,
+    roles: list[str],
+    password: str | None,
+    *,
+    email: str | None = None,
+    is_demo: bool = False,
+    enforce_policy: bool = True,
+) -> int:
+    """Create an account; a password is optional only for single-sign-on users (matched by e-mail)."""
+    require(actor, "user.manage")
+    username = username.strip().lower()
+    _validate_user_fields(username, display_name, roles, email)
+    if password is not None and enforce_policy:
+        check_password_policy(password, username)
+    if password is None and not email:
+        raise ValidationFailed({"password": "give a password, or an e-mail for single sign-on."})
+    with session_scope() as s:
+        if s.scalar(select(User.id).where(User.username == username)):
+            raise ValidationFailed({"username": f"{username!r} is taken."})
+        user = User(
+            username=username,
+            display_name=display_name.strip(),
+            email=email.lower() if email else None,
+            roles=sorted(set(roles)),
+            password_hash=hash_password(password) if password is not None else None,
+            is_demo=is_demo,
+        )
+        s.add(user)
+        s.flush()
+        record_event(s, actor, "user.create", "user", user.id, after={"username": username, "roles": user.roles})
+        return user.id
+
+
+def set_user_roles(actor: Actor, username: str, roles: list[str], *, active: bool = True) -> None:
+    """Change an account's roles or deactivate it."""
+    require(actor, "user.manage")
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        _validate_user_fields(user.username, user.display_name, roles, None)
+        before = {"roles": list(user.roles), "active": user.is_active}
+        user.roles, user.is_active = sorted(set(roles)), active
+        record_event(s, actor, "user.update", "user", user.id, before=before, after={"roles": user.roles, "active": active})
+
+
+def reset_password(actor: Actor, username: str, password: str) -> None:
+    require(actor, "user.manage")
+    check_password_policy(password, username)
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+        record_event(s, actor, "user.password_reset", "user", user.id)
+
+
+def list_users(actor: Actor) -> list[UserView]:
+    require(actor, "user.manage")
+    now = utcnow()
+    with session_scope() as s:
+        return [
+            UserView(
+                id=u.id,
+                username=u.username,
+                display_name=u.display_name,
+                email=u.email,
+                roles=list(u.roles),
+                is_active=u.is_active,
+                is_demo=u.is_demo,
+                locked=bool(u.locked_until and u.locked_until > now),
+            )
+            for u in s.scalars(select(User).order_by(User.username))
+        ]
+
+
+def authenticate(username: str, password: str) -> Actor:
+    """Log in with a password; every success and failure is audited; repeated failures lock the account."""
+    settings = get_settings()
+    username = (username or "").strip().lower()
+    now = utcnow()
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None or not user.password_hash:
+            try:
+                _hasher.verify(_DUMMY_HASH, password or "")
+            except VerificationError:
+                pass
+            record_event(s, username or "(empty)", "login.failure", "user", None, reason="unknown user")
+            failure = True
+        elif not user.is_active or (user.locked_until and user.locked_until > now):
+            record_event(s, username, "login.failure", "user", user.id, reason="account locked or inactive")
+            failure = True
+        else:
+            try:
+                _hasher.verify(user.password_hash, password or "")
+                failure = False
+            except (VerificationError, InvalidHashError):
+                failure = True
+            if failure:
+                user.failed_logins += 1
+                reason = f"wrong password ({user.failed_logins} in a row)"
+                if user.failed_logins >= settings.login_max_failures:
+                    user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+                    user.failed_logins = 0
+                    reason += f"; locked for {settings.login_lockout_minutes} minutes"
+                record_event(s, username, "login.failure", "user", user.id, reason=reason)
+            else:
+                user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = hash_password(password)
+                record_event(s, user.username, "login.success", "user", user.id)
+                return actor_for(user)
+    if failure:
+        raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
+    raise AssertionError("unreachable")
+
+
+def authenticate_sso(email: str) -> Actor:
+    """Map a single-sign-on identity (OpenID Connect e-mail) to an active user."""
+    email = (email or "").strip().lower()
+    with session_scope() as s:
+        user = s.scalar(select(User).where(func.lower(User.email) == email, User.is_active.is_(True)))
+        if user is None:
+            record_event(s, email or "(empty)", "login.failure", "user", None, reason="single sign-on: no user with this e-mail")
+            raise AuthenticationFailed("No workbench account is linked to this e-mail. Ask an admin to create one.")
+        user.last_login_at = utcnow()
+        record_event(s, user.username, "login.success", "user", user.id, reason="single sign-on")
+        return actor_for(user)
+
+
+def logout(actor: Actor, *, reason: str | None = None) -> None:
+    with session_scope() as s:
+        record_event(s, actor, "logout", "user", actor.user_id, reason=reason)
+
+
+def refresh_actor(actor: Actor) -> Actor | None:
+    """The actor with current roles from the database, or None if the account is gone or inactive."""
+    with session_scope() as s:
+        user = s.get(User, actor.user_id) if actor.user_id else None
+        if user is None or not user.is_active:
+            return None
+        return actor_for(user)

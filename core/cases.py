@@ -1,0 +1,221 @@
+"""Case intake: create, read and correct a family's case, with contact details kept apart from clinical facts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from core.audit import record_event
+from core.db import session_scope
+from core.errors import NotFound, ValidationFailed
+from core.matching.case_facts import CaseFacts
+from core.models import Case, CaseContact, utcnow
+from core.permissions import Actor, require
+from core.places import locate_place
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class CaseInput(BaseModel):
+    """What the intake form (or the CLI, or the demo seed) provides."""
+
+    age_years: float | None = None
+    sex: Literal["female", "male", "unknown"] = "unknown"
+    diagnosis: str = ""
+    disease_status: str | None = None
+    prior_therapies: list[str] = Field(default_factory=list)
+    lines_of_therapy: int | None = None
+    biomarkers: list[str] = Field(default_factory=list)
+    performance_status: str | None = None
+    pregnant: bool | None = None
+    summary: str = ""
+    location_label: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    travel_radius_km: float | None = None
+    contact_name: str = ""
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    contact_address: str | None = None
+    is_demo: bool = False
+    reference: str | None = None
+
+
+class CaseView(BaseModel):
+    id: int
+    reference: str
+    status: str
+    is_demo: bool
+    facts: CaseFacts
+    created_at: datetime
+    contact_name: str | None = None  # only filled for roles allowed to see contact details
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    contact_address: str | None = None
+
+
+def validate_case_input(data: CaseInput) -> CaseInput:
+    """Check every field; raise ValidationFailed naming each field that is wrong. Fills coordinates from the place."""
+    errors: dict[str, str] = {}
+    if data.age_years is not None and not 0 <= data.age_years <= 120:
+        errors["age_years"] = "age must be between 0 and 120 years."
+    if not data.diagnosis.strip():
+        errors["diagnosis"] = "the diagnosis is required (for example 'relapsed T-cell acute lymphoblastic leukaemia')."
+    if len(data.summary) > 20_000:
+        errors["summary"] = "the clinical summary is longer than 20,000 characters; shorten it."
+    if data.travel_radius_km is not None and data.travel_radius_km < 0:
+        errors["travel_radius_km"] = "the travel radius cannot be negative."
+    if (data.latitude is None) != (data.longitude is None):
+        errors["latitude"] = "give both latitude and longitude, or neither."
+    if data.latitude is not None and not -90 <= data.latitude <= 90:
+        errors["latitude"] = "latitude must be between -90 and 90."
+    if data.longitude is not None and not -180 <= data.longitude <= 180:
+        errors["longitude"] = "longitude must be between -180 and 180."
+    if data.lines_of_therapy is not None and not 0 <= data.lines_of_therapy <= 30:
+        errors["lines_of_therapy"] = "lines of therapy must be between 0 and 30."
+    if not data.contact_name.strip():
+        errors["contact_name"] = "the contact's name is required (it is never sent to the drafting model)."
+    if data.contact_email and not _EMAIL.fullmatch(data.contact_email.strip()):
+        errors["contact_email"] = "this is not an e-mail address."
+    if data.contact_phone and not re.fullmatch(r"[+()\d\s.-]{5,30}", data.contact_phone.strip()):
+        errors["contact_phone"] = "use digits, spaces and + ( ) - only."
+    if errors:
+        raise ValidationFailed(errors)
+    if data.latitude is None and data.location_label:
+        found = locate_place(data.location_label)
+        if found:
+            data = data.model_copy(update={"latitude": found[0], "longitude": found[1]})
+    return data
+
+
+def _facts_of(case: Case) -> CaseFacts:
+    return CaseFacts(
+        age_years=case.age_years,
+        sex=case.sex,  # type: ignore[arg-type]
+        diagnosis=case.diagnosis,
+        disease_status=case.disease_status,
+        prior_therapies=list(case.prior_therapies or []),
+        lines_of_therapy=case.lines_of_therapy,
+        biomarkers=list(case.biomarkers or []),
+        performance_status=case.performance_status,
+        pregnant=case.pregnant,
+        summary=case.summary,
+        latitude=case.latitude,
+        longitude=case.longitude,
+        location_label=case.location_label,
+        travel_radius_km=case.travel_radius_km,
+        negations=list((case.extracted or {}).get("negations", [])),
+    )
+
+
+def _next_reference(session) -> str:  # noqa: ANN001
+    year = utcnow().year
+    count = session.scalar(select(func.count(Case.id))) or 0
+    return f"C-{year}-{count + 1:04d}"
+
+
+def create_case(actor: Actor, data: CaseInput) -> int:
+    """Save a new case and its separate contact record; returns the case id."""
+    require(actor, "case.create")
+    data = validate_case_input(data)
+    with session_scope() as s:
+        reference = data.reference or _next_reference(s)
+        if s.scalar(select(Case.id).where(Case.reference == reference)):
+            raise ValidationFailed({"reference": f"a case {reference} exists already."})
+        fields = data.model_dump(
+            exclude={"contact_name", "contact_email", "contact_phone", "contact_address", "reference"}
+        )
+        case = Case(reference=reference, created_by=actor.user_id, **fields)
+        case.contact = CaseContact(
+            name=data.contact_name.strip(),
+            email=(data.contact_email or "").strip() or None,
+            phone=(data.contact_phone or "").strip() or None,
+            address=(data.contact_address or "").strip() or None,
+        )
+        s.add(case)
+        s.flush()
+        # The audit log keeps clinical facts; contact details are recorded only as present/absent.
+        after = data.model_dump(mode="json", include=set(CaseFacts.model_fields) | {"is_demo"})
+        after["contact"] = "provided"
+        record_event(s, actor, "case.create", "case", case.id, after={"reference": reference, **after})
+        return case.id
+
+
+def get_case(actor: Actor, case_id: int) -> CaseView:
+    """The case's facts, plus its contact details for roles allowed to see them."""
+    require(actor, "case.view")
+    with session_scope() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"No case with id {case_id}.")
+        view = CaseView(
+            id=case.id,
+            reference=case.reference,
+            status=case.status,
+            is_demo=case.is_demo,
+            facts=_facts_of(case),
+            created_at=case.created_at,
+        )
+        if actor.can("case.view_contact") and case.contact:
+            view.contact_name = case.contact.name
+            view.contact_email = case.contact.email
+            view.contact_phone = case.contact.phone
+            view.contact_address = case.contact.address
+        return view
+
+
+def list_cases(actor: Actor) -> list[CaseView]:
+    require(actor, "case.view")
+    with session_scope() as s:
+        ids = list(s.scalars(select(Case.id).order_by(Case.id.desc())))
+    return [get_case(actor, i) for i in ids]
+
+
+def get_case_facts(case_id: int) -> CaseFacts:
+    """De-identified facts for internal use by matching and drafting (callers check permissions)."""
+    with session_scope() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"No case with id {case_id}.")
+        return _facts_of(case)
+
+
+def get_personal_data(case_id: int) -> list[str]:
+    """The contact's identifying strings, which must never reach an LLM or a draft."""
+    with session_scope() as s:
+        contact = s.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
+        if contact is None:
+            return []
+        return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
+
+
+def update_case_facts(actor: Actor, case_id: int, changes: dict[str, object]) -> None:
+    """Correct clinical facts (for example what was extracted from the free text); audited with before and after."""
+    require(actor, "case.update")
+    allowed = set(CaseFacts.model_fields) - {"negations"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed({k: "this field cannot be changed here." for k in sorted(unknown)})
+    with session_scope() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            raise NotFound(f"No case with id {case_id}.")
+        before = {k: getattr(case, k) for k in changes}
+        current = CaseInput(
+            **{k: getattr(case, k) for k in CaseInput.model_fields if hasattr(case, k) and k != "reference"},
+            contact_name=case.contact.name if case.contact else "-",
+        )
+        validate_case_input(current.model_copy(update=changes))
+        for k, v in changes.items():
+            setattr(case, k, v)
+        record_event(s, actor, "case.update", "case", case.id, before=before, after=dict(changes))
+
+
+def set_case_status(session, case_id: int, status: str) -> None:  # noqa: ANN001
+    case = session.get(Case, case_id)
+    if case is not None:
+        case.status = status

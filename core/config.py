@@ -1,0 +1,54 @@
+"""Settings read from the environment and a `.env` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Every setting of the workbench; the README lists each environment variable."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="Where the SQLite file, indexes and reports live.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in DATA_DIR.")
+    demo_mode: bool = Field(default=True, description="Seed demo users, demo trials and demo cases on first start.")
+
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = ""
+    llm_temperature: float = 0.2
+    llm_max_output_tokens: int = 1500
+    llm_timeout_s: float = 60.0
+    llm_concurrency: int = 4
+    llm_max_retries: int = 3
+    llm_price_input_per_million: float = 0.0
+    llm_price_output_per_million: float = 0.0
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_version: str | None = None
+    azure_openai_deployment: str | None = None
+
+    claim_timeout_minutes: int = 30
+    second_reviewer_required: bool = False
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    session_idle_minutes: int = 30
+    match_top_k: int = 50
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'workbench.sqlite').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing the environment."""
+    return Settings()

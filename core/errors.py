@@ -1,0 +1,39 @@
+"""Errors that core raises for the UI and CLI to show in plain words."""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base class: the message is safe to show to the user."""
+
+
+class PermissionDenied(WorkbenchError):
+    """The actor's roles do not allow this action."""
+
+
+class NotFound(WorkbenchError):
+    """The thing asked for does not exist."""
+
+
+class ValidationFailed(WorkbenchError):
+    """Input is invalid; `errors` maps each field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+class InvalidTransition(WorkbenchError):
+    """The workflow does not allow this step from the current state."""
+
+
+class ConflictError(WorkbenchError):
+    """Someone else changed the record since it was read; nothing was overwritten."""
+
+    def __init__(self, message: str, *, current: object = None):
+        self.current = current
+        super().__init__(message)
+
+
+class AuthenticationFailed(WorkbenchError):
+    """Wrong username or password, said without revealing which."""
