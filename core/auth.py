@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 
@@ -158,10 +159,8 @@ def authenticate(username: str, password: str) -> Actor:
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None or not user.password_hash:
-            try:
+            with contextlib.suppress(VerificationError):
                 _hasher.verify(_DUMMY_HASH, password or "")
-            except VerificationError:
-                pass
             record_event(s, username or "(empty)", "login.failure", "user", None, reason="unknown user")
             failure = True
         elif not user.is_active or (user.locked_until and user.locked_until > now):
