@@ -1,0 +1,103 @@
+"""First start: migrate the database, seed prompts, and (in demo mode) demo users, trials and cases."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import select
+
+from core.cases import CaseInput, create_case
+from core.config import get_settings
+from core.db import session_scope, upgrade_database
+from core.models import Case, Trial, User
+from core.permissions import SYSTEM, Actor
+
+log = logging.getLogger(__name__)
+_prepared: set[str] = set()
+_lock = threading.Lock()
+
+# Demo accounts: shown in the README and on the login page while demo data is loaded.
+DEMO_USERS: tuple[tuple[str, str, list[str], str], ...] = (
+    ("reviewer", "Demo Reviewer", ["reviewer"], "reviewer-demo"),
+    ("reviewer2", "Second Demo Reviewer", ["reviewer"], "reviewer2-demo"),
+    ("analyst", "Demo Analyst", ["analyst"], "analyst-demo"),
+    ("admin", "Demo Admin", ["admin"], "admin-demo"),
+)
+
+
+def seed_demo_users() -> list[str]:
+    from core.auth import create_user
+
+    created = []
+    for username, name, roles, password in DEMO_USERS:
+        with session_scope() as s:
+            if s.scalar(select(User.id).where(User.username == username)):
+                continue
+        create_user(SYSTEM, username, name, roles, password, is_demo=True, enforce_policy=False)
+        created.append(username)
+    return created
+
+
+def seed_demo_catalogue(actor: Actor = SYSTEM) -> str:
+    from core.catalogue.demo_data import demo_trial_paths
+    from core.catalogue.importer import import_paths
+
+    return import_paths(actor, demo_trial_paths()).summary()
+
+
+def seed_demo_cases(actor: Actor | None = None) -> list[int]:
+    from core.catalogue.demo_data import load_demo_cases
+
+    actor = actor or Actor(username="system", roles=frozenset({"reviewer"}))
+    ids = []
+    for demo in load_demo_cases():
+        with session_scope() as s:
+            if s.scalar(select(Case.id).where(Case.reference == demo.reference)):
+                continue
+        facts = demo.facts.model_dump(exclude={"negations", "conditions"})
+        data = CaseInput(
+            **{k: v for k, v in facts.items() if k in CaseInput.model_fields},
+            contact_name=demo.contact_name,
+            contact_email=demo.contact_email,
+            contact_phone=demo.contact_phone,
+            contact_address=demo.contact_address,
+            is_demo=True,
+            reference=demo.reference,
+        )
+        ids.append(create_case(actor, data))
+    return ids
+
+
+def seed_demo() -> dict[str, object]:
+    """Demo users, the demo catalogue (through the real importer) and demo cases; safe to run twice."""
+    return {"users": seed_demo_users(), "catalogue": seed_demo_catalogue(), "cases": seed_demo_cases()}
+
+
+def prepare_database() -> None:
+    """Run once per process and database: migrations, prompts, resumable jobs, and demo data when enabled."""
+    settings = get_settings()
+    url = settings.resolved_database_url
+    with _lock:
+        if url in _prepared:
+            return
+        upgrade_database(url)
+        from core.jobs import requeue_stale_jobs
+        from core.prompt_store import seed_prompts
+
+        seed_prompts()
+        requeue_stale_jobs()
+        if settings.demo_mode:
+            with session_scope() as s:
+                has_users = s.scalar(select(User.id).limit(1)) is not None
+            if not has_users:
+                log.info("seeding demo data: %s", seed_demo())
+        _prepared.add(url)
+
+
+def is_demo_data_loaded() -> bool:
+    """True while any demo trial, case or account is in the database (the UI shows a banner)."""
+    with session_scope() as s:
+        return any(
+            s.scalar(select(model.id).where(model.is_demo.is_(True)).limit(1)) is not None for model in (Trial, Case, User)
+        )

@@ -1,0 +1,128 @@
+"""Importing files into the catalogue: streamed in batches, each batch one transaction, with a report and progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from core.audit import record_event
+from core.catalogue.records import NormalizedTrial
+from core.catalogue.store import ImportReport, store_trials
+from core.config import get_settings
+from core.db import session_scope
+from core.jobs import JobContext, register_handler, submit_job
+from core.permissions import Actor, require
+
+BATCH_SIZE = 500
+
+
+def import_items(
+    items: Iterable[Any],
+    *,
+    actor: Actor,
+    source: str,
+    total: int | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Store streamed ImportItems; a failing batch is retried record by record so one bad record loses nothing else."""
+    report = ImportReport()
+    batch: list[NormalizedTrial] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            with session_scope() as s:
+                store_trials(s, batch, report)
+        except Exception:
+            # The batch rolled back as a whole; store one by one to keep every good record.
+            for trial in batch:
+                single = ImportReport()
+                try:
+                    with session_scope() as s:
+                        store_trials(s, [trial], single)
+                    report.new += single.new
+                    report.updated += single.updated
+                    report.unchanged += single.unchanged
+                except Exception as exc:
+                    from core.catalogue.records import RejectedRecord
+
+                    report.rejected.append(
+                        RejectedRecord(file=source, position=trial.registry_id, field=None, reason=f"could not be stored: {exc}", registry_id=trial.registry_id)
+                    )
+        batch.clear()
+
+    for item in items:
+        if item.ok:
+            batch.append(item.trial)
+        else:
+            report.rejected.append(item.rejection)
+        if len(batch) >= batch_size:
+            flush()
+            if on_progress:
+                on_progress(item.seen, total, report.summary())
+            if cancel and cancel():
+                report.cancelled = True
+                break
+    if not report.cancelled:
+        flush()
+    if on_progress:
+        on_progress(report.seen, total, report.summary())
+    with session_scope() as s:
+        record_event(s, actor, "catalogue.import", "catalogue", source, after={**report.as_dict(), "rejected": len(report.rejected)})
+    return report
+
+
+def import_paths(
+    actor: Actor,
+    paths: Sequence[str | Path],
+    *,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import files, folders or zips in any supported format (detected from content)."""
+    from core.catalogue.sources import estimate_total, iter_import_items
+
+    require(actor, "catalogue.import")
+    total = estimate_total(paths)
+    return import_items(
+        iter_import_items(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
+        on_progress=on_progress, cancel=cancel,
+    )
+
+
+def save_upload(actor: Actor, name: str, data: bytes) -> Path:
+    """Keep an uploaded file under the data directory so an import job (maybe on a worker) can read it."""
+    require(actor, "catalogue.import")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[:120] or "upload"
+    folder = get_settings().data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe
+    n = 1
+    while path.exists():
+        path = folder / f"{n}-{safe}"
+        n += 1
+    path.write_bytes(data)
+    return path
+
+
+def start_import(actor: Actor, paths: Sequence[str | Path]) -> int:
+    """Queue an import job (progress, cancel) and return its id."""
+    require(actor, "catalogue.import")
+    return submit_job("import", {"paths": [str(p) for p in paths], "actor": actor.username}, created_by=actor.username)
+
+
+@register_handler("import")
+def _run_import(ctx: JobContext) -> dict[str, Any]:
+    from core.permissions import ROLES
+
+    actor = Actor(username=ctx.payload.get("actor", "system"), roles=frozenset(ROLES))
+
+    def progress(done: int, total: int | None, message: str) -> None:
+        ctx.progress(done, total, message)
+
+    report = import_paths(actor, ctx.payload["paths"], on_progress=progress, cancel=ctx.cancelled)
+    return report.as_dict()

@@ -1,0 +1,161 @@
+"""The two drafters behind one call: the LLM when an endpoint is configured, else the offline drafter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.cases import get_case_facts, get_personal_data
+from core.catalogue.records import NormalizedTrial
+from core.models import Draft, DraftVersion, Match, Trial
+
+OFFLINE_AUTHOR = "offline drafter"
+
+
+@dataclass
+class Written:
+    sections: dict[str, str]
+    sources: dict[str, Any]
+    drafter: str
+    model: str | None
+    author: str
+    prompt_version_id: int | None = None
+    prompt_hash: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    latency_s: float = 0.0
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _from_structured(draft_obj: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    from core.drafting.schema import section_texts, sentence_sources
+
+    return section_texts(draft_obj), {k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()}
+
+
+def _llm_call(prompt_name: str, variables: dict[str, Any], schema: type, case_id: int, feedback: str | None) -> tuple[Any, Any, Any]:
+    from core.drafting.prompts import parse_prompt_text, render_messages
+    from core.llm import LLMClient
+    from core.llm_config import capability_cache, load_llm_settings
+    from core.prompt_store import get_labelled_version
+
+    version = get_labelled_version(prompt_name)
+    template = parse_prompt_text(version.template_text, prompt_name)
+    messages = render_messages(template, variables)
+    if feedback:
+        messages.append(
+            {"role": "user", "content": "A reviewer asked for these changes to the previous draft:\n" + feedback}
+        )
+    settings = load_llm_settings()
+    client = LLMClient(settings, capability_cache=capability_cache())
+    result = client.complete_structured(
+        messages,
+        schema,
+        prompt_name=prompt_name,
+        prompt_version=str(version.version),
+        forbidden_strings=get_personal_data(case_id),
+        temperature=version.parameters.get("temperature"),
+        max_output_tokens=version.parameters.get("max_output_tokens"),
+    )
+    return result, version, settings
+
+
+def _written_from_llm(result: Any, version: Any, parsed: Any) -> Written:
+    sections, sources = _from_structured(parsed)
+    rec = result.record
+    return Written(
+        sections=sections,
+        sources=sources,
+        drafter="llm",
+        model=rec.model,
+        author=f"llm:{rec.model}",
+        prompt_version_id=version.id,
+        prompt_hash=version.content_hash,
+        input_tokens=rec.input_tokens,
+        output_tokens=rec.output_tokens,
+        cost=rec.cost,
+        latency_s=rec.latency_s,
+        note=f"Drafted by {rec.model} with prompt {version.name} v{version.version}",
+    )
+
+
+def write_trial_summary(s: Session, draft: Draft) -> Written:
+    from core.drafting.offline import draft_trial_summary_offline
+    from core.drafting.prompts import build_trial_summary_variables
+    from core.drafting.schema import TrialSummaryDraft
+    from core.drafting.service import _verdicts_for, nearest_open_sites
+    from core.llm_config import load_llm_settings
+
+    trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
+    facts = get_case_facts(draft.case_id)
+    verdicts = _verdicts_for(s, draft.case_id, draft.trial_id)
+    nearest = nearest_open_sites(trial, facts)
+    if load_llm_settings().is_configured:
+        variables = build_trial_summary_variables(trial, facts, verdicts, nearest)
+        result, version, _ = _llm_call("trial_summary", variables, TrialSummaryDraft, draft.case_id, draft.feedback)
+        return _written_from_llm(result, version, result.parsed)
+    structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
+    sections, sources = _from_structured(structured)
+    note = "Written by the offline drafter from the trial record and the criterion verdicts"
+    if draft.feedback:
+        note += "; the offline drafter cannot take feedback: edit the text directly"
+    return Written(sections=sections, sources=sources, drafter="offline", model=None, author=OFFLINE_AUTHOR, note=note)
+
+
+def _option_summaries(s: Session, case_id: int) -> list[Any]:
+    from core.drafting.offline import OptionSummary
+
+    options = []
+    rows = s.execute(
+        select(Trial, Match)
+        .join(Draft, Draft.trial_id == Trial.id)
+        .join(Match, (Match.trial_id == Trial.id) & (Match.case_id == case_id))
+        .where(Draft.case_id == case_id, Draft.kind == "trial", Draft.status != "rejected")
+        .order_by(Match.rank)
+    ).all()
+    for trial, match in rows:
+        options.append(
+            OptionSummary(
+                registry_id=trial.registry_id,
+                title=trial.brief_title,
+                study_type=trial.study_type,
+                phases=[p for p in trial.phases.split("|") if p],
+                overall_status=trial.overall_status,
+                met=match.met,
+                unknown=match.unknown,
+                not_met=match.not_met,
+                nearest_km=match.distance_km,
+            )
+        )
+    return options
+
+
+def write_case_overview(s: Session, draft: Draft) -> Written:
+    from core.drafting.offline import draft_case_overview_offline
+    from core.drafting.prompts import build_case_overview_variables
+    from core.drafting.schema import CaseOverviewDraft
+    from core.llm_config import load_llm_settings
+
+    facts = get_case_facts(draft.case_id)
+    options = _option_summaries(s, draft.case_id)
+    if load_llm_settings().is_configured:
+        variables = build_case_overview_variables(options, facts)
+        result, version, _ = _llm_call("case_overview", variables, CaseOverviewDraft, draft.case_id, draft.feedback)
+        return _written_from_llm(result, version, result.parsed)
+    structured = draft_case_overview_offline(options, facts)
+    sections, sources = _from_structured(structured)
+    return Written(
+        sections=sections, sources=sources, drafter="offline", model=None, author=OFFLINE_AUTHOR,
+        note="Written by the offline drafter from the selected options",
+    )
+
+
+def latest_text(s: Session, draft: Draft) -> dict[str, str]:
+    version = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
+    return dict(version.sections) if version else {}
+

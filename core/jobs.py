@@ -1,0 +1,206 @@
+"""Persisted jobs for long work (imports, matching, drafting batches): progress, cancel, resume, idempotency."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import session_scope
+from core.errors import NotFound, WorkbenchError
+from core.models import Job, utcnow
+from core.permissions import Actor, require
+
+log = logging.getLogger(__name__)
+
+# A running job whose heartbeat is older than this is taken to have died with its process.
+STALE_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 2
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when the user asked to cancel."""
+
+
+class JobView(BaseModel):
+    id: int
+    kind: str
+    status: str
+    progress_done: int
+    progress_total: int | None
+    message: str
+    error: str | None
+    result: dict[str, Any] | None
+    attempts: int
+
+    @property
+    def fraction(self) -> float:
+        if not self.progress_total:
+            return 0.0 if self.status != "done" else 1.0
+        return min(1.0, self.progress_done / self.progress_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+
+class JobContext:
+    """Given to a handler: report progress (which also beats the heartbeat) and learn about cancellation."""
+
+    def __init__(self, job_id: int, payload: dict[str, Any]):
+        self.job_id = job_id
+        self.payload = payload
+
+    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
+        with session_scope() as s:
+            values: dict[str, Any] = {"progress_done": done, "heartbeat_at": utcnow()}
+            if total is not None:
+                values["progress_total"] = total
+            if message:
+                values["message"] = message
+            s.execute(update(Job).where(Job.id == self.job_id).values(**values))
+
+    def cancelled(self) -> bool:
+        with session_scope() as s:
+            return bool(s.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
+
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise JobCancelled()
+
+
+Handler = Callable[[JobContext], dict[str, Any] | None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def register_handler(kind: str) -> Callable[[Handler], Handler]:
+    def wrap(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return wrap
+
+
+def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:
+    """Queue a job; a second submit with the same idempotency key returns the first job instead of a duplicate."""
+    with session_scope() as s:
+        if idempotency_key:
+            existing = s.scalar(select(Job.id).where(Job.idempotency_key == idempotency_key))
+            if existing:
+                return existing
+        job = Job(kind=kind, payload=payload, created_by=created_by, idempotency_key=idempotency_key)
+        s.add(job)
+        try:
+            s.flush()
+        except IntegrityError:
+            s.rollback()
+            return s.scalar(select(Job.id).where(Job.idempotency_key == idempotency_key))  # type: ignore[return-value]
+        return job.id
+
+
+def _claim(job_id: int) -> bool:
+    """Move a job from queued to running in one conditional UPDATE, so only one runner gets it."""
+    now = utcnow()
+    with session_scope() as s:
+        res = s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
+        )
+        return res.rowcount == 1
+
+
+def run_job(job_id: int) -> JobView:
+    """Run a queued job to the end in this thread (the CLI, the in-process runner and workers all use this)."""
+    if _claim(job_id):
+        with session_scope() as s:
+            job = s.get(Job, job_id)
+            kind, payload = job.kind, dict(job.payload)
+        ctx = JobContext(job_id, payload)
+        try:
+            handler = _HANDLERS[kind]
+            result = handler(ctx) or {}
+            _finish(job_id, "done", result=result)
+        except JobCancelled:
+            _finish(job_id, "cancelled", message="Cancelled by the user.")
+        except WorkbenchError as exc:
+            _finish(job_id, "failed", error=str(exc))
+        except Exception as exc:  # a job must never take the process down with it
+            log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
+            _finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+    return get_job(job_id)
+
+
+def _finish(job_id: int, status: str, *, result: dict | None = None, error: str | None = None, message: str = "") -> None:
+    with session_scope() as s:
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "result": result, "error": error}
+        if message:
+            values["message"] = message
+        s.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def start_job_in_background(job_id: int) -> threading.Thread:
+    """Run a job on a daemon thread of this process (the embedded default; a team uses workers)."""
+    thread = threading.Thread(target=run_job, args=(job_id,), name=f"job-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def get_job(job_id: int) -> JobView:
+    with session_scope() as s:
+        job = s.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"No job {job_id}.")
+        return JobView.model_validate(job, from_attributes=True)
+
+
+def list_jobs(actor: Actor, *, kind: str | None = None, limit: int = 50) -> list[JobView]:
+    require(actor, "job.view")
+    stmt = select(Job).order_by(Job.id.desc()).limit(limit)
+    if kind:
+        stmt = stmt.where(Job.kind == kind)
+    with session_scope() as s:
+        return [JobView.model_validate(j, from_attributes=True) for j in s.scalars(stmt)]
+
+
+def cancel_job(actor: Actor, job_id: int) -> None:
+    """Ask a job to stop at its next progress point; a queued job is cancelled at once."""
+    require(actor, "job.view")
+    with session_scope() as s:
+        s.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
+        s.execute(
+            update(Job).where(Job.id == job_id, Job.status == "queued").values(status="cancelled", finished_at=utcnow())
+        )
+
+
+def requeue_stale_jobs() -> list[int]:
+    """After a restart: running jobs with a stale heartbeat are queued again once, then failed."""
+    cutoff = utcnow() - STALE_AFTER
+    with session_scope() as s:
+        stale = list(
+            s.scalars(
+                select(Job).where(
+                    Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
+                )
+            )
+        )
+        requeued = []
+        for job in stale:
+            if job.attempts < MAX_ATTEMPTS:
+                job.status, job.message = "queued", "Resumed after the process running it stopped."
+                requeued.append(job.id)
+            else:
+                job.status, job.error, job.finished_at = "failed", "Stopped twice while running; not retried.", utcnow()
+        return requeued
+
+
+def next_queued_job() -> int | None:
+    with session_scope() as s:
+        return s.scalar(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1))

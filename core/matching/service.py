@@ -1,0 +1,378 @@
+"""Matching a stored case against the stored catalogue: filters, retrieval, rule assessment, ranking, selection."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from core.audit import record_event
+from core.cases import get_case_facts
+from core.catalogue.records import NormalizedTrial
+from core.config import get_settings
+from core.db import session_scope
+from core.errors import NotFound, ValidationFailed
+from core.jobs import JobContext, register_handler, submit_job
+from core.matching.case_facts import CaseFacts
+from core.models import Case, CriterionVerdictRow, Match, Trial
+from core.permissions import Actor, require
+
+log = logging.getLogger(__name__)
+RETRIEVE_K = 1000
+_index_lock = threading.Lock()
+_index_cache: dict[str, Any] = {}
+
+ELIGIBILITY_ORDER = {"likely eligible": 0, "unknown": 1, "likely not eligible": 2}
+
+
+class VerdictView(BaseModel):
+    id: int
+    kind: str
+    position: int
+    criterion_text: str
+    verdict: str
+    evidence: list[int]
+    source: str
+    explanation: str
+    override_reason: str | None
+
+
+class MatchView(BaseModel):
+    id: int
+    trial_id: int
+    registry_id: str
+    title: str
+    study_type: str
+    overall_status: str
+    phases: list[str]
+    is_demo: bool
+    rank: int | None
+    score: float
+    retrieval_score: float
+    passed_filters: bool
+    filter_reasons: list[dict[str, str]]
+    eligibility: str
+    met: int
+    unknown: int
+    not_met: int
+    deciding_criterion: str | None
+    nearest_site: dict[str, Any] | None
+    distance_km: float | None
+    status: str
+    dismiss_reason: str | None
+    verdicts: list[VerdictView] = []
+
+
+def catalogue_fingerprint(s: Session) -> str:
+    count, latest = s.execute(select(func.count(Trial.id), func.max(Trial.updated_at))).one()
+    return f"{count}:{latest.isoformat() if latest else '-'}"
+
+
+def _index_dir() -> Path:
+    return get_settings().data_dir / "index"
+
+
+def _iter_index_docs(url_fingerprint: str):  # noqa: ANN202
+    """Stream (registry_id, text) for every trial, in pages, so memory stays flat."""
+    last = 0
+    while True:
+        with session_scope() as s:
+            rows = s.execute(select(Trial.id, Trial.registry_id, Trial.record).where(Trial.id > last).order_by(Trial.id).limit(2000)).all()
+        if not rows:
+            return
+        for tid, rid, record in rows:
+            yield rid, NormalizedTrial.model_validate(record).search_text()
+            last = tid
+
+
+def ensure_index():  # noqa: ANN201
+    """The retrieval index for the current catalogue: loaded from disk, rebuilt after imports changed it."""
+    from core.matching.retrieval import build_index, load_index
+
+    with session_scope() as s:
+        fingerprint = catalogue_fingerprint(s)
+    directory = _index_dir()
+    key = f"{get_settings().resolved_database_url}|{fingerprint}"
+    with _index_lock:
+        if key in _index_cache:
+            return _index_cache[key]
+        marker = directory / "catalogue.fingerprint"
+        index = None
+        if marker.exists() and marker.read_text() == fingerprint:
+            try:
+                index = load_index(directory)
+            except Exception:  # a damaged index is rebuilt, never fatal
+                log.warning("retrieval index at %s unreadable; rebuilding", directory)
+        if index is None:
+            index = build_index(_iter_index_docs(fingerprint))
+            directory.mkdir(parents=True, exist_ok=True)
+            index.save(directory)
+            marker.write_text(fingerprint)
+        _index_cache.clear()
+        _index_cache[key] = index
+        return index
+
+
+def _load_trials(s: Session, registry_ids: list[str]) -> dict[str, tuple[int, NormalizedTrial]]:
+    out = {}
+    for chunk_start in range(0, len(registry_ids), 500):
+        chunk = registry_ids[chunk_start : chunk_start + 500]
+        for tid, rid, record in s.execute(select(Trial.id, Trial.registry_id, Trial.record).where(Trial.registry_id.in_(chunk))):
+            out[rid] = (tid, NormalizedTrial.model_validate(record))
+    return out
+
+
+def rank_candidates(
+    facts: CaseFacts,
+    candidates: list[tuple[str, float, int, NormalizedTrial]],
+    *,
+    top_k: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
+    from core.matching.criteria_rules import assess_trial, summarise_verdicts
+    from core.matching.extract import split_sentences
+    from core.matching.filters import apply_hard_filters
+
+    sentences = split_sentences(facts.summary) if facts.summary else []
+    results: list[dict[str, Any]] = []
+    assessed = 0
+    max_score = max((c[1] for c in candidates), default=0.0) or 1.0
+    for rid, score, tid, trial in candidates:
+        outcome = apply_hard_filters(facts, trial)
+        row: dict[str, Any] = {
+            "trial_id": tid,
+            "registry_id": rid,
+            "retrieval_score": float(score),
+            "passed_filters": outcome.passed,
+            "filter_reasons": [r.model_dump() for r in outcome.reasons] + [
+                {**n.model_dump(), "note": True} for n in outcome.notes
+            ],
+            "nearest_site": outcome.nearest_site.model_dump() if outcome.nearest_site else None,
+            "distance_km": outcome.nearest_site_km,
+            "verdicts": [],
+            "eligibility": "unknown",
+            "met": 0,
+            "unknown": 0,
+            "not_met": 0,
+            "deciding": None,
+        }
+        if outcome.passed and assessed < top_k:
+            verdicts = assess_trial(trial.criteria, sentences, facts)
+            summary = summarise_verdicts(verdicts)
+            row.update(
+                verdicts=verdicts,
+                met=summary.met,
+                unknown=summary.unknown,
+                not_met=summary.not_met,
+                eligibility="likely eligible" if summary.likely_eligible else (
+                    "likely not eligible" if summary.deciding is not None else "unknown"
+                ),
+                deciding=summary.deciding.criterion_text if summary.deciding else None,
+            )
+            assessed += 1
+            if on_progress:
+                on_progress(assessed, top_k)
+        # Retrieval relevance, then eligibility: a met exclusion or failed inclusion sinks a trial.
+        row["score"] = round(row["retrieval_score"] / max_score, 4)
+        results.append(row)
+    results.sort(
+        key=lambda r: (not r["passed_filters"], ELIGIBILITY_ORDER[r["eligibility"]], -r["score"], r["registry_id"])
+    )
+    return results
+
+
+def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Match a case and store the ranked list; keeps earlier selections and dismissals."""
+    from core.matching.query import build_query
+
+    facts = get_case_facts(case_id)
+    progress = on_progress or (lambda *_: None)
+    progress(0, 3, "Loading the retrieval index")
+    index = ensure_index()
+    query = build_query(facts, facts.summary)
+    progress(1, 3, "Searching the catalogue")
+    hits = index.search(query, RETRIEVE_K)
+    with session_scope() as s:
+        trials = _load_trials(s, [rid for rid, _ in hits])
+    candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
+    progress(2, 3, f"Checking {len(candidates)} trials")
+    ranked = rank_candidates(facts, candidates, top_k=get_settings().match_top_k)
+    with session_scope() as s:
+        kept = {
+            m.trial_id: (m.status, m.dismiss_reason)
+            for m in s.scalars(select(Match).where(Match.case_id == case_id, Match.status != "candidate"))
+        }
+        s.execute(delete(Match).where(Match.case_id == case_id))
+        s.flush()
+        for rank, row in enumerate(ranked, start=1):
+            status, reason = kept.get(row["trial_id"], ("candidate", None))
+            match = Match(
+                case_id=case_id,
+                trial_id=row["trial_id"],
+                rank=rank,
+                retrieval_score=row["retrieval_score"],
+                score=row["score"],
+                passed_filters=row["passed_filters"],
+                filter_reasons=row["filter_reasons"],
+                eligibility=row["eligibility"],
+                met=row["met"],
+                unknown=row["unknown"],
+                not_met=row["not_met"],
+                deciding_criterion=row["deciding"],
+                nearest_site=row["nearest_site"],
+                distance_km=row["distance_km"],
+                status=status,
+                dismiss_reason=reason,
+            )
+            match.verdicts = [
+                CriterionVerdictRow(
+                    kind=v.kind,
+                    position=v.position,
+                    criterion_text=v.criterion_text,
+                    verdict=v.verdict,
+                    evidence=list(v.evidence_sentences),
+                    source=v.source,
+                    explanation=v.explanation,
+                )
+                for v in row["verdicts"]
+            ]
+            s.add(match)
+        case = s.get(Case, case_id)
+        if case.status == "open":
+            case.status = "matched"
+        record_event(s, "system", "match.run", "case", case_id, after={"candidates": len(ranked), "passed": sum(r["passed_filters"] for r in ranked)})
+    progress(3, 3, "Done")
+    return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
+
+
+def start_matching(actor: Actor, case_id: int, *, background: bool = True) -> int:
+    """Queue matching for a case as a job (the page shows its progress); returns the job id."""
+    require(actor, "match.run")
+    with session_scope() as s:
+        if s.get(Case, case_id) is None:
+            raise NotFound(f"No case with id {case_id}.")
+        record_event(s, actor, "match.start", "case", case_id)
+        fingerprint = catalogue_fingerprint(s)
+        updated = s.get(Case, case_id).updated_at.isoformat()
+    return submit_job(
+        "match_case", {"case_id": case_id}, created_by=actor.username,
+        idempotency_key=f"match:{case_id}:{updated}:{fingerprint}",
+    )
+
+
+@register_handler("match_case")
+def _run_match_case(ctx: JobContext) -> dict[str, Any]:
+    return match_case(ctx.payload["case_id"], on_progress=lambda d, t, m: ctx.progress(d, t, m))
+
+
+def _match_view(m: Match, trial: Trial, with_verdicts: bool) -> MatchView:
+    return MatchView(
+        id=m.id,
+        trial_id=trial.id,
+        registry_id=trial.registry_id,
+        title=trial.brief_title,
+        study_type=trial.study_type,
+        overall_status=trial.overall_status,
+        phases=[p for p in trial.phases.split("|") if p],
+        is_demo=trial.is_demo,
+        rank=m.rank,
+        score=m.score,
+        retrieval_score=m.retrieval_score,
+        passed_filters=m.passed_filters,
+        filter_reasons=m.filter_reasons or [],
+        eligibility=m.eligibility,
+        met=m.met,
+        unknown=m.unknown,
+        not_met=m.not_met,
+        deciding_criterion=m.deciding_criterion,
+        nearest_site=m.nearest_site,
+        distance_km=m.distance_km,
+        status=m.status,
+        dismiss_reason=m.dismiss_reason,
+        verdicts=[VerdictView.model_validate(v, from_attributes=True) for v in m.verdicts] if with_verdicts else [],
+    )
+
+
+def list_matches(actor: Actor, case_id: int, *, with_verdicts: bool = True) -> list[MatchView]:
+    """The ranked list of a case (passed filters first), with verdicts."""
+    require(actor, "match.view")
+    with session_scope() as s:
+        rows = s.execute(
+            select(Match, Trial).join(Trial, Trial.id == Match.trial_id).where(Match.case_id == case_id).order_by(Match.rank)
+        ).all()
+        return [_match_view(m, t, with_verdicts) for m, t in rows]
+
+
+def _get_match(s: Session, case_id: int, trial_id: int) -> Match:
+    match = s.scalar(select(Match).where(Match.case_id == case_id, Match.trial_id == trial_id))
+    if match is None:
+        raise NotFound(f"Trial {trial_id} is not in the matches of case {case_id}.")
+    return match
+
+
+def select_trial(actor: Actor, case_id: int, trial_id: int) -> None:
+    require(actor, "match.select")
+    with session_scope() as s:
+        match = _get_match(s, case_id, trial_id)
+        before = match.status
+        match.status, match.dismiss_reason = "selected", None
+        record_event(s, actor, "match.select", "match", match.id, before={"status": before}, after={"status": "selected", "trial_id": trial_id})
+
+
+def unselect_trial(actor: Actor, case_id: int, trial_id: int) -> None:
+    require(actor, "match.select")
+    with session_scope() as s:
+        match = _get_match(s, case_id, trial_id)
+        before = match.status
+        match.status, match.dismiss_reason = "candidate", None
+        record_event(s, actor, "match.unselect", "match", match.id, before={"status": before}, after={"status": "candidate"})
+
+
+def dismiss_trial(actor: Actor, case_id: int, trial_id: int, reason: str) -> None:
+    require(actor, "match.select")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "say why this trial is dismissed."})
+    with session_scope() as s:
+        match = _get_match(s, case_id, trial_id)
+        before = match.status
+        match.status, match.dismiss_reason = "dismissed", reason.strip()
+        record_event(s, actor, "match.dismiss", "match", match.id, before={"status": before}, after={"status": "dismissed"}, reason=reason)
+
+
+def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -> None:
+    """A reviewer's correction of one criterion verdict, with a reason; the match's summary is recomputed."""
+    from core.matching.criteria_rules import summarise_verdicts
+    from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
+
+    require(actor, "verdict.override")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "say why you change this verdict."})
+    with session_scope() as s:
+        row = s.get(CriterionVerdictRow, verdict_id)
+        if row is None:
+            raise NotFound(f"No verdict {verdict_id}.")
+        allowed = INCLUSION_LABELS if row.kind == "inclusion" else EXCLUSION_LABELS
+        if verdict not in allowed:
+            raise ValidationFailed({"verdict": f"for an {row.kind} criterion use one of: {', '.join(allowed)}."})
+        before = {"verdict": row.verdict, "source": row.source}
+        row.verdict, row.source, row.override_reason = verdict, "reviewer", reason.strip()
+        match = row.match
+        summary = summarise_verdicts(
+            [
+                CriterionVerdict(kind=v.kind, position=v.position, criterion_text=v.criterion_text, verdict=v.verdict, source=v.source)  # type: ignore[arg-type]
+                for v in match.verdicts
+            ]
+        )
+        match.met, match.unknown, match.not_met = summary.met, summary.unknown, summary.not_met
+        match.eligibility = "likely eligible" if summary.likely_eligible else (
+            "likely not eligible" if summary.deciding is not None else "unknown"
+        )
+        match.deciding_criterion = summary.deciding.criterion_text if summary.deciding else None
+        record_event(s, actor, "verdict.override", "verdict", verdict_id, before=before, after={"verdict": verdict, "source": "reviewer"}, reason=reason)
