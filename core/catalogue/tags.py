@@ -15,16 +15,21 @@ _CAR_T = re.compile(
 )
 # "CART" is case-sensitive: "cart" and "cartilage" are ordinary words.
 _CART = re.compile(r"\bCART(?:[\s-]?\d+\b|-[A-Za-z0-9]+|\b)")
+# Strong wording only: "T-cell" alone names many leukaemias and lymphomas, not a treatment.
 _CELL = re.compile(
-    r"cell(?:ular)?[\s-]+therap|\bT[\s-]?cells?\b|\bNK[\s-]?cells?\b|natural killer|\bTILs?\b|"
-    r"tumou?r[\s-]infiltrating lymphocytes?|dendritic cell|virus[\s-]specific T|\bVSTs?\b|"
-    r"\bCTLs?\b|cytotoxic T[\s-]lymphocytes?|mesenchymal (?:stem|stromal)|\bTCR[\s-]?T\b|T[\s-]cell receptor|"
-    r"adoptive (?:cell|immuno)|donor lymphocyte infusion|\bDLI\b|\bCIK\b",
+    r"cell(?:ular)?[\s-]+(?:therap|immunotherap|product)|natural killer cell (?:therap|infusion)|\bTILs?\b|"
+    r"tumou?r[\s-]infiltrating lymphocytes?|dendritic cell (?:vaccine|therap)|virus[\s-]specific T|\bVSTs?\b|"
+    r"cytotoxic T[\s-]lymphocytes? (?:therap|infusion)|mesenchymal (?:stem|stromal) cells?|\bTCR[\s-]?T\b|"
+    r"adoptive (?:cell|immuno|T)|donor lymphocyte infusion|\bCIK\b",
     re.I,
 )
+# In an intervention name, any "... cells" product counts, except a transplant.
+_CELL_PRODUCT = re.compile(r"\bcells\b|\b(?:T|NK)[\s-]?cell\b", re.I)
+_TRANSPLANT = re.compile(r"transplant|\bHSCT\b|\bPBSCT\b|\bBMT\b", re.I)
 _GENE = re.compile(
     r"gene[\s-]+(?:therap|transfer|edit|modif|correct)|genetically (?:modified|engineered)|gene[\s-]modified|"
-    r"\bAAV\d*\b|adeno[\s-]associated|lentivir|retrovir|\bCRISPR\b|base edit|\bvector\b|transduced",
+    r"\bAAV\d*\b|adeno[\s-]associated|\blentivir|\bretrovir(?:al|us)[\s-]+(?:vector|transduc)|\bCRISPR\b|"
+    r"base[\s-]edit|viral vector|\btransduced\b",
     re.I,
 )
 _ACCESS = re.compile(
@@ -40,21 +45,23 @@ _CHILD = re.compile(
 
 
 def tag_trial(trial: NormalizedTrial) -> list[str]:
-    """Tags from titles, conditions, keywords and interventions (not from summaries, which cite history)."""
+    """Tags from titles, conditions, keywords and interventions (not summaries, which cite past treatment)."""
     titles = "\n".join(t for t in (trial.brief_title, trial.official_title or "", trial.acronym or "") if t)
     topics = "\n".join(trial.conditions + trial.keywords + trial.mesh_terms)
-    iv_names = "\n".join(n for iv in trial.interventions for n in [iv.name, *iv.other_names])
-    cellular_ivs = "\n".join(
+    iv_names = [n for iv in trial.interventions for n in [iv.name, *iv.other_names]]
+    # Conditions are left out on purpose: "T-cell leukaemia" or "gene mutation" describe the disease.
+    about = "\n".join([titles, *trial.keywords, *iv_names])
+    cell_products = [
         n
         for iv in trial.interventions
-        if (iv.type or "").upper() in {"BIOLOGICAL", "GENETIC"}
+        if (iv.type or "").upper() in {"BIOLOGICAL", "GENETIC", "OTHER", "COMBINATION_PRODUCT"}
         for n in [iv.name, *iv.other_names]
-    )
-    about = "\n".join((titles, topics, iv_names))
+        if _CELL_PRODUCT.search(n) and not _TRANSPLANT.search(n)
+    ]
     tags: set[str] = set()
     if _CAR_T.search(about) or _CART.search(about):
         tags |= {"car_t", "cell_therapy"}
-    if _CELL.search(about) or re.search(r"\bcells?\b", cellular_ivs, re.I):
+    if cell_products or _CELL.search(about):
         tags.add("cell_therapy")
     if any((iv.type or "").upper() == "GENETIC" for iv in trial.interventions) or _GENE.search(about):
         tags.add("gene_therapy")
@@ -65,8 +72,7 @@ def tag_trial(trial: NormalizedTrial) -> list[str]:
         or _ACCESS.search(titles)
     ):
         tags.add("expanded_access")
-    if (trial.maximum_age_years is not None and trial.maximum_age_years < 18) or _CHILD.search(
-        titles + "\n" + topics
-    ):
+    under_18 = trial.maximum_age_years is not None and trial.maximum_age_years < 18
+    if under_18 or _CHILD.search(titles + "\n" + topics):
         tags.add("children")
     return [t for t in TAG_ORDER if t in tags]
