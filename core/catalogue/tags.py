@@ -10,7 +10,7 @@ TAG_ORDER = ("car_t", "cell_therapy", "gene_therapy", "expanded_access", "childr
 
 _CAR_T = re.compile(
     r"\bCAR[\s-]?T\b|\bCAR[\s-]?(?:NK|modified|engineered|transduced)\b|chimeric antigen receptor|"
-    r"\bCAR\d*[\s-]?T\b|\b\w+CAR[\s-]?T\b|\bUltraCAR\b",
+    r"\bCAR\d*[\s-]?T\b|\b\w+CAR[\s-]?T\b|\bUltraCAR\b|\bCAR\b[\s-]+(?:[\w.]+[\s-]+)?(?:T|NKT?|VSTs?|cells?)\b",
     re.I,
 )
 # "CART" is case-sensitive: "cart" and "cartilage" are ordinary words.
