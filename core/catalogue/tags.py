@@ -10,7 +10,7 @@ TAG_ORDER = ("car_t", "cell_therapy", "gene_therapy", "expanded_access", "childr
 
 _CAR_T = re.compile(
     r"\bCAR[\s-]?T\b|\bCAR[\s-]?(?:NK|modified|engineered|transduced)\b|chimeric antigen receptor|"
-    r"\bCAR\d*[\s-]?T\b|\b\w+CAR[\s-]?T\b|\bUltraCAR\b|\bCAR\b[\s-]+(?:[\w.]+[\s-]+)?(?:T|NKT?|VSTs?|cells?)\b",
+    r"\bCAR\d*[\s-]?T\b|\wCAR[\s-]?T\b|\bUltraCAR\b|\bCAR\b[\s-]+(?:[\w.]+[\s-]+)?(?:T|NKT?|VSTs?|cells?)\b",
     re.I,
 )
 # "CART" is case-sensitive: "cart" and "cartilage" are ordinary words.
@@ -44,6 +44,31 @@ _CHILD = re.compile(
 )
 
 
+# Cheap substring checks run first: the regexes are slow and most trials match none of them.
+_HINTS = {
+    "car_t": ("car", "chimeric"),
+    "cell": ("cell", "til", "lymphocyte", "vst", "cik", "tcr"),
+    "gene": ("gene", "aav", "adeno", "vir", "crispr", "edit", "vector", "transduc"),
+    "access": ("access", "compassion", "named", "single"),
+    "child": (
+        "child",
+        "ediatric",
+        "infant",
+        "adolesc",
+        "juvenil",
+        "neonat",
+        "newborn",
+        "toddler",
+        "kid",
+        "young",
+    ),
+}
+
+
+def _matches(pattern: re.Pattern[str], hint: str, text: str, lowered: str) -> bool:
+    return any(h in lowered for h in _HINTS[hint]) and pattern.search(text) is not None
+
+
 def tag_trial(trial: NormalizedTrial) -> list[str]:
     """Tags from titles, conditions, keywords and interventions (not summaries, which cite past treatment)."""
     titles = "\n".join(t for t in (trial.brief_title, trial.official_title or "", trial.acronym or "") if t)
@@ -59,20 +84,24 @@ def tag_trial(trial: NormalizedTrial) -> list[str]:
         if _CELL_PRODUCT.search(n) and not _TRANSPLANT.search(n)
     ]
     tags: set[str] = set()
-    if _CAR_T.search(about) or _CART.search(about):
+    about_lower = about.lower()
+    if _matches(_CAR_T, "car_t", about, about_lower) or ("CART" in about and _CART.search(about)):
         tags |= {"car_t", "cell_therapy"}
-    if cell_products or _CELL.search(about):
+    if cell_products or _matches(_CELL, "cell", about, about_lower):
         tags.add("cell_therapy")
-    if any((iv.type or "").upper() == "GENETIC" for iv in trial.interventions) or _GENE.search(about):
+    if any((iv.type or "").upper() == "GENETIC" for iv in trial.interventions) or _matches(
+        _GENE, "gene", about, about_lower
+    ):
         tags.add("gene_therapy")
     if (
         trial.study_type == "EXPANDED_ACCESS"
         or trial.has_expanded_access
         or trial.expanded_access_types
-        or _ACCESS.search(titles)
+        or _matches(_ACCESS, "access", titles, titles.lower())
     ):
         tags.add("expanded_access")
     under_18 = trial.maximum_age_years is not None and trial.maximum_age_years < 18
-    if under_18 or _CHILD.search(titles + "\n" + topics):
+    child_text = titles + "\n" + topics
+    if under_18 or _matches(_CHILD, "child", child_text, child_text.lower()):
         tags.add("children")
     return [t for t in TAG_ORDER if t in tags]
