@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from core.catalogue.assemble import assemble_trial
@@ -39,13 +39,15 @@ def is_csv_export_header(first_line: str) -> bool:
     return ID_COLUMN in first_line and ("Study Title" in first_line or "Study Status" in first_line)
 
 
-def iter_csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number counting the header as row 1, row dict) for each data row of an export."""
-    reader = csv.DictReader(io.StringIO(text))
+def iter_csv_rows(text: str | Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number of the row's start, row dict) for each data row; streams from a text file object."""
+    reader = csv.DictReader(io.StringIO(text) if isinstance(text, str) else text)
     if reader.fieldnames is None or ID_COLUMN not in reader.fieldnames:
         raise FieldError("header", f"no {ID_COLUMN!r} column: not a ClinicalTrials.gov CSV export")
+    start = reader.line_num + 1
     for row in reader:
-        yield reader.line_num, {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+        yield start, {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+        start = reader.line_num + 1
 
 
 def parse_csv_row(row: dict[str, str]) -> NormalizedTrial:
