@@ -54,7 +54,9 @@ _AGE_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|days?)"
 _N = r"(\d+(?:\.\d+)?)"
 _CMP_LOWER = r"(?:≥|>=|=>|>|over|older than|greater than|above|at least|minimum(?: age)?(?: of)?|aged? (?:of )?at least|from)"
 _CMP_UPPER = r"(?:≤|<=|=<|<|under|younger than|less than|below|up to|maximum(?: age)?(?: of)?|not older than|no older than)"
-AGE_WORD = re.compile(r"\b(age[sd]?|old|adults?|children|child|infants?|years of age|yo|minors?)\b", re.I)
+AGE_WORD = re.compile(
+    r"\b(age[sd]?|old|older|younger|adults?|children|child|infants?|years of age|yo|minors?)\b", re.I
+)
 AGE_RANGE = re.compile(
     r"(?:between\s+)?" + _N + r"\s*" + _AGE_UNIT + r"?\s*(?:-|–|to|and|until)\s*" + _N + r"\s*" + _AGE_UNIT,
     re.I,
@@ -296,7 +298,8 @@ def rule_pregnancy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         if wants_pregnant:
             return Finding(False, evidence, "The note says the patient is not pregnant")
         return Finding(True, evidence, "The note says the patient is not pregnant", decisive=short)
-    return None
+    # Experts will not assume a woman is not pregnant when the note is silent.
+    return Finding(None, [], "The note does not say whether the patient is pregnant or breastfeeding")
 
 
 CONSENT_C = re.compile(

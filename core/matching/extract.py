@@ -108,16 +108,16 @@ KNOWN_DRUGS = re.compile(
 TREATED_NEGATED = re.compile(r"\b(?:no|not|never|without|denies)\b[^.;]{0,30}$", re.I)
 
 ECOG = re.compile(
-    r"\b(?:ECOG|WHO|Zubrod)(?:\s+performance)?(?:\s+status)?(?:\s+(?:score|of|is|was|=|:))*\s*(?:PS\s*)?([0-4])\b",
+    r"\b(?:ECOG|WHO|Zubrod)(?:\s+performance)?(?:\s+status)?(?:\s*(?:score|of|is|was|=|:))*\s*(?:PS\s*)?([0-4])\b",
     re.I,
 )
-PS_GENERIC = re.compile(r"\bperformance status(?:\s+(?:score|of|is|was|=|:))*\s*([0-4])\b", re.I)
+PS_GENERIC = re.compile(r"\bperformance status(?:\s*(?:score|of|is|was|=|:))*\s*([0-4])\b", re.I)
 KARNOFSKY = re.compile(
-    r"\b(?:Karnofsky|KPS)(?:\s+performance)?(?:\s+(?:status|score|scale))?(?:\s+(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
+    r"\b(?:Karnofsky|KPS)(?:\s+performance)?(?:\s+(?:status|score|scale))?(?:\s*(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
     re.I,
 )
 LANSKY = re.compile(
-    r"\bLansky(?:\s+(?:play|performance))?(?:\s+(?:status|score|scale))?(?:\s+(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
+    r"\bLansky(?:\s+(?:play|performance))?(?:\s+(?:status|score|scale))?(?:\s*(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
     re.I,
 )
 
