@@ -13,6 +13,7 @@ class CaseFacts(BaseModel):
     age_years: float | None = None
     sex: Literal["female", "male", "unknown"] = "unknown"
     diagnosis: str = ""
+    conditions: list[str] = Field(default_factory=list)  # diagnoses and comorbidities the summary asserts
     disease_status: str | None = None  # relapsed, refractory, newly diagnosed, ...
     prior_therapies: list[str] = Field(default_factory=list)
     lines_of_therapy: int | None = None

@@ -1,0 +1,480 @@
+"""Find, detect and stream import records from files, folders and zips; bad input becomes rejections."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+
+from core.catalogue.csv_export import is_csv_export_header, iter_csv_rows, parse_csv_row
+from core.catalogue.ctgov_v2 import parse_study_v2
+from core.catalogue.legacy_xml import parse_clinical_study_xml
+from core.catalogue.normalise import FieldError
+from core.catalogue.records import NormalizedTrial, RejectedRecord
+from core.catalogue.trialgpt import is_trialgpt_metadata, parse_plain, parse_trialgpt
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_ID_IN_NAME = re.compile(r"^(NCT\d{8}|DEMO-[A-Za-z0-9-]+)$", re.I)
+_SNIFF_BYTES = 4096
+
+
+class ImportLimits(BaseModel):
+    """Size limits that keep a hostile or broken upload from exhausting memory or disk."""
+
+    max_file_bytes: int = 512 * 1024**2  # one JSON/XML document read whole (a 1,000-study page is ~100 MB)
+    max_member_bytes: int = 64 * 1024**2  # one zip member, uncompressed
+    max_total_uncompressed: int = 64 * 1024**3  # a whole zip; the full registry unpacks to ~15 GB
+    max_compression_ratio: float = 200.0  # JSON compresses ~10-30x; bombs ~1000x
+    ratio_applies_above: int = 1024**2  # tiny members may compress absurdly well and are harmless
+
+
+DEFAULT_LIMITS = ImportLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportItem:
+    """One import result: a parsed trial or the reason a record was rejected, with a running count."""
+
+    record: NormalizedTrial | RejectedRecord
+    seen: int  # items produced so far in this batch, this one included
+
+    @property
+    def ok(self) -> bool:
+        return isinstance(self.record, NormalizedTrial)
+
+    @property
+    def trial(self) -> NormalizedTrial | None:
+        return self.record if isinstance(self.record, NormalizedTrial) else None
+
+    @property
+    def rejection(self) -> RejectedRecord | None:
+        return self.record if isinstance(self.record, RejectedRecord) else None
+
+
+@dataclass
+class _Batch:
+    limits: ImportLimits
+    seen: int = 0
+    first_seen: dict[str, str] = field(default_factory=dict)  # registry id -> "file, position"
+
+    def emit(self, record: NormalizedTrial | RejectedRecord, file: str, position: str) -> ImportItem:
+        if isinstance(record, NormalizedTrial):
+            key = record.registry_id.upper()
+            first = self.first_seen.get(key)
+            if first is not None:
+                record = RejectedRecord(
+                    file=file,
+                    position=position,
+                    field="registry_id",
+                    reason=f"duplicate id {record.registry_id}: first seen in {first}",
+                    registry_id=record.registry_id,
+                )
+            else:
+                self.first_seen[key] = f"{file}, {position}"
+        self.seen += 1
+        return ImportItem(record=record, seen=self.seen)
+
+
+def iter_import_items(
+    paths: Sequence[str | Path], *, limits: ImportLimits = DEFAULT_LIMITS
+) -> Iterator[ImportItem]:
+    """Stream trials and rejections from files, folders (recursively) and zips; never stops on bad input."""
+    batch = _Batch(limits)
+    for path in _expand(paths):
+        yield from _iter_path(path, batch)
+
+
+def iter_import_bytes(
+    data: bytes, *, name: str, limits: ImportLimits = DEFAULT_LIMITS
+) -> Iterator[ImportItem]:
+    """The same as iter_import_items for one in-memory upload (e.g. from the UI's file uploader)."""
+    batch = _Batch(limits)
+    yield from _iter_stream(io.BytesIO(data), name, batch, allow_zip=True)
+
+
+def estimate_total(paths: Sequence[str | Path]) -> int:
+    """A cheap estimate of how many records the paths hold, for a progress bar (not exact)."""
+    total = 0
+    for path in _expand(paths):
+        try:
+            total += _estimate_file(path)
+        except OSError:
+            total += 1  # it will come out as one rejection
+    return total
+
+
+# --- files and folders ---------------------------------------------------------------------------
+
+
+def _expand(paths: Sequence[str | Path]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ):
+                    yield child
+        else:
+            yield path
+
+
+def _iter_path(path: Path, batch: _Batch) -> Iterator[ImportItem]:
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield batch.emit(_reject(name, "file", None, f"cannot open: {exc.strerror or exc}"), name, "file")
+        return
+    with fh:
+        yield from _iter_stream(fh, name, batch, allow_zip=True)
+
+
+def _iter_stream(
+    fh: IO[bytes], name: str, batch: _Batch, *, allow_zip: bool, prefix: str = ""
+) -> Iterator[ImportItem]:
+    """Detect the format of one file (by content first, extension second) and stream its records."""
+    head = fh.read(_SNIFF_BYTES)
+    fh.seek(0)
+    where = prefix or "file"
+    if head.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+        if not allow_zip:
+            yield batch.emit(
+                _reject(name, where, None, "nested archive: archives inside archives are not opened"),
+                name,
+                where,
+            )
+            return
+        yield from _iter_zip(fh, name, batch)
+        return
+    text_head = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if not text_head:
+        yield batch.emit(_reject(name, where, None, "empty file"), name, where)
+    elif text_head.startswith(b"<"):
+        yield from _iter_whole(fh, name, batch, prefix, _records_from_xml)
+    elif text_head.startswith((b"{", b"[")):
+        if _looks_like_jsonl(fh, name):
+            yield from _iter_jsonl(fh, name, batch, prefix)
+        else:
+            yield from _iter_whole(fh, name, batch, prefix, _records_from_json_doc)
+    elif is_csv_export_header(text_head.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
+        yield from _iter_csv(fh, name, batch, prefix)
+    else:
+        yield batch.emit(
+            _reject(name, where, None, "unrecognised format: not JSON, JSONL, XML, a CSV export or a zip"),
+            name,
+            where,
+        )
+
+
+def _looks_like_jsonl(fh: IO[bytes], name: str) -> bool:
+    """JSONL when named so, or when the first line is a complete JSON value and more lines follow."""
+    if name.lower().endswith((".jsonl", ".ndjson", ".jsonl.txt")):
+        return True
+    first = fh.readline(8 * 1024**2)
+    rest = fh.read(_SNIFF_BYTES)
+    fh.seek(0)
+    if not rest.strip():
+        return False
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _iter_whole(
+    fh: IO[bytes],
+    name: str,
+    batch: _Batch,
+    prefix: str,
+    reader: Callable[[bytes, str, str], Iterable[tuple[str, Callable[[], NormalizedTrial] | RejectedRecord]]],
+) -> Iterator[ImportItem]:
+    where = prefix or "file"
+    data = fh.read(batch.limits.max_file_bytes + 1)
+    if len(data) > batch.limits.max_file_bytes:
+        reason = f"file larger than {batch.limits.max_file_bytes:,} bytes; split it or use JSONL"
+        yield batch.emit(_reject(name, where, None, reason), name, where)
+        return
+    for position, job in reader(data, name, prefix):
+        yield _run(job, name, position, batch)
+
+
+def _run(
+    job: Callable[[], NormalizedTrial] | RejectedRecord, name: str, position: str, batch: _Batch
+) -> ImportItem:
+    if isinstance(job, RejectedRecord):
+        return batch.emit(job, name, position)
+    return batch.emit(_attempt(job, name, position), name, position)
+
+
+def _attempt(
+    job: Callable[[], NormalizedTrial], name: str, position: str, raw: Any = None
+) -> NormalizedTrial | RejectedRecord:
+    try:
+        return job()
+    except FieldError as exc:
+        return _reject(name, position, exc.field, exc.reason, _guess_id(raw))
+    except RecursionError:
+        return _reject(name, position, None, "record nested too deeply", _guess_id(raw))
+    except Exception as exc:  # noqa: BLE001 - one bad record must never stop a batch
+        return _reject(name, position, None, f"unexpected error {type(exc).__name__}: {exc}", _guess_id(raw))
+
+
+def _reject(
+    file: str, position: str, field_name: str | None, reason: str, registry_id: str | None = None
+) -> RejectedRecord:
+    return RejectedRecord(
+        file=file, position=position, field=field_name, reason=reason, registry_id=registry_id
+    )
+
+
+def _guess_id(raw: Any) -> str | None:
+    if not isinstance(raw, dict):
+        return None
+    for candidate in (
+        raw.get("_id"),
+        ((raw.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
+        if isinstance(raw.get("protocolSection"), dict)
+        and isinstance(raw["protocolSection"].get("identificationModule"), dict)
+        else None,
+        raw.get("NCT Number"),
+    ):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()[:64]
+    return None
+
+
+def _at(prefix: str, position: str) -> str:
+    return f"{prefix} {position}" if prefix else position
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def _records_from_xml(data: bytes, name: str, prefix: str):
+    where = prefix or "file"
+    yield where, lambda: parse_clinical_study_xml(data, file=name)
+
+
+def _records_from_json_doc(data: bytes, name: str, prefix: str):
+    where = prefix or "file"
+    try:
+        doc = json.loads(data)
+    except json.JSONDecodeError as exc:
+        yield (
+            where,
+            _reject(
+                name,
+                where,
+                None,
+                f"invalid or truncated JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            ),
+        )
+        return
+    except (ValueError, RecursionError) as exc:
+        yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}")
+        return
+    del data
+    yield from _records_from_json_value(doc, name, prefix, where)
+
+
+def _records_from_json_value(doc: Any, name: str, prefix: str, where: str):
+    if isinstance(doc, dict) and "studies" in doc:
+        studies = doc["studies"]
+        if not isinstance(studies, list):
+            yield (
+                where,
+                _reject(name, where, "studies", f"expected a list of studies, got {type(studies).__name__}"),
+            )
+            return
+        for i, study in enumerate(studies, start=1):
+            position = _at(prefix, f"study {i}")
+            yield position, _job_for(study, name, position)
+    elif isinstance(doc, list):
+        for i, item in enumerate(doc, start=1):
+            position = _at(prefix, f"item {i}")
+            yield position, _job_for(item, name, position)
+    else:
+        yield where, _job_for(doc, name, where)
+
+
+def _job_for(obj: Any, name: str, position: str) -> Callable[[], NormalizedTrial] | RejectedRecord:
+    """Pick the parser for one decoded JSON record."""
+    if not isinstance(obj, dict):
+        return _reject(name, position, None, f"expected a JSON object per record, got {type(obj).__name__}")
+    if "protocolSection" in obj:
+        return lambda: parse_study_v2(obj)
+    if "FullStudiesResponse" in obj or "FullStudy" in obj:
+        return _reject(
+            name, position, None, "classic v1 API JSON (retired in 2024) is not supported; export API v2 JSON"
+        )
+    if "metadata" in obj and "_id" in obj:
+        return lambda: parse_trialgpt(obj)
+    if is_trialgpt_metadata(obj):
+        stem = Path(name.rsplit(" ", 1)[-1]).stem
+        match = _ID_IN_NAME.match(stem)
+        return lambda: parse_trialgpt(obj, registry_id=match.group(1).upper() if match else None)
+    if "_id" in obj:
+        return lambda: parse_plain(obj)
+    return _reject(
+        name,
+        position,
+        None,
+        "unrecognised JSON record: no protocolSection, studies, _id or TrialGPT fields",
+        _guess_id(obj),
+    )
+
+
+def _iter_jsonl(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
+    for lineno, line in enumerate(fh, start=1):
+        position = _at(prefix, f"line {lineno}")
+        if not line.strip():
+            continue
+        if len(line) > batch.limits.max_member_bytes:
+            yield batch.emit(
+                _reject(name, position, None, f"line longer than {batch.limits.max_member_bytes:,} bytes"),
+                name,
+                position,
+            )
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            reason = f"invalid or truncated JSON at column {exc.colno}: {exc.msg}"
+            yield batch.emit(_reject(name, position, None, reason), name, position)
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield batch.emit(
+                _reject(name, position, None, f"unreadable JSON: {type(exc).__name__}"), name, position
+            )
+            continue
+        job = _job_for(obj, name, position)
+        if isinstance(job, RejectedRecord):
+            yield batch.emit(job, name, position)
+        else:
+            yield batch.emit(_attempt(job, name, position, obj), name, position)
+
+
+def _iter_csv(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
+    where = prefix or "file"
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    try:
+        for rowno, row in iter_csv_rows(text):
+            position = _at(prefix, f"row {rowno}")
+            yield batch.emit(
+                _attempt(lambda row=row: parse_csv_row(row), name, position, row), name, position
+            )
+    except UnicodeDecodeError as exc:
+        yield batch.emit(_reject(name, where, None, f"not UTF-8 text at byte {exc.start}"), name, where)
+    except Exception as exc:  # noqa: BLE001 - csv.Error, field too large: stop this file, not the batch
+        yield batch.emit(_reject(name, where, None, f"unreadable CSV: {exc}"), name, where)
+    finally:
+        text.detach()
+
+
+# --- zip archives --------------------------------------------------------------------------------
+
+
+def _unsafe_member_name(member: str) -> str | None:
+    norm = member.replace("\\", "/")
+    if norm.startswith("/") or re.match(r"^[A-Za-z]:", norm):
+        return "absolute path"
+    if ".." in norm.split("/"):
+        return "path traversal ('..')"
+    if "\x00" in norm:
+        return "NUL byte in name"
+    return None
+
+
+def _iter_zip(fh: IO[bytes], name: str, batch: _Batch) -> Iterator[ImportItem]:
+    """Read members one at a time, in memory only; nothing is ever extracted to disk."""
+    limits = batch.limits
+    try:
+        archive = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        yield batch.emit(_reject(name, "file", None, f"broken zip archive: {exc}"), name, "file")
+        return
+    total = 0
+    with archive:
+        for info in archive.infolist():
+            position = f"member {info.filename}"
+            if info.is_dir():
+                continue
+            problem = _unsafe_member_name(info.filename)
+            if problem is None and info.flag_bits & 0x1:
+                problem = "encrypted member"
+            if problem is None and info.file_size > limits.max_member_bytes:
+                problem = f"uncompressed size {info.file_size:,} bytes exceeds the {limits.max_member_bytes:,} limit"
+            ratio = info.file_size / max(info.compress_size, 1)
+            if (
+                problem is None
+                and info.file_size > limits.ratio_applies_above
+                and ratio > limits.max_compression_ratio
+            ):
+                problem = f"compression ratio {ratio:,.0f}:1 exceeds {limits.max_compression_ratio:,.0f}:1 (zip bomb?)"
+            if problem is None and total + info.file_size > limits.max_total_uncompressed:
+                problem = f"archive unpacks to more than {limits.max_total_uncompressed:,} bytes"
+            if problem:
+                yield batch.emit(_reject(name, position, None, f"member rejected: {problem}"), name, position)
+                continue
+            total += info.file_size
+            try:
+                with archive.open(info) as member:
+                    # Sizes in the header can lie, so the read itself is bounded too.
+                    data = member.read(limits.max_member_bytes + 1)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                yield batch.emit(_reject(name, position, None, f"member unreadable: {exc}"), name, position)
+                continue
+            if len(data) > limits.max_member_bytes:
+                reason = f"member rejected: unpacks past the {limits.max_member_bytes:,} byte limit"
+                yield batch.emit(_reject(name, position, None, reason), name, position)
+                continue
+            member_name = f"{name}!{info.filename}"
+            yield from _iter_stream(io.BytesIO(data), member_name, batch, allow_zip=False, prefix=position)
+
+
+# --- estimates -----------------------------------------------------------------------------------
+
+
+def _estimate_file(path: Path) -> int:
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+        if head.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    return sum(1 for i in archive.infolist() if not i.is_dir()) or 1
+            except zipfile.BadZipFile:
+                return 1
+        stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+        fh.seek(0)
+        if stripped.startswith(b"<"):
+            return 1
+        if stripped.startswith((b"{", b"[")) and not _looks_like_jsonl(fh, str(path)):
+            count = _count_in(fh, b'"protocolSection"')
+            return max(count, 1)
+        fh.seek(0)
+        lines = _count_in(fh, b"\n") + (0 if head.endswith(b"\n") or not head else 1)
+        if is_csv_export_header(head.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
+            lines -= 1
+        return max(lines, 1)
+
+
+def _count_in(fh: IO[bytes], needle: bytes) -> int:
+    count, tail = 0, b""
+    while chunk := fh.read(4 * 1024**2):
+        window = tail + chunk
+        count += window.count(needle)
+        # Keep a short overlap so a needle split across chunks is still seen (and not counted twice).
+        tail = window[-(len(needle) - 1) :] if len(needle) > 1 else b""
+        count -= tail.count(needle)
+    return count

@@ -1,0 +1,407 @@
+"""Rule-based assessment of eligibility criteria against a case's sentences and extracted facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from core.catalogue.records import ParsedCriterion
+from core.matching.case_facts import CaseFacts
+from core.matching.verdicts import CriterionVerdict
+
+Kind = Literal["inclusion", "exclusion"]
+
+# What experts answer when the note says nothing about a criterion: an unmentioned inclusion
+# requirement cannot be confirmed, while an unmentioned exclusion (a condition a careful note
+# would report) is read as absent.
+SILENT_LABEL: dict[str, str] = {"inclusion": "not enough information", "exclusion": "not excluded"}
+
+
+@dataclass
+class Finding:
+    """What one rule concluded: a positive/negative answer to 'does the criterion hold?'."""
+
+    holds: bool | None  # True: the criterion's condition is true of the patient; None: unknown
+    evidence: list[int] = field(default_factory=list)
+    explanation: str = ""
+    not_applicable: bool = False
+    decisive: bool = True  # False: only a partial answer (e.g. age fits, rest unchecked)
+
+
+class EligibilitySummary(BaseModel):
+    """Counts of met / unknown / not-met criteria and the verdict that decides eligibility."""
+
+    met: int
+    unknown: int
+    not_met: int
+    likely_eligible: bool
+    deciding: CriterionVerdict | None = None
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# ----------------------------------------------------------------------------------------------
+# Ages
+
+
+_AGE_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|days?)"
+_N = r"(\d+(?:\.\d+)?)"
+_CMP_LOWER = r"(?:≥|>=|=>|>|over|older than|greater than|above|at least|minimum(?: age)?(?: of)?|aged? (?:of )?at least|from)"
+_CMP_UPPER = r"(?:≤|<=|=<|<|under|younger than|less than|below|up to|maximum(?: age)?(?: of)?|not older than|no older than)"
+AGE_WORD = re.compile(
+    r"\b(age[sd]?|old|older|younger|adults?|children|child|infants?|years of age|yo|minors?)\b", re.I
+)
+AGE_RANGE = re.compile(
+    r"(?:between\s+)?" + _N + r"\s*" + _AGE_UNIT + r"?\s*(?:-|–|to|and|until)\s*" + _N + r"\s*" + _AGE_UNIT,
+    re.I,
+)
+AGE_LOWER = re.compile(_CMP_LOWER + r"\s*(?:the age of\s*|age\s*)?" + _N + r"\s*" + _AGE_UNIT + r"?", re.I)
+AGE_UPPER = re.compile(_CMP_UPPER + r"\s*(?:the age of\s*|age\s*)?" + _N + r"\s*" + _AGE_UNIT + r"?", re.I)
+AGE_OR_OLDER = re.compile(
+    _N
+    + r"\s*"
+    + _AGE_UNIT
+    + r"?\s*(?:of age|old|of age or|old or|and|or)?\s*(?:or |and )?(?:older|over|above|more|\+)",
+    re.I,
+)
+AGE_OR_YOUNGER = re.compile(
+    _N + r"\s*" + _AGE_UNIT + r"?\s*(?:of age|old)?\s*(?:or |and )(?:younger|under|less|below)", re.I
+)
+# Time spans that look like ages but are not ("within 6 months", "for at least 24 hours").
+NOT_AGE_CONTEXT = re.compile(
+    r"\b(within|for|since|ago|duration|during|prior|before|after|last|past|previous|hours?|weeks? of|history|"
+    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of)\b",
+    re.I,
+)
+
+
+def _unit_years(unit: str | None) -> float:
+    u = (unit or "y").lower()
+    if u.startswith("mo"):
+        return 1 / 12
+    if u.startswith("w"):
+        return 7 / 365.25
+    if u.startswith("d"):
+        return 1 / 365.25
+    return 1.0
+
+
+def _near_age_word(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 25) : end + 25]
+    return bool(AGE_WORD.search(window))
+
+
+def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
+    before = text[max(0, m.start() - 25) : m.start()]
+    if NOT_AGE_CONTEXT.search(before.split(",")[-1]) and not re.search(r"\bage", before, re.I):
+        return False
+    after = text[m.end() : m.end() + 12]
+    if re.match(r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times)", after, re.I):
+        return False
+    return bool(unit) or _near_age_word(text, m.start(), m.end())
+
+
+def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
+    """Age limits (years) stated in a criterion, or None when it states none."""
+    lo: float | None = None
+    hi: float | None = None
+    found = False
+    for m in AGE_RANGE.finditer(text):
+        u1, u2 = m.group(2), m.group(4)
+        if not (u2 and u2.lower()[0] in "ym") or not _plausible_age_match(text, m, u2):
+            continue
+        a = float(m.group(1)) * _unit_years(u1 or u2)
+        b = float(m.group(3)) * _unit_years(u2)
+        if a <= b <= 125:
+            return a, b
+    for m in AGE_LOWER.finditer(text):
+        if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
+            value = float(m.group(1)) * _unit_years(m.group(2))
+            # "over 18" / "> 18" excludes the 18th birthday itself only for strict wording.
+            strict = (
+                re.match(r"\s*(?:>|over|older than|greater than|above)(?!=)", m.group(0), re.I) is not None
+            )
+            lo, found = (value + (1.0 if strict and value >= 1 else 0.0)), True
+            break
+    if lo is None:
+        for m in AGE_OR_OLDER.finditer(text):
+            if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
+                lo, found = float(m.group(1)) * _unit_years(m.group(2)), True
+                break
+    for m in AGE_UPPER.finditer(text):
+        if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
+            value = float(m.group(1)) * _unit_years(m.group(2))
+            strict = (
+                re.match(r"\s*(?:<|under|younger than|less than|below)(?!=)", m.group(0), re.I) is not None
+            )
+            hi, found = (value - (1.0 if strict and value >= 1 else 0.0)), True
+            break
+    if hi is None:
+        for m in AGE_OR_YOUNGER.finditer(text):
+            if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
+                hi, found = float(m.group(1)) * _unit_years(m.group(2)), True
+                break
+    return (lo, hi) if found else None
+
+
+def _age_within(age: float, lo: float | None, hi: float | None) -> bool:
+    if lo is not None and age < lo:
+        return False
+    # An upper limit in whole years admits the whole final year ("up to 17" includes 17.5).
+    return not (hi is not None and (int(age) if hi == int(hi) else age) > hi)
+
+
+# ----------------------------------------------------------------------------------------------
+# Sex
+
+FEMALE_C = re.compile(r"\b(females?|wom[ae]n|girls?|ladies|mothers?|postmenopausal|premenopausal)\b", re.I)
+MALE_C = re.compile(r"\b(males?|m[ae]n|boys?)\b", re.I)
+BOTH_SEXES = re.compile(
+    r"\b(both (?:sexes|genders)|either sex|any sex|all sexes|male(?:s)? (?:and|or|&) (?:non[\s-]?pregnant )?female|female(?:s)? (?:and|or|&) male|men (?:and|or) women|women (?:and|or) men)",
+    re.I,
+)
+
+
+def parse_sex_requirement(text: str) -> str | None:
+    """'female', 'male', 'any' or None when the criterion says nothing about sex."""
+    if BOTH_SEXES.search(text):
+        return "any"
+    f, m = bool(FEMALE_C.search(text)), bool(MALE_C.search(text))
+    if f and m:
+        return "any"
+    if f:
+        return "female"
+    if m:
+        return "male"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers over the note
+
+STOPWORDS = _wordset(
+    """a an the of and or in on at to for with without by from as is are was were be been being any all
+    other than that this these those which who whom whose have has had having not no nor must should
+    may can will would patient patients subject subjects participant participants individual individuals
+    study trial criteria criterion inclusion exclusion eligible eligibility following including include
+    e.g i.e etc such per if then there their they he she his her it its within more less least greatest
+    known history diagnosis diagnosed evidence current currently presence prior previous previously
+    documented clinical clinically confirmed defined definition according based either both one two
+    three four five six seven eight nine ten year years month months week weeks day days age aged old
+    time date enrollment entry screening visit visits protocol investigator opinion judgment judgement"""
+)
+WORD = re.compile(r"[a-z][a-z0-9\-]+")
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.strip("-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
+
+
+def _age_sentence(sentences: Sequence[str]) -> list[int]:
+    for i, s in enumerate(sentences):
+        if re.search(r"\d+[\s-]*(?:year|yr|month|week|day)s?[\s-]*old|\b\d+\s*y/?o\b|\baged?\s+\d", s, re.I):
+            return [i]
+    return [0] if sentences else []
+
+
+def _find_sentences(sentences: Sequence[str], pattern: re.Pattern[str]) -> list[int]:
+    return [i for i, s in enumerate(sentences) if pattern.search(s)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Rules: each returns a Finding about whether the criterion's condition holds, or None.
+
+SEX_AGE_FILLER = _wordset(
+    """male males female females man men woman women boy boys girl girls sex sexes gender genders
+    adult adults child children infant infants older younger over under above below between inclusive
+    aged age ages years year old yrs day inclusion non-pregnant pregnant non least at and or than equal
+    greater subjects patients volunteers healthy life"""
+)
+
+
+def _is_only_about_age_and_sex(text: str) -> bool:
+    words = [w for w in _content_words(re.sub(r"\d+(?:\.\d+)?", " ", text)) if w not in SEX_AGE_FILLER]
+    return len(words) <= 1
+
+
+def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Age limits and sex stated in the criterion, checked against the patient's age and sex."""
+    limits = (
+        parse_age_limits(text)
+        if AGE_WORD.search(text) or re.search(r"\d\s*(?:years|yrs|months)", text, re.I)
+        else None
+    )
+    sex_req = parse_sex_requirement(text)
+    if limits is None and sex_req is None:
+        return None
+    only = _is_only_about_age_and_sex(text)
+    evidence = _age_sentence(sentences)
+    if limits is not None:
+        lo, hi = limits
+        if facts.age_years is None:
+            return Finding(None, [], "The note does not give the patient's age", decisive=only)
+        if not _age_within(facts.age_years, lo, hi):
+            return Finding(
+                False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}"
+            )
+    if sex_req in ("female", "male"):
+        if facts.sex == "unknown":
+            return Finding(None, [], "The note does not give the patient's sex", decisive=only)
+        if facts.sex != sex_req:
+            return Finding(False, evidence, f"Criterion is for {sex_req} patients; patient is {facts.sex}")
+    if not only:
+        return Finding(True, evidence, "Age and sex fit; the rest was not checked", decisive=False)
+    return Finding(True, evidence, "Patient's age and sex fit the criterion")
+
+
+def _describe(lo: float | None, hi: float | None) -> str:
+    if lo is not None and hi is not None:
+        return f"ages {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"age {lo:g} or older"
+    return f"age up to {hi:g}"
+
+
+PREGNANCY_C = re.compile(
+    r"\b(pregnan\w*|lactat\w*|breast[\s-]?feed\w*|nursing|child[\s-]?bearing|contracep\w*|gonadotropin|hcg|birth control)\b",
+    re.I,
+)
+
+
+REQUIRES_NOT_PREGNANT = re.compile(
+    r"\b(non[\s-]?pregnant|not pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|\w+ gonadotropin)|contracep\w*|birth control|"
+    r"must (?:use|agree|have)|adequate|effective|reliable)",
+    re.I,
+)
+
+
+def rule_pregnancy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Pregnancy, breastfeeding and contraception: not applicable to men and young children."""
+    if not PREGNANCY_C.search(text) or BOTH_SEXES.search(text):
+        return None
+    if facts.sex == "male" or (facts.age_years is not None and facts.age_years < 10):
+        who = "a male patient" if facts.sex == "male" else "a young child"
+        return Finding(None, [], f"Pregnancy criteria do not apply to {who}", not_applicable=True)
+    wants_pregnant = not REQUIRES_NOT_PREGNANT.search(text)
+    short = len(_content_words(text)) <= 4
+    if facts.pregnant is True:
+        evidence = _find_sentences(sentences, re.compile(r"pregnan|gestation", re.I))
+        return Finding(wants_pregnant, evidence, "The note says the patient is pregnant", decisive=short)
+    if facts.pregnant is False:
+        evidence = _find_sentences(sentences, re.compile(r"pregnan|menopaus|hysterectomy", re.I))
+        if wants_pregnant:
+            return Finding(False, evidence, "The note says the patient is not pregnant")
+        return Finding(True, evidence, "The note says the patient is not pregnant", decisive=short)
+    # Experts will not assume a woman is not pregnant when the note is silent.
+    return Finding(None, [], "The note does not say whether the patient is pregnant or breastfeeding")
+
+
+CONSENT_C = re.compile(
+    r"\b(consent|assent|comply|compliance|compliant|willing|able to attend|follow[\s-]?up visits?|cooperat\w*)\b",
+    re.I,
+)
+CONSENT_NOTE = re.compile(r"\b(informed consent|consent|comply|compliance|compliant|willing)\b", re.I)
+
+
+def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Informed consent and willingness to comply, when the note states them."""
+    if not CONSENT_C.search(text):
+        return None
+    hits = _find_sentences(sentences, CONSENT_NOTE)
+    if not hits:
+        return None
+    refusing = any(re.search(r"\b(refus|unable|unwilling|declin)", sentences[i], re.I) for i in hits)
+    return Finding(
+        not refusing,
+        hits[-1:],
+        "The note says the patient will consent and comply"
+        if not refusing
+        else "The note says the patient declines",
+    )
+
+
+RULES = (rule_pregnancy, rule_demographics, rule_consent)
+
+
+def _label(kind: Kind, finding: Finding) -> str:
+    if finding.not_applicable:
+        return "not applicable"
+    if finding.holds is None:
+        return "not enough information"
+    if kind == "inclusion":
+        return "included" if finding.holds else "not included"
+    return "excluded" if finding.holds else "not excluded"
+
+
+def assess_criterion(
+    criterion_text: str,
+    kind: Kind,
+    sentences: list[str],
+    facts: CaseFacts,
+    *,
+    position: int = 0,
+) -> CriterionVerdict:
+    """Label one criterion from the case's sentences and facts, with evidence sentence ids."""
+    if kind not in ("inclusion", "exclusion"):
+        raise ValueError(f"criterion kind must be 'inclusion' or 'exclusion', got {kind!r}")
+    text = criterion_text.strip()
+    partial: Finding | None = None
+    for rule in RULES:
+        finding = rule(text, sentences, facts)
+        if finding is None:
+            continue
+        # A failed requirement settles the criterion even when the rest of it was not checked.
+        if finding.not_applicable or finding.decisive or finding.holds is False:
+            return _verdict(
+                kind, position, criterion_text, _label(kind, finding), finding.evidence, finding.explanation
+            )
+        partial = partial or finding
+    explanation = (
+        "The note does not report this condition"
+        if kind == "exclusion"
+        else "The note does not settle this criterion"
+    )
+    evidence = partial.evidence if partial else []
+    return _verdict(kind, position, criterion_text, SILENT_LABEL[kind], evidence, explanation)
+
+
+def _verdict(
+    kind: Kind, position: int, text: str, label: str, evidence: list[int], explanation: str
+) -> CriterionVerdict:
+    return CriterionVerdict(
+        kind=kind, position=position, criterion_text=text, verdict=label,  # type: ignore[arg-type]
+        evidence_sentences=sorted(set(evidence)), source="rules", explanation=explanation,
+    )  # fmt: skip
+
+
+def assess_trial(
+    criteria: Sequence[ParsedCriterion],
+    sentences: list[str],
+    facts: CaseFacts,
+) -> list[CriterionVerdict]:
+    """Assess every criterion of a trial, in order."""
+    return [assess_criterion(c.text, c.kind, sentences, facts, position=c.position) for c in criteria]
+
+
+def summarise_verdicts(verdicts: Sequence[CriterionVerdict]) -> EligibilitySummary:
+    """Count met / unknown / not-met criteria; the first blocking verdict decides ineligibility."""
+    met = unknown = not_met = 0
+    deciding: CriterionVerdict | None = None
+    for v in verdicts:
+        if v.blocks_eligibility:
+            not_met += 1
+            if deciding is None:
+                deciding = v
+        elif v.is_unknown:
+            unknown += 1
+        elif v.verdict in ("included", "not excluded"):
+            met += 1
+    return EligibilitySummary(
+        met=met, unknown=unknown, not_met=not_met, likely_eligible=not_met == 0, deciding=deciding
+    )

@@ -1,0 +1,377 @@
+"""Extract de-identified clinical facts (age, sex, diagnosis, therapy, status, negations) from free text."""
+
+from __future__ import annotations
+
+import re
+
+from core.matching.case_facts import CaseFacts
+
+WORD_NUMBERS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}  # fmt: skip
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(WORD_NUMBERS) + r")"
+_UNIT_YEARS = {
+    "year": 1.0,
+    "yr": 1.0,
+    "y": 1.0,
+    "month": 1 / 12,
+    "mo": 1 / 12,
+    "week": 7 / 365.25,
+    "wk": 7 / 365.25,
+    "day": 1 / 365.25,
+}
+
+AGE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # 58-year-old, 3-month-old, 16 years old, two-year-old
+    re.compile(_NUM + r"[\s-]*(year|yr|month|mo|week|wk|day)s?[\s-]*old\b", re.I),
+    # aged 7, aged 7 years, age 45, at age 3 months
+    re.compile(r"\bage(?:d)?\s*:?\s*" + _NUM + r"(?:\s*(year|yr|month|mo|week|wk|day)s?)?\b", re.I),
+    # a 16 yo, 16 y/o, 16 y.o., 16yo
+    re.compile(_NUM + r"\s*(y)(?:/o|\.o\.?|o)\b", re.I),
+    # "45 M", "45F" right after an article at the start: "A 45 F with ..."
+    re.compile(r"\b(?:a|an)\s+" + _NUM + r"\s*(y)?(?:-|\s)?(?:[MF])\b"),
+)
+
+FEMALE_WORDS = re.compile(
+    r"\b(woman|women|female|girl|lady|mother of|wife|she|her|hers|herself|pregnant|postmenopausal|premenopausal)\b",
+    re.I,
+)
+MALE_WORDS = re.compile(r"\b(man|men|male|boy|gentleman|husband|he|him|his|himself)\b", re.I)
+# Descriptors of the patient outweigh pronouns, which may refer to relatives or clinicians.
+STRONG_SEX = re.compile(r"\b(woman|female|girl|lady|man|male|boy|gentleman)\b", re.I)
+
+NEGATION_TRIGGERS = re.compile(
+    r"\b(denies(?: any)?(?: history of)?|denied(?: any)?|no (?:known |prior |previous |past |significant |personal or family |family )?"
+    r"(?:history|hx|evidence|signs?|symptoms?|sign or symptoms?) of|negative for|free of|absence of|absent|"
+    r"without(?: any)?(?: history of| evidence of)?|does not have|did not have|doesn't have|has never had|never had|"
+    r"not known to have|rules? out|ruled out|no)\b",
+    re.I,
+)
+# Where a negation's scope ends.
+NEGATION_STOP = re.compile(
+    r"[.;:]|\bbut\b|\bhowever\b|\bexcept\b|\balthough\b|\bwhich\b|\bwith\b(?! no)", re.I
+)
+LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", re.I)
+TRIVIAL_NEGATED = {"", "other", "any", "the", "a", "one", "acute distress", "change", "changes"}
+
+CONDITION_CUES = re.compile(
+    r"\b(?:diagnosed with|diagnosis of|history of|known to have|known|suffers from|suffering from|"
+    r"presents? with|presented with|presenting with|admitted (?:for|with)|has|with a history of|hx of|"
+    r"found to have|complains of|c/o|"
+    r"(?:year[\s-]old|yo|y/o|woman|man|boy|girl|child|infant|patient|male|female|gentleman|lady)\s+with)\s+",
+    re.I,
+)
+CONDITION_STOP = re.compile(
+    r"[.;:(]|\bwho\b|\bthat\b|\bwhich\b|\bfor the\b|\bsince\b|\bafter\b|\bbut\b", re.I
+)
+
+THERAPY_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        r"car[\s-]?t(?:[\s-]cells?)?(?: therapy)?|chimeric antigen receptor|tisagenlecleucel|axicabtagene|"
+        r"brexucabtagene|lisocabtagene|idecabtagene|ciltacabtagene|kymriah|yescarta|tecartus|breyanzi",
+        "CAR-T",
+    ),
+    (
+        r"(?:allogeneic|autologous|haploidentical|allo|auto)?[\s-]*(?:hematopoietic |haematopoietic )?"
+        r"(?:stem[\s-]cell|bone marrow|cord blood) transplant(?:ation)?|\bhsct\b|\bbmt\b|\bsct\b",
+        "stem cell transplant",
+    ),
+    (r"radiotherapy|radiation(?: therapy)?|irradiation|\bxrt\b|\bcranial rt\b", "radiotherapy"),
+    (r"chemotherapy|chemo\b|induction therapy|consolidation|reinduction|re-induction", "chemotherapy"),
+    (r"immunotherapy|checkpoint inhibitor", "immunotherapy"),
+    (r"surgery|resection|surgically removed|excision|mastectomy|lobectomy", "surgery"),
+)
+REGIMENS = re.compile(
+    r"\b(R-?CHOP|CHOP|R-?EPOCH|ABVD|BEACOPP|FOLFOX|FOLFIRI|FOLFIRINOX|CAPOX|XELOX|ICE|R-?ICE|DHAP|"
+    r"hyper-?CVAD|BFM|COG AALL\w*|FLAG(?:-IDA)?|7\+3|VRD|VCD|ESHAP|GDP|BEAM|TIT|nelarabine)\b",
+    re.I,
+)
+# Generic drug-name endings (mAbs, kinase inhibitors, platins, anthracyclines, ...).
+DRUG_SUFFIX = re.compile(
+    r"\b[a-z]{3,}(?:mab|nib|platin|rubicin|taxel|tecan|cabtagene|leucel|mustine|rabine|citabine|"
+    r"fosfamide|poside|cristine|blastine|tinib|parib|lisib|zomib|domide|clax|tuzumab|momab)\b",
+    re.I,
+)
+KNOWN_DRUGS = re.compile(
+    r"\b(methotrexate|cytarabine|vincristine|prednisone|prednisolone|dexamethasone|asparaginase|pegaspargase|"
+    r"mercaptopurine|thioguanine|cyclophosphamide|ifosfamide|doxorubicin|daunorubicin|etoposide|"
+    r"blinatumomab|inotuzumab|rituximab|venetoclax|imatinib|dasatinib|ponatinib|nilotinib|azacitidine|"
+    r"decitabine|fludarabine|clofarabine|bortezomib|lenalidomide|pembrolizumab|nivolumab|ipilimumab|"
+    r"tamoxifen|letrozole|anastrozole|trastuzumab|bevacizumab|cisplatin|carboplatin|oxaliplatin|"
+    r"paclitaxel|docetaxel|gemcitabine|temozolomide|hydroxyurea|insulin|metformin|aspirin|warfarin|"
+    r"heparin|statins?|atorvastatin|simvastatin|lisinopril|metoprolol|atenolol|amlodipine|"
+    r"levothyroxine|albuterol|salbutamol|steroids?|corticosteroids?|antibiotics?|ibuprofen|acetaminophen)\b",
+    re.I,
+)
+TREATED_NEGATED = re.compile(r"\b(?:no|not|never|without|denies)\b[^.;]{0,30}$", re.I)
+
+ECOG = re.compile(
+    r"\b(?:ECOG|WHO|Zubrod)(?:\s+performance)?(?:\s+status)?(?:\s*(?:score|of|is|was|=|:))*\s*(?:PS\s*)?([0-4])\b",
+    re.I,
+)
+PS_GENERIC = re.compile(r"\bperformance status(?:\s*(?:score|of|is|was|=|:))*\s*([0-4])\b", re.I)
+KARNOFSKY = re.compile(
+    r"\b(?:Karnofsky|KPS)(?:\s+performance)?(?:\s+(?:status|score|scale))?(?:\s*(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
+    re.I,
+)
+LANSKY = re.compile(
+    r"\bLansky(?:\s+(?:play|performance))?(?:\s+(?:status|score|scale))?(?:\s*(?:of|is|was|=|:))*\s*(\d{2,3})\s*%?",
+    re.I,
+)
+
+RELAPSED = re.compile(r"\b(relapsed|relapse[sd]?|recurrent|recurrence|recurred|second remission)\b", re.I)
+REFRACTORY = re.compile(
+    r"\b(refractory|primary induction failure|did not respond|no response to|progressed on|progression on)\b",
+    re.I,
+)
+NEWLY = re.compile(
+    r"\b(newly[\s-]diagnosed|new diagnosis|recently diagnosed|treatment[\s-]na[iï]ve|untreated)\b", re.I
+)
+
+PREGNANT = re.compile(
+    r"\b(pregnant|pregnancy|gestation(?:al)?|gravid|G\d\s*P\d|weeks? of gestation|trimester)\b", re.I
+)
+NOT_PREGNANT = re.compile(
+    r"\b(not pregnant|non-?pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|beta-hcg)|pregnancy test (?:is |was )?negative|"
+    r"postmenopausal|post-menopausal|hysterectomy|denies (?:being )?pregnan)",
+    re.I,
+)
+
+NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
+ABBREVIATIONS = (
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "vs",
+    "e.g",
+    "i.e",
+    "etc",
+    "approx",
+    "no",
+    "st",
+    "fig",
+    "dept",
+    "pt",
+    "yr",
+    "yrs",
+    "mo",
+    "wk",
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a case summary into sentences; a note already numbered '0. ...' keeps its numbering."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    numbered = [NUMBERED_LINE.match(ln) for ln in lines]
+    if lines and all(numbered):
+        return [m.group(2) for m in numbered if m]
+    sentences: list[str] = []
+    for para in re.split(r"\n\s*\n|\n(?=\s*[-*•])", text):
+        para = " ".join(para.split())
+        if not para:
+            continue
+        start = 0
+        for m in SENTENCE_END.finditer(para):
+            before = para[start : m.start()].rstrip("\"')]")
+            last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
+            # "Dr. Smith", "e.g. fever" and "2.5 mg" are not sentence ends.
+            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            sentences.append(para[start : m.start()].strip())
+            start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def _to_number(token: str) -> float:
+    low = token.lower()
+    return float(WORD_NUMBERS[low]) if low in WORD_NUMBERS else float(token)
+
+
+def extract_age(text: str) -> float | None:
+    """Age in years (months, weeks and days become fractions of a year); None when absent."""
+    best: tuple[int, float] | None = None
+    for pattern in AGE_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        value = _to_number(m.group(1))
+        unit = (m.group(2) or "year").lower() if m.lastindex and m.lastindex >= 2 else "year"
+        years = value * _UNIT_YEARS.get(unit, 1.0)
+        if not 0 <= years <= 125:
+            continue
+        # The earliest mention in the text is the patient's own age, usually in the first sentence.
+        if best is None or m.start() < best[0]:
+            best = (m.start(), round(years, 3))
+    return best[1] if best else None
+
+
+def extract_sex(text: str) -> str:
+    """'female', 'male' or 'unknown' from descriptors, falling back to pronoun counts."""
+    strong = STRONG_SEX.search(text)
+    if strong:
+        return "female" if FEMALE_WORDS.fullmatch(strong.group(1)) else "male"
+    f = len(FEMALE_WORDS.findall(text))
+    m = len(MALE_WORDS.findall(text))
+    if f > m:
+        return "female"
+    if m > f:
+        return "male"
+    return "unknown"
+
+
+def _clean_item(item: str) -> str:
+    item = re.sub(r"^(?:no|not|without|denies|never)\s+", "", item.strip(), flags=re.I)
+    item = re.sub(
+        r"^(?:any|a|an|the|known|significant|prior|previous|past|history of|other)\s+",
+        "",
+        item.strip(),
+        flags=re.I,
+    )
+    return item.strip(" ,.-").lower()
+
+
+def extract_negations(text: str) -> list[str]:
+    """Things the summary says are absent ('denies smoking' -> 'smoking'), lower-cased, in order."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        for m in NEGATION_TRIGGERS.finditer(sentence):
+            rest = sentence[m.end() :]
+            stop = NEGATION_STOP.search(rest)
+            scope = rest[: stop.start()] if stop else rest
+            for part in LIST_SPLIT.split(scope):
+                item = _clean_item(part)
+                if item in TRIVIAL_NEGATED or len(item) > 60 or item in found:
+                    continue
+                found.append(item)
+    return found
+
+
+def _negated_spans(sentence: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for m in NEGATION_TRIGGERS.finditer(sentence):
+        stop = NEGATION_STOP.search(sentence, m.end())
+        spans.append((m.start(), stop.start() if stop else len(sentence)))
+    return spans
+
+
+def _is_negated_at(sentence: str, start: int) -> bool:
+    """True when position `start` lies inside a negation's scope ('denies X, Y or Z')."""
+    if TREATED_NEGATED.search(sentence[:start]) and not re.search(r"[,;]\s*$", sentence[:start]):
+        return True
+    return any(a <= start < b for a, b in _negated_spans(sentence))
+
+
+def extract_conditions(text: str) -> list[str]:
+    """Diagnoses and comorbidities the summary asserts (not the negated ones)."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        for m in CONDITION_CUES.finditer(sentence):
+            if _is_negated_at(sentence, m.start()):
+                continue
+            rest = sentence[m.end() :]
+            if re.match(r"(?:no|not|never|none)\b", rest, re.I):
+                continue
+            stop = CONDITION_STOP.search(rest)
+            scope = rest[: stop.start()] if stop else rest
+            for part in LIST_SPLIT.split(scope):
+                item = _clean_item(part)
+                if 2 < len(item) <= 60 and item not in found and item not in TRIVIAL_NEGATED:
+                    found.append(item)
+    return found
+
+
+def extract_diagnosis(text: str) -> str:
+    """The main diagnosis: the first 'diagnosed with' phrase, else the first asserted condition."""
+    m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
+    if m:
+        return _clean_item(
+            re.split(r"\b(?:and was|who|which|in \d{4}|at age|\d+ (?:years|months) ago)\b", m.group(1))[0]
+        )
+    conditions = extract_conditions(text)
+    return conditions[0] if conditions else ""
+
+
+def extract_prior_therapies(text: str) -> list[str]:
+    """Treatments the patient has had: classes (CAR-T, transplant, ...), regimens and named drugs."""
+    found: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in found:
+            found.append(name)
+
+    for sentence in split_sentences(text):
+        for pattern, label in THERAPY_TERMS:
+            for m in re.finditer(pattern, sentence, re.I):
+                if not _is_negated_at(sentence, m.start()):
+                    add(label)
+        for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
+            for m in rx.finditer(sentence):
+                if not _is_negated_at(sentence, m.start()):
+                    add(m.group(0) if rx is REGIMENS else m.group(0).lower())
+    return found
+
+
+def extract_disease_status(text: str) -> str | None:
+    """'relapsed', 'refractory', 'relapsed/refractory', 'newly diagnosed' or None."""
+    relapsed, refractory = bool(RELAPSED.search(text)), bool(REFRACTORY.search(text))
+    if relapsed and refractory:
+        return "relapsed/refractory"
+    if relapsed:
+        return "relapsed"
+    if refractory:
+        return "refractory"
+    if NEWLY.search(text):
+        return "newly diagnosed"
+    return None
+
+
+def extract_performance_status(text: str) -> str | None:
+    """'ECOG n', 'Karnofsky n' or 'Lansky n' as written in the summary."""
+    for rx, label in ((ECOG, "ECOG"), (KARNOFSKY, "Karnofsky"), (LANSKY, "Lansky"), (PS_GENERIC, "ECOG")):
+        m = rx.search(text)
+        if m:
+            value = int(m.group(1))
+            if label != "ECOG" and not 0 <= value <= 100:
+                continue
+            return f"{label} {value}"
+    return None
+
+
+def extract_pregnancy(text: str, sex: str) -> bool | None:
+    """True/False when the summary says so; None when it is silent (and always None for males)."""
+    if sex == "male":
+        return None
+    if NOT_PREGNANT.search(text):
+        return False
+    for sentence in split_sentences(text):
+        for m in PREGNANT.finditer(sentence):
+            if (
+                not _is_negated_at(sentence, m.start())
+                and "test" not in sentence[m.end() : m.end() + 8].lower()
+            ):
+                return True
+    return None
+
+
+def extract_case_facts(text: str) -> CaseFacts:
+    """Read a free-text clinical summary into CaseFacts for the reviewer to check and correct."""
+    sex = extract_sex(text)
+    return CaseFacts(
+        age_years=extract_age(text),
+        sex=sex,  # type: ignore[arg-type]
+        diagnosis=extract_diagnosis(text),
+        conditions=extract_conditions(text),
+        disease_status=extract_disease_status(text),
+        prior_therapies=extract_prior_therapies(text),
+        performance_status=extract_performance_status(text),
+        pregnant=extract_pregnancy(text, sex),
+        summary=text,
+        negations=extract_negations(text),
+    )

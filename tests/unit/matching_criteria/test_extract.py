@@ -1,0 +1,109 @@
+"""Case-fact extraction from free-text summaries: age, sex, therapy, status, performance, negations."""
+
+import pytest
+
+from core.matching.extract import extract_case_facts, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("A 58-year-old African-American woman presents to the ER.", 58.0),
+        ("The patient, aged 7, was seen in clinic.", 7.0),
+        ("a 16 yo presents with fever", 16.0),
+        ("A 3-month-old infant is brought in by her parents.", 0.25),
+        ("This 45 year old man has a cough.", 45.0),
+        ("A two-year-old girl with wheezing.", 2.0),
+        ("An 18 y/o male returning from Asia.", 18.0),
+        ("Chest pain since this morning.", None),
+    ],
+)
+def test_age_in_years(text, age):
+    assert extract_case_facts(text).age_years == age
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("A 58-year-old woman presents.", "female"),
+        ("A 40-year-old man presents. His wife is with him.", "male"),
+        ("A 6-year-old girl with asthma.", "female"),
+        ("A 4 year old boy presents to the emergency room with wheezing.", "male"),
+        ("Patient has a fever. She denies cough.", "female"),
+        ("Patient has a fever. He denies cough.", "male"),
+        ("Patient has a fever.", "unknown"),
+    ],
+)
+def test_sex(text, sex):
+    assert extract_case_facts(text).sex == sex
+
+
+def test_negations_are_collected_and_not_asserted_as_conditions():
+    facts = extract_case_facts(
+        "A 58-year-old woman is known to have hypertension and obesity. "
+        "She denies smoking, diabetes, hypercholesterolemia, or a family history of heart disease. "
+        "No history of asthma, without fever. Negative for HIV."
+    )
+    for item in ("smoking", "diabetes", "hypercholesterolemia", "asthma", "fever", "hiv"):
+        assert item in facts.negations
+    assert "hypertension" in facts.conditions and "obesity" in facts.conditions
+    assert not {"diabetes", "heart disease", "asthma"} & set(facts.conditions)
+
+
+def test_relapsed_leukaemia_summary():
+    facts = extract_case_facts(
+        "A 9-year-old boy with relapsed T-ALL after BFM induction and allogeneic stem cell transplant. "
+        "He received nelarabine and blinatumomab, then CAR-T cells (tisagenlecleucel). "
+        "Cranial radiotherapy in 2023. Lansky 70. No prior inotuzumab."
+    )
+    assert facts.age_years == 9 and facts.sex == "male"
+    assert facts.disease_status == "relapsed"
+    assert "t-all" in facts.diagnosis
+    for therapy in ("stem cell transplant", "CAR-T", "radiotherapy", "blinatumomab", "nelarabine"):
+        assert therapy in facts.prior_therapies
+    assert "inotuzumab" not in facts.prior_therapies
+    assert facts.performance_status == "Lansky 70"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("ECOG performance status of 1.", "ECOG 1"),
+        ("Karnofsky 80%.", "Karnofsky 80"),
+        ("KPS: 60", "Karnofsky 60"),
+        ("Lansky play score 50.", "Lansky 50"),
+        ("Feels well.", None),
+    ],
+)
+def test_performance_status(text, status):
+    assert extract_case_facts(text).performance_status == status
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Refractory to two lines of therapy.", "refractory"),
+        ("Relapsed/refractory DLBCL.", "relapsed/refractory"),
+        ("Newly diagnosed AML.", "newly diagnosed"),
+    ],
+)
+def test_disease_status(text, status):
+    assert extract_case_facts(text).disease_status == status
+
+
+def test_pregnancy():
+    assert extract_case_facts("A 27-year-old woman at 11 weeks gestation.").pregnant is True
+    assert extract_case_facts("A 30-year-old woman. Pregnancy test negative.").pregnant is False
+    assert extract_case_facts("A 30-year-old woman, not pregnant.").pregnant is False
+    assert extract_case_facts("A 30-year-old man.").pregnant is None
+
+
+def test_split_sentences_keeps_numbered_notes_and_abbreviations():
+    assert split_sentences("0. First one.\n1. Second, e.g. this.\n2. Third.") == [
+        "First one.",
+        "Second, e.g. this.",
+        "Third.",
+    ]
+    text = "Seen by Dr. Smith today. Dose was 2.5 mg. She is well!"
+    assert split_sentences(text) == ["Seen by Dr. Smith today.", "Dose was 2.5 mg.", "She is well!"]
+    assert split_sentences("") == []
