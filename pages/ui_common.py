@@ -1,0 +1,90 @@
+"""Small UI helpers shared by the pages: the current actor, page guards, error display, job progress."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import streamlit as st
+
+from core.errors import ValidationFailed, WorkbenchError
+from core.permissions import Actor
+
+
+def current_actor() -> Actor | None:
+    return st.session_state.get("actor")
+
+
+def require_page(action: str) -> Actor:
+    """Stop the page unless the logged-in user's roles allow `action` (the router hides it too)."""
+    actor = current_actor()
+    if actor is None:
+        st.error("Please log in.")
+        st.stop()
+    if not actor.can(action):
+        st.error("Your role does not give access to this page.")
+        st.stop()
+    return actor
+
+
+def show_error(exc: Exception) -> None:
+    """A plain message; for invalid input, one line per field so the user sees what to fix."""
+    if isinstance(exc, ValidationFailed):
+        st.error("Please correct: " + "; ".join(f"**{f.replace('_', ' ')}**: {m}" for f, m in exc.errors.items()))
+    elif isinstance(exc, WorkbenchError):
+        st.error(str(exc))
+    else:
+        st.error(f"Something went wrong: {type(exc).__name__}. Nothing you typed was lost; try again.")
+
+
+def run_action(fn: Callable[[], object], *, success: str | None = None) -> object | None:
+    """Call a core function, showing its error instead of a traceback; returns its result or None."""
+    try:
+        result = fn()
+    except Exception as exc:  # every failure is shown, the page keeps the user's input
+        show_error(exc)
+        return None
+    if success:
+        st.toast(success)
+    return result
+
+
+def esc(text: object) -> str:
+    """HTML-escape text that goes into st.markdown(unsafe_allow_html=True) or a highlighted view."""
+    return html.escape("" if text is None else str(text))
+
+
+def md_text(text: object) -> str:
+    """Escape Markdown control characters so source text renders literally in st.markdown."""
+    out = esc(text)
+    for ch in "\\`*_[]()#!|~>":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = None) -> None:
+    """Show a job's progress bar, refreshing itself every second until the job ends."""
+    from core.jobs import cancel_job, get_job
+
+    @st.fragment(run_every=1.0)
+    def _panel() -> None:
+        job = get_job(job_id)
+        label = f"{job.message or job.kind} ({job.progress_done}/{job.progress_total or '?'})"
+        if job.finished:
+            if job.status == "done":
+                st.success(f"Finished: {job.message or job.kind}")
+            elif job.status == "cancelled":
+                st.warning("Cancelled.")
+            else:
+                st.error(f"Failed: {job.error}")
+            if st.session_state.get(f"{key}-done") != job_id:
+                st.session_state[f"{key}-done"] = job_id
+                if on_done:
+                    on_done()
+                st.rerun()
+            return
+        st.progress(job.fraction, text=label)
+        if st.button("Cancel", key=f"{key}-cancel-{job_id}"):
+            cancel_job(current_actor(), job_id)
+
+    _panel()
