@@ -38,7 +38,10 @@ def show_error(exc: Exception) -> None:
 
 
 def run_action(fn: Callable[[], object], *, success: str | None = None) -> object | None:
-    """Call a core function, showing its error instead of a traceback; returns its result or None."""
+    """Call a core function, showing its error instead of a traceback.
+
+    Returns its result (True when it returns nothing), or None when it failed.
+    """
     try:
         result = fn()
     except Exception as exc:  # every failure is shown, the page keeps the user's input
@@ -46,7 +49,7 @@ def run_action(fn: Callable[[], object], *, success: str | None = None) -> objec
         return None
     if success:
         st.toast(success)
-    return result
+    return True if result is None else result
 
 
 def esc(text: object) -> str:

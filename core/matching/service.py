@@ -376,3 +376,9 @@ def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -
         )
         match.deciding_criterion = summary.deciding.criterion_text if summary.deciding else None
         record_event(s, actor, "verdict.override", "verdict", verdict_id, before=before, after={"verdict": verdict, "source": "reviewer"}, reason=reason)
+
+
+def catalogue_size() -> int:
+    """How many trials the catalogue holds (decides whether matching needs a progress panel)."""
+    with session_scope() as s:
+        return s.scalar(select(func.count(Trial.id))) or 0

@@ -1,0 +1,93 @@
+"""Cases: the list of cases and the intake form for a new one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.cases import CaseInput, create_case, list_cases
+from pages.ui_common import require_page, run_action
+
+actor = require_page("case.view")
+st.title("Cases")
+
+cases = list_cases(actor)
+if cases:
+    table = pd.DataFrame(
+        [
+            {
+                "id": c.id,
+                "reference": c.reference + (" (demo)" if c.is_demo else ""),
+                "status": c.status,
+                "diagnosis": c.facts.diagnosis,
+                "age": c.facts.age_years,
+                "sex": c.facts.sex,
+                "location": c.facts.location_label,
+                "created": c.created_at.strftime("%Y-%m-%d"),
+            }
+            for c in cases
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    choice = st.selectbox(
+        "Work on case",
+        [c.id for c in cases],
+        format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+        key="cases-pick",
+    )
+    if st.button("Open in matching", key="cases-open"):
+        st.session_state["case_id"] = choice
+        st.switch_page("pages/matching.py")
+else:
+    st.info("No cases yet.")
+
+if actor.can("case.create"):
+    st.header("New case")
+    st.caption(
+        "Clinical facts are used for matching and drafting. Contact details are stored apart, "
+        "are shown only to reviewers, and are never sent to a drafting model."
+    )
+    with st.form("new-case", clear_on_submit=False):
+        c1, c2, c3 = st.columns(3)
+        age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=None, step=1.0, key="nc-age")
+        sex = c2.selectbox("Sex", ["unknown", "female", "male"], key="nc-sex")
+        status = c3.selectbox("Disease status", ["", "relapsed", "refractory", "relapsed and refractory", "newly diagnosed"], key="nc-status")
+        diagnosis = st.text_input("Diagnosis *", key="nc-diagnosis", placeholder="e.g. relapsed T-cell acute lymphoblastic leukaemia")
+        c1, c2, c3 = st.columns(3)
+        prior = c1.text_area("Prior therapies (one per line)", key="nc-prior", height=100)
+        biomarkers = c2.text_area("Biomarkers (one per line)", key="nc-biomarkers", height=100)
+        lines = c3.number_input("Lines of therapy", min_value=0, max_value=30, value=None, step=1, key="nc-lines")
+        perf = c3.text_input("Performance status", key="nc-perf", placeholder="ECOG 1 / Lansky 70")
+        summary = st.text_area("Clinical summary (free text, no names)", key="nc-summary", height=160)
+        c1, c2 = st.columns([2, 1])
+        location = c1.text_input("Location (city, country)", key="nc-location")
+        radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, key="nc-radius")
+        st.subheader("Contact details (kept apart)")
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Contact name *", key="nc-name")
+        email = c2.text_input("E-mail", key="nc-email")
+        phone = c1.text_input("Phone", key="nc-phone")
+        address = c2.text_input("Postal address", key="nc-address")
+        submitted = st.form_submit_button("Save case", type="primary")
+    if submitted:
+        data = CaseInput(
+            age_years=age,
+            sex=sex,
+            diagnosis=diagnosis,
+            disease_status=status or None,
+            prior_therapies=[p.strip() for p in prior.splitlines() if p.strip()],
+            biomarkers=[b.strip() for b in biomarkers.splitlines() if b.strip()],
+            lines_of_therapy=lines,
+            performance_status=perf or None,
+            summary=summary,
+            location_label=location or None,
+            travel_radius_km=radius,
+            contact_name=name,
+            contact_email=email or None,
+            contact_phone=phone or None,
+            contact_address=address or None,
+        )
+        case_id = run_action(lambda: create_case(actor, data))
+        if case_id:
+            st.session_state["case_id"] = case_id
+            st.success(f"Case saved (id {case_id}). Open it in Matching to find options.")

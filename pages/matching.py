@@ -1,0 +1,193 @@
+"""Matching: run the matcher for a case, read the ranked shortlist with its evidence, select or dismiss trials."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.cases import get_case, list_cases
+from core.drafting.service import start_drafting
+from core.jobs import run_job, start_job_in_background
+from core.llm_config import load_llm_settings
+from core.matching.extract import split_sentences
+from core.matching.service import (
+    catalogue_size,
+    dismiss_trial,
+    list_matches,
+    override_verdict,
+    select_trial,
+    start_matching,
+    unselect_trial,
+)
+from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
+from pages.ui_common import esc, job_progress, md_text, require_page, run_action
+
+INLINE_LIMIT = 20_000  # below this many trials matching finishes in about a second: no job panel needed
+
+actor = require_page("match.view")
+st.title("Matching")
+
+cases = list_cases(actor)
+if not cases:
+    st.info("No cases yet: create one on the Cases page.")
+    st.stop()
+ids = [c.id for c in cases]
+wanted = st.query_params.get("case") or st.session_state.get("case_id")
+default = ids.index(int(wanted)) if wanted and str(wanted).isdigit() and int(wanted) in ids else 0
+case_id = st.selectbox(
+    "Case", ids, index=default, key="match-case",
+    format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+)
+st.session_state["case_id"] = case_id
+st.query_params["case"] = str(case_id)
+case = get_case(actor, case_id)
+f = case.facts
+st.caption(
+    f"{f.age_years if f.age_years is not None else '?'} years · {f.sex} · {md_text(f.diagnosis)} · "
+    f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
+    + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
+)
+
+if actor.can("match.run"):
+    if st.button("Run matching", type="primary", key="run-match"):
+        job_id = run_action(lambda: start_matching(actor, case_id))
+        if job_id:
+            if catalogue_size() < INLINE_LIMIT:
+                with st.spinner("Matching…"):
+                    job = run_job(job_id)
+                if job.status != "done":
+                    st.error(f"Matching failed: {job.error}")
+            else:
+                start_job_in_background(job_id)
+                st.session_state["match-job"] = job_id
+    if st.session_state.get("match-job"):
+        job_progress(st.session_state["match-job"], key="match-job")
+
+matches = list_matches(actor, case_id)
+if not matches:
+    st.info("Not matched yet." if actor.can("match.run") else "This case has not been matched yet.")
+    st.stop()
+
+passed = [m for m in matches if m.passed_filters]
+filtered = [m for m in matches if not m.passed_filters]
+selected = [m for m in matches if m.status == "selected"]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Shortlist", len(passed))
+c2.metric("Likely eligible", sum(1 for m in passed if m.eligibility == "likely eligible"))
+c3.metric("Selected", len(selected))
+c4.metric("Filtered out", len(filtered))
+
+sentences = split_sentences(f.summary) if f.summary else []
+
+
+def _highlighted_summary(evidence: set[int]) -> str:
+    parts = []
+    for i, sentence in enumerate(sentences):
+        text = esc(sentence)
+        parts.append(f"<mark>{text}</mark>" if i in evidence else text)
+    return " ".join(parts)
+
+
+ICON = {"likely eligible": ":material/check_circle:", "unknown": ":material/help:", "likely not eligible": ":material/cancel:"}
+SHOW = 25
+st.subheader("Shortlist")
+for m in passed[: st.session_state.get("match-show", SHOW)]:
+    label = (
+        f"{m.rank}. {m.title} ({m.registry_id}) · {m.eligibility}: met {m.met} · unknown {m.unknown} · not met {m.not_met}"
+        + (" · SELECTED" if m.status == "selected" else " · dismissed" if m.status == "dismissed" else "")
+    )
+    with st.expander(label, icon=ICON.get(m.eligibility)):
+        info = f"**{m.study_type.replace('_', ' ').title()}** · {', '.join(m.phases) or 'phase not given'} · {m.overall_status.replace('_', ' ').lower()}"
+        if m.distance_km is not None and m.nearest_site:
+            site = m.nearest_site
+            info += f" · nearest open site {m.distance_km:.0f} km: {md_text(site.get('facility') or '')}, {md_text(site.get('city') or '')}"
+        st.markdown(info)
+        if m.deciding_criterion:
+            st.warning(f"Likely not eligible because of: {m.deciding_criterion}", icon=":material/block:")
+        for note in [r for r in m.filter_reasons if r.get("note")]:
+            st.caption(f"Note: {note['message']}")
+        if actor.can("match.select"):
+            b1, b2, b3 = st.columns([1, 2, 1])
+            if m.status != "selected":
+                if b1.button("Select", key=f"sel-{m.id}", type="primary"):
+                    run_action(lambda m=m: select_trial(actor, case_id, m.trial_id), success="Selected")
+                    st.rerun()
+            elif b1.button("Unselect", key=f"unsel-{m.id}"):
+                run_action(lambda m=m: unselect_trial(actor, case_id, m.trial_id))
+                st.rerun()
+            reason = b2.text_input("Dismiss reason", key=f"dr-{m.id}", label_visibility="collapsed", placeholder="Reason to dismiss")
+            if b3.button("Dismiss", key=f"dis-{m.id}"):
+                if run_action(lambda m=m, reason=reason: dismiss_trial(actor, case_id, m.trial_id, reason)):
+                    st.rerun()
+        if m.verdicts:
+            table = pd.DataFrame(
+                [
+                    {
+                        "kind": v.kind,
+                        "#": v.position + 1,
+                        "criterion": v.criterion_text,
+                        "verdict": v.verdict,
+                        "source": v.source,
+                        "evidence": ", ".join(str(i) for i in v.evidence),
+                        "why": v.override_reason or v.explanation,
+                    }
+                    for v in m.verdicts
+                ]
+            )
+            st.dataframe(table, hide_index=True, width="stretch")
+            evidence = {i for v in m.verdicts for i in v.evidence}
+            if sentences and evidence:
+                st.markdown("**Evidence in the case summary**")
+                st.markdown(_highlighted_summary(evidence), unsafe_allow_html=True)
+            if actor.can("verdict.override"):
+                with st.form(f"ovr-{m.id}"):
+                    st.markdown("**Override a verdict**")
+                    vid = st.selectbox(
+                        "Criterion", [v.id for v in m.verdicts], key=f"ovr-v-{m.id}",
+                        format_func=lambda i, m=m: next(f"{v.kind} {v.position + 1}: {v.criterion_text[:80]}" for v in m.verdicts if v.id == i),
+                    )
+                    kind = next(v.kind for v in m.verdicts if v.id == vid)
+                    label_choice = st.selectbox("New verdict", INCLUSION_LABELS if kind == "inclusion" else EXCLUSION_LABELS, key=f"ovr-l-{m.id}")
+                    why = st.text_input("Reason", key=f"ovr-r-{m.id}")
+                    if st.form_submit_button("Save override"):
+                        if run_action(lambda vid=vid, label_choice=label_choice, why=why: override_verdict(actor, vid, label_choice, why), success="Verdict changed") is not None:
+                            st.rerun()
+        else:
+            st.caption("Criteria were not assessed for this trial (outside the top of the shortlist).")
+if len(passed) > st.session_state.get("match-show", SHOW) and st.button("Show more", key="more"):
+    st.session_state["match-show"] = st.session_state.get("match-show", SHOW) + SHOW
+    st.rerun()
+
+with st.expander(f"Filtered out ({len(filtered)}) and why"):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"trial": m.registry_id, "title": m.title, "why not": "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))}
+                for m in filtered
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+if actor.can("draft.create"):
+    st.divider()
+    st.subheader("Drafting")
+    st.caption(f"{len(selected)} trial(s) selected. Drafting writes a plain-language summary of each, and a case overview.")
+    if st.button("Draft summaries for the selected trials", type="primary", disabled=not selected, key="draft"):
+        job_id = run_action(lambda: start_drafting(actor, case_id))
+        if job_id:
+            if load_llm_settings().is_configured:
+                start_job_in_background(job_id)
+                st.session_state["draft-job"] = job_id
+            else:
+                with st.spinner("Drafting with the offline drafter…"):
+                    job = run_job(job_id)
+                if job.status == "done":
+                    st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
+                else:
+                    st.error(f"Drafting failed: {job.error}")
+    if st.session_state.get("draft-job"):
+        job_progress(st.session_state["draft-job"], key="draft-job")
+    if st.button("Go to the review queue", key="to-queue"):
+        st.switch_page("pages/queue.py")

@@ -1,0 +1,54 @@
+"""Reports: preview the family's report, release a new immutable version, download every released version."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.cases import list_cases
+from core.reports import get_report_pdf, list_reports, preview_report, release_report
+from pages.ui_common import require_page, run_action
+
+actor = require_page("report.view")
+st.title("Reports")
+
+cases = list_cases(actor)
+if not cases:
+    st.info("No cases yet.")
+    st.stop()
+ids = [c.id for c in cases]
+wanted = st.session_state.get("case_id")
+case_id = st.selectbox(
+    "Case", ids, index=ids.index(wanted) if wanted in ids else 0, key="rep-case",
+    format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+)
+st.session_state["case_id"] = case_id
+
+markdown, page_html, missing = preview_report(actor, case_id)
+if missing:
+    st.warning("Not ready to release: " + "; ".join(missing) + ".")
+else:
+    st.success("Every part is approved. Check the preview, then release.")
+
+with st.expander("Preview", expanded=not missing):
+    # The HTML is built from escaped text only, and st.html sanitises it once more before display.
+    with st.container(height=600, border=True):
+        st.html(page_html)
+
+if actor.can("report.release"):
+    if st.button("Release report", type="primary", disabled=bool(missing), key="release"):
+        report = run_action(lambda: release_report(actor, case_id), success="Released")
+        if report:
+            st.success(f"Released version {report.version} · sha256 {report.sha256}")
+
+st.subheader("Released versions")
+reports = list_reports(actor, case_id)
+if not reports:
+    st.caption("Nothing released yet.")
+for r in reports:
+    with st.container(border=True):
+        st.markdown(f"**Version {r.version}** · released by {r.released_by} at {r.released_at:%Y-%m-%d %H:%M} UTC  \n`sha256 {r.sha256}`")
+        c1, c2, c3 = st.columns(3)
+        c1.download_button("Markdown", r.markdown, file_name=f"report-{case_id}-v{r.version}.md", key=f"md-{r.id}")
+        c2.download_button("HTML", r.html, file_name=f"report-{case_id}-v{r.version}.html", mime="text/html", key=f"html-{r.id}")
+        if r.has_pdf:
+            c3.download_button("PDF", get_report_pdf(actor, r.id), file_name=f"report-{case_id}-v{r.version}.pdf", mime="application/pdf", key=f"pdf-{r.id}")

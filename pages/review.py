@@ -1,0 +1,214 @@
+"""Review draft: the source record beside the editable draft, checks, diffs, versions, comments and actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.cases import get_case
+from core.errors import ConflictError
+from core.review import (
+    add_comment,
+    approve_draft,
+    claim_draft,
+    diff_sections,
+    get_draft_detail,
+    heartbeat_claim,
+    list_comments,
+    reject_draft,
+    release_claim,
+    request_changes,
+    restore_version,
+    save_draft,
+)
+from core.trial_view import get_trial_for_review
+from pages.ui_common import esc, md_text, require_page, run_action, show_error
+
+actor = require_page("review.work")
+st.title("Review draft")
+
+draft_id = st.session_state.get("draft_id") or (int(st.query_params["draft"]) if st.query_params.get("draft", "").isdigit() else None)
+if not draft_id:
+    st.info("Open a draft from the review queue.")
+    if st.button("Go to the queue"):
+        st.switch_page("pages/queue.py")
+    st.stop()
+st.query_params["draft"] = str(draft_id)
+st.session_state["draft_id"] = draft_id
+
+try:
+    detail = get_draft_detail(actor, draft_id)
+except Exception as exc:
+    show_error(exc)
+    st.stop()
+
+if detail.status in ("ready", "in_review") and detail.claimed_by in (None, actor.username):
+    if detail.claimed_by is None:
+        run_action(lambda: claim_draft(actor, draft_id))
+        detail = get_draft_detail(actor, draft_id)
+
+st.subheader(detail.title)
+meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
+if detail.model:
+    meta += f" ({md_text(detail.model)})"
+st.markdown(meta)
+if detail.claimed_by and detail.claimed_by != actor.username:
+    st.warning(f"{detail.claimed_by} is reviewing this draft. You can read it; saving may conflict.")
+
+
+@st.fragment(run_every=60)
+def _heartbeat() -> None:
+    if detail.claimed_by == actor.username or detail.claimed_by is None:
+        expiry = heartbeat_claim(actor, draft_id)
+        if expiry:
+            st.caption(f":material/favorite: Your claim is active until {expiry:%H:%M} UTC (kept alive while this page is open).")
+        elif detail.status in ("ready", "in_review"):
+            st.caption("You do not hold the claim on this draft.")
+
+
+_heartbeat()
+
+if detail.error:
+    st.error(f"Drafting failed: {detail.error}")
+if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):
+    st.info(f"Changes requested: {detail.feedback}")
+
+current = detail.current
+base_id = current.id if current else None
+left, right = st.columns([5, 6], gap="large")
+
+# ----- left: the source -----
+with left:
+    used_fields = {f for pairs in (current.sources if current else {}).values() for _, fields in pairs for f in fields}
+    if detail.trial_registry_id:
+        trial = get_trial_for_review(actor, detail.trial_registry_id)
+        st.markdown("#### Source record")
+        st.caption("Fields marked ★ are cited by sentences of the draft.")
+        for field, label, value in trial.fields:
+            mark = "★ " if any(u.startswith(f"trial.{field}") for u in used_fields) else ""
+            with st.expander(f"{mark}{label}", expanded=bool(mark) and field in ("brief_summary", "phases")):
+                st.markdown(md_text(value) if value else "_not stated in the record_")
+    case = get_case(actor, detail.case_id)
+    st.markdown("#### Case facts")
+    facts = case.facts
+    st.markdown(
+        f"{facts.age_years if facts.age_years is not None else '?'} years · {facts.sex} · {md_text(facts.diagnosis)}"
+        f" · {md_text(facts.disease_status or '')}  \nPrior: {md_text(', '.join(facts.prior_therapies) or 'not given')}"
+    )
+    if detail.trial_registry_id:
+        st.markdown("#### Criterion verdicts")
+        verdicts = trial.verdicts
+        if verdicts:
+            st.dataframe(pd.DataFrame(verdicts), hide_index=True, width="stretch", height=260)
+
+# ----- right: the draft -----
+with right:
+    if current is None:
+        st.info("This draft has no text yet.")
+        st.stop()
+    st.markdown(f"#### Draft · version {current.number} by {md_text(current.author)}")
+    edited: dict[str, str] = {}
+    for key, text in current.sections.items():
+        # Keyed by the base version: what the reviewer types survives reruns and failed saves.
+        edited[key] = st.text_area(
+            key.replace("_", " ").capitalize(), value=text, key=f"edit-{draft_id}-{base_id}-{key}", height=140
+        )
+        sources = [fields for s, fields in (current.sources or {}).get(key, [])]
+        if sources:
+            st.caption("Sources: " + ", ".join(sorted({f for fs in sources for f in fs})))
+    changed = edited != current.sections
+
+    st.markdown("#### Checks")
+    for c in current.checks:
+        icon = ":material/check:" if c["passed"] else (":material/error:" if c["blocking"] else ":material/warning:")
+        st.markdown(f"{icon} **{c['name']}**{' (blocking)' if c['blocking'] else ''}: {md_text(c['message'])}")
+        for finding in c.get("findings", [])[:8] if not c["passed"] else []:
+            st.caption(f"· in {finding.get('section')}: “{esc(finding.get('sentence', ''))[:160]}” — {esc(finding.get('why', ''))}")
+
+    conflict = st.session_state.get(f"conflict-{draft_id}")
+    if conflict and conflict["base"] == base_id:
+        st.error("Someone else saved this draft while you were editing. Your text is below on the left, theirs on the right.")
+        a, b = st.columns(2)
+        a.markdown("**Your text (not saved)**")
+        b.markdown(f"**Their version {conflict['number']} by {esc(conflict['author'])}**")
+        for key in conflict["theirs"]:
+            a.text_area(f"yours: {key}", value=conflict["yours"].get(key, ""), key=f"c-y-{key}", disabled=True)
+            b.text_area(f"theirs: {key}", value=conflict["theirs"][key], key=f"c-t-{key}", disabled=True)
+        if st.button("Load their version and re-apply my edits by hand", key="conflict-load"):
+            st.session_state.pop(f"conflict-{draft_id}")
+            st.rerun()
+
+    reviewable = detail.status in ("ready", "in_review")
+    c1, c2, c3 = st.columns(3)
+    if c1.button("Save", disabled=not reviewable, key="save", type="secondary"):
+        try:
+            save_draft(actor, draft_id, edited, base_version_id=base_id)
+            st.toast("Saved as a new version")
+            st.rerun()
+        except ConflictError as exc:
+            theirs = exc.current
+            st.session_state[f"conflict-{draft_id}"] = {
+                "base": base_id, "yours": edited, "theirs": theirs.sections if theirs else {},
+                "number": theirs.number if theirs else "?", "author": theirs.author if theirs else "?",
+            }
+            st.error(str(exc))
+            st.rerun()
+        except Exception as exc:
+            show_error(exc)
+    blocking = [c["name"] for c in current.checks if c["blocking"] and not c["passed"]]
+    override = ""
+    if blocking:
+        override = st.text_input(f"Override reason (blocking checks fail: {', '.join(blocking)})", key=f"override-{draft_id}")
+    if c2.button("Approve", disabled=not reviewable, key="approve", type="primary"):
+        if changed:
+            st.warning("You have unsaved edits: save them first, then approve the saved version.")
+        elif run_action(lambda: approve_draft(actor, draft_id, override_reason=override or None), success="Approved") is not None:
+            st.rerun()
+    if c3.button("Release claim", disabled=detail.claimed_by != actor.username, key="release-claim"):
+        release_claim(actor, draft_id)
+        st.session_state.pop("draft_id", None)
+        st.switch_page("pages/queue.py")
+    with st.expander("Request changes or reject"):
+        feedback = st.text_area("What should change (goes to the next drafting run)", key=f"fb-{draft_id}")
+        if st.button("Request changes", disabled=not reviewable, key="req-changes"):
+            if run_action(lambda: request_changes(actor, draft_id, feedback), success="Sent back for redrafting") is not None:
+                st.rerun()
+        reason = st.text_input("Reason to reject", key=f"rej-{draft_id}")
+        if st.button("Reject", disabled=not reviewable, key="reject"):
+            if run_action(lambda: reject_draft(actor, draft_id, reason), success="Rejected") is not None:
+                st.rerun()
+
+st.divider()
+t1, t2, t3, t4 = st.tabs(["Diff against first draft", "Diff against previous version", "Version history", "Comments"])
+with t1:
+    if detail.first and current:
+        diffs = diff_sections(detail.first.sections, edited)
+        st.code("\n\n".join(diffs.values()) or "No changes from the first draft.", language="diff")
+with t2:
+    previous = next((v for v in detail.versions if v.id != base_id and v.number == current.number - 1), None)
+    if previous:
+        diffs = diff_sections(previous.sections, current.sections)
+        st.code("\n\n".join(diffs.values()) or "No changes.", language="diff")
+    else:
+        st.caption("This is the first version.")
+with t3:
+    st.dataframe(
+        pd.DataFrame([{"version": v.number, "author": v.author, "kind": v.author_kind, "at": v.created_at.strftime("%Y-%m-%d %H:%M"), "note": v.note} for v in detail.versions]),
+        hide_index=True, width="stretch",
+    )
+    older = [v for v in detail.versions if v.id != base_id]
+    if older and detail.status in ("ready", "in_review"):
+        pick = st.selectbox("Restore version", [v.id for v in older], key="restore-pick", format_func=lambda i: f"version {next(v.number for v in older if v.id == i)}")
+        if st.button("Restore as a new version", key="restore"):
+            if run_action(lambda: restore_version(actor, draft_id, pick, base_version_id=base_id), success="Restored") is not None:
+                st.rerun()
+with t4:
+    for c in list_comments(actor, draft_id):
+        indent = "↳ " if c.parent_id else ""
+        st.markdown(f"{indent}**{md_text(c.author)}** · {c.created_at:%Y-%m-%d %H:%M}  \n{md_text(c.body)}")
+    with st.form(f"comment-{draft_id}", clear_on_submit=True):
+        body = st.text_area("Add a comment", key=f"cm-{draft_id}")
+        comments = list_comments(actor, draft_id)
+        parent = st.selectbox("Reply to", [None] + [c.id for c in comments], key=f"cm-p-{draft_id}", format_func=lambda i: "(new thread)" if i is None else f"comment {i}")
+        if st.form_submit_button("Post"):
+            run_action(lambda: add_comment(actor, draft_id, body, parent_id=parent), success="Comment added")
