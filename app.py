@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from core.auth import LOGIN_FAILED_MESSAGE, authenticate, authenticate_sso, logo
 from core.bootstrap import is_demo_data_loaded, prepare_database
 from core.config import get_settings
 from core.errors import AuthenticationFailed
+from pages.registry import PAGES
 
 st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clinical_notes:", layout="wide")
 
@@ -23,23 +25,6 @@ def _prepare(url: str) -> bool:
 @st.cache_data(ttl=30, show_spinner=False)
 def _demo_loaded(url: str) -> bool:
     return is_demo_data_loaded()
-
-
-# (file, title, icon, action that grants the page). The router lists only pages the user's roles allow.
-PAGES: list[tuple[str, str, str, str]] = [
-    ("pages/cases.py", "Cases", ":material/folder_shared:", "case.view"),
-    ("pages/matching.py", "Matching", ":material/manage_search:", "match.view"),
-    ("pages/queue.py", "Review queue", ":material/inbox:", "draft.view"),
-    ("pages/review.py", "Review draft", ":material/rate_review:", "review.work"),
-    ("pages/reports.py", "Reports", ":material/description:", "report.view"),
-    ("pages/catalogue.py", "Catalogue", ":material/science:", "catalogue.view"),
-    ("pages/insights.py", "Insights", ":material/insights:", "insights.view"),
-    ("pages/import_trials.py", "Import trials", ":material/upload_file:", "catalogue.import"),
-    ("pages/prompts.py", "Prompts", ":material/edit_note:", "prompt.view"),
-    ("pages/settings.py", "Model settings", ":material/tune:", "settings.edit"),
-    ("pages/users.py", "Users", ":material/group:", "user.manage"),
-    ("pages/audit.py", "Audit log", ":material/history:", "audit.view"),
-]
 
 
 def _sso_configured() -> bool:
@@ -73,6 +58,11 @@ def _login_page() -> None:
         )
 
 
+def _end_session() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
 def _check_session() -> None:
     """Log out after inactivity, and pick up role changes made by an admin."""
     actor = st.session_state.get("actor")
@@ -87,13 +77,13 @@ def _check_session() -> None:
     idle = time.time() - st.session_state.get("last_seen", time.time())
     if idle > get_settings().session_idle_minutes * 60:
         logout(actor, reason="inactivity timeout")
-        st.session_state.clear()
+        _end_session()
         st.warning("You were logged out after a period of inactivity.")
         return
     st.session_state["last_seen"] = time.time()
     fresh = refresh_actor(actor)
     if fresh is None:
-        st.session_state.clear()
+        _end_session()
     else:
         st.session_state["actor"] = fresh
 
@@ -108,13 +98,20 @@ if _demo_loaded(get_settings().resolved_database_url):
 if actor is None:
     nav = st.navigation([st.Page(_login_page, title="Log in", icon=":material/login:")], position="hidden")
 else:
-    pages = [st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES if actor.can(action)]
+    # Pages not written yet are left out of the menu rather than breaking it.
+    pages = [
+        st.Page(path, title=title, icon=icon)
+        for path, title, icon, action in PAGES
+        if actor.can(action) and (Path(__file__).parent / path).exists()
+    ]
+    if not pages:
+        pages = [st.Page(lambda: st.info("Your roles give access to no page yet."), title="Welcome")]
     nav = st.navigation(pages)
     with st.sidebar:
         st.caption(f"Logged in as **{actor.display_name or actor.username}** ({', '.join(sorted(actor.roles))})")
         if st.button("Log out", key="logout"):
             logout(actor)
-            st.session_state.clear()
+            _end_session()
             if _sso_configured() and getattr(st.user, "is_logged_in", False):
                 st.logout()
             st.rerun()
