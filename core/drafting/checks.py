@@ -1,0 +1,357 @@
+"""Automatic checks on a draft version: each says whether it passed, whether it blocks approval, where and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from core.catalogue.records import NormalizedTrial
+from core.drafting.glossary import find_jargon
+from core.drafting.grounding import build_corpus, ungrounded_tokens
+from core.drafting.promises import find_promises
+from core.drafting.readability import measure_readability
+from core.drafting.schema import SECTION_TITLES, required_sections
+from core.drafting.sentences import split_sentences
+from core.matching.case_facts import CaseFacts
+
+CHECK_NAMES: tuple[str, ...] = (
+    "required_sections",
+    "grounding",
+    "no_promises",
+    "no_personal_data",
+    "readability",
+    "length",
+    "jargon",
+)
+DEFAULT_BLOCKING: dict[str, bool] = {
+    "required_sections": True,
+    "grounding": True,
+    "no_promises": True,
+    "no_personal_data": True,
+    "readability": False,
+    "length": False,
+    "jargon": False,
+}
+
+
+class Finding(BaseModel):
+    """One problem: the section and sentence it is in, the offending words and why they matter."""
+
+    section: str
+    sentence: str = ""
+    token: str = ""
+    why: str
+
+
+class CheckResult(BaseModel):
+    """The outcome of one check on one draft version (stored as JSON beside the version)."""
+
+    name: str
+    passed: bool
+    blocking: bool
+    message: str
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class ChecksConfig(BaseModel):
+    """Settings an admin may change: which checks block approval, and the limits they use."""
+
+    blocking: dict[str, bool] = Field(default_factory=lambda: dict(DEFAULT_BLOCKING))
+    target_grade: float = 8.0
+    max_sentence_words: int = 25
+    section_min_words: int = 5
+    section_max_words: int = 220
+    total_min_words: dict[str, int] = Field(default_factory=lambda: {"trial": 60, "case": 30})
+    total_max_words: dict[str, int] = Field(default_factory=lambda: {"trial": 1000, "case": 900})
+
+    def is_blocking(self, name: str) -> bool:
+        """Return whether a failure of the named check blocks approval."""
+        return self.blocking.get(name, DEFAULT_BLOCKING.get(name, False))
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+(?:[-']\w+)*", text))
+
+
+def _title(key: str) -> str:
+    return SECTION_TITLES.get(key, key)
+
+
+def _sentences(sections: dict[str, str]) -> list[tuple[str, str]]:
+    return [(key, sentence) for key, text in sections.items() for sentence in split_sentences(text)]
+
+
+def check_required_sections(sections: dict[str, str], kind: str, study_type: str | None) -> list[Finding]:
+    """Flag required sections that are absent or empty."""
+    findings = []
+    for key in required_sections(kind, study_type):  # type: ignore[arg-type]
+        if key not in sections:
+            findings.append(Finding(section=key, why=f"The section “{_title(key)}” is missing."))
+        elif not sections[key].strip():
+            findings.append(Finding(section=key, why=f"The section “{_title(key)}” is empty."))
+    return findings
+
+
+def check_grounding(
+    sections: dict[str, str], trial: NormalizedTrial | None, facts: CaseFacts, context_texts: Sequence[str]
+) -> list[Finding]:
+    """Flag numbers, ages, doses, phases, registry ids, drug and place names not found in the sources."""
+    corpus = build_corpus(trial, facts, context_texts)
+    findings = []
+    for key, sentence in _sentences(sections):
+        for token in ungrounded_tokens(sentence, corpus):
+            findings.append(
+                Finding(
+                    section=key,
+                    sentence=sentence,
+                    token=token.token,
+                    why=f"This {token.kind.replace('_', ' ')} is not in the trial record or the case facts.",
+                )
+            )
+    return findings
+
+
+def check_no_promises(sections: dict[str, str]) -> list[Finding]:
+    """Flag wording that promises a benefit or calls a treatment safe or best."""
+    findings = []
+    for key, sentence in _sentences(sections):
+        for hit in find_promises(sentence):
+            findings.append(
+                Finding(
+                    section=key,
+                    sentence=sentence,
+                    token=hit.phrase,
+                    why=f"“{hit.phrase}” {hit.why}; no outcome may be promised.",
+                )
+            )
+    return findings
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def check_no_personal_data(sections: dict[str, str], personal_data: Sequence[str]) -> list[Finding]:
+    """Flag any personal detail of the family (name, e-mail, phone, address) found in the draft."""
+    findings = []
+    items = [p.strip() for p in personal_data if p and p.strip()]
+    for key, sentence in _sentences(sections):
+        lowered = " ".join(sentence.lower().split())
+        sentence_digits = _digits(sentence)
+        for item in items:
+            item_digits = _digits(item)
+            is_phone = len(item_digits) >= 7 and len(item_digits) >= 0.6 * len(re.sub(r"\s", "", item))
+            if is_phone:
+                # Phones are written many ways; the last 7 digits are enough to recognise one.
+                if item_digits[-7:] in sentence_digits:
+                    findings.append(
+                        Finding(
+                            section=key, sentence=sentence, token=item, why="A phone number of the family."
+                        )
+                    )
+                continue
+            if " ".join(item.lower().split()) in lowered:
+                findings.append(
+                    Finding(section=key, sentence=sentence, token=item, why="Personal data of the family.")
+                )
+                continue
+            if "@" in item:
+                continue
+            for part in re.split(r"[\s,]+", item):
+                # A surname alone still identifies; capitals required so "May" is not the verb "may".
+                if (
+                    len(part) >= 3
+                    and part[0].isupper()
+                    and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", sentence)
+                ):
+                    findings.append(
+                        Finding(
+                            section=key,
+                            sentence=sentence,
+                            token=part,
+                            why=f"Part of the family's details ({item}).",
+                        )
+                    )
+    return findings
+
+
+def check_readability(sections: dict[str, str], config: ChecksConfig) -> tuple[list[Finding], str]:
+    """Flag sections above the target reading grade and sentences that are too long."""
+    findings = []
+    whole = measure_readability(" ".join(sections.values()))
+    for key, text in sections.items():
+        if not text.strip():
+            continue
+        score = measure_readability(text)
+        if score.flesch_kincaid_grade > config.target_grade or score.smog_grade > config.target_grade + 2:
+            findings.append(
+                Finding(
+                    section=key,
+                    why=(
+                        f"Reading grade {score.flesch_kincaid_grade:g} (Flesch-Kincaid), SMOG {score.smog_grade:g}; "
+                        f"the target is grade {config.target_grade:g} or lower."
+                    ),
+                )
+            )
+        for sentence in split_sentences(text):
+            if _words(sentence) > config.max_sentence_words:
+                findings.append(
+                    Finding(
+                        section=key,
+                        sentence=sentence,
+                        why=f"{_words(sentence)} words; sentences over {config.max_sentence_words} words are hard to read.",
+                    )
+                )
+    message = (
+        f"Whole draft: Flesch-Kincaid grade {whole.flesch_kincaid_grade:g}, SMOG {whole.smog_grade:g} "
+        f"(target {config.target_grade:g} or lower)."
+    )
+    return findings, message
+
+
+def check_length(sections: dict[str, str], kind: str, config: ChecksConfig) -> list[Finding]:
+    """Flag sections and whole drafts that are too short to help or too long to read."""
+    findings = []
+    for key, text in sections.items():
+        n = _words(text)
+        if 0 < n < config.section_min_words:
+            findings.append(Finding(section=key, why=f"Only {n} words; too short to be useful."))
+        elif n > config.section_max_words:
+            findings.append(
+                Finding(section=key, why=f"{n} words; more than {config.section_max_words} is too long.")
+            )
+    total = sum(_words(t) for t in sections.values())
+    low, high = config.total_min_words.get(kind, 0), config.total_max_words.get(kind, 10**6)
+    if total < low:
+        findings.append(
+            Finding(section="(whole draft)", why=f"{total} words in all; at least {low} expected.")
+        )
+    elif total > high:
+        findings.append(
+            Finding(section="(whole draft)", why=f"{total} words in all; at most {high} expected.")
+        )
+    return findings
+
+
+_EXPLAINED_AFTER = re.compile(
+    r"\s*(?:\(|,? which means|,? meaning| means| is a| is when|”? means)", re.IGNORECASE
+)
+
+
+def check_jargon(sections: dict[str, str]) -> list[Finding]:
+    """Flag medical terms that the section neither replaces nor explains, with a plain alternative."""
+    findings = []
+    seen: set[tuple[str, str]] = set()
+    for key, text in sections.items():
+        lowered = text.lower()
+        for hit in find_jargon(text):
+            explained = hit.plain.lower() in lowered or _EXPLAINED_AFTER.match(text, hit.end)
+            if explained or (key, hit.term) in seen:
+                continue
+            seen.add((key, hit.term))
+            sentence = next((s for s in split_sentences(text) if text[hit.start : hit.end] in s), "")
+            findings.append(
+                Finding(
+                    section=key,
+                    sentence=sentence,
+                    token=text[hit.start : hit.end],
+                    why=f"Medical term; in plain words: “{hit.plain}”.",
+                )
+            )
+    return findings
+
+
+def _result(name: str, findings: list[Finding], config: ChecksConfig, ok: str, bad: str) -> CheckResult:
+    passed = not findings
+    where = "; ".join(
+        f"{_title(f.section)}: {('“' + f.token + '” ') if f.token else ''}{f.why}" for f in findings[:5]
+    )
+    more = f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""
+    return CheckResult(
+        name=name,
+        passed=passed,
+        blocking=config.is_blocking(name),
+        message=ok if passed else f"{bad}: {where}{more}",
+        findings=findings,
+    )
+
+
+def run_checks(
+    sections: dict[str, str],
+    *,
+    kind: Literal["trial", "case"],
+    trial: NormalizedTrial | None,
+    facts: CaseFacts,
+    personal_data: Sequence[str],
+    context_texts: Sequence[str] = (),
+    config: ChecksConfig | None = None,
+) -> list[CheckResult]:
+    """Run every check on a draft's section texts and return one result per name in CHECK_NAMES.
+
+    context_texts are further sources a draft may rest on: for a trial summary the distances to its
+    sites (see grounding_context_for_sites), for a case overview the selected trials' fields.
+    """
+    config = config or ChecksConfig()
+    study_type = trial.study_type if trial is not None else None
+    runners: dict[str, Callable[[], CheckResult]] = {
+        "required_sections": lambda: _result(
+            "required_sections",
+            check_required_sections(sections, kind, study_type),
+            config,
+            "All required sections are present.",
+            "Required sections are missing or empty",
+        ),
+        "grounding": lambda: _result(
+            "grounding",
+            check_grounding(sections, trial, facts, context_texts),
+            config,
+            "Every number, id, phase, drug and place was found in the sources.",
+            "Facts not found in the trial record or the case facts",
+        ),
+        "no_promises": lambda: _result(
+            "no_promises",
+            check_no_promises(sections),
+            config,
+            "No promise of an outcome was found.",
+            "Wording that promises an outcome",
+        ),
+        "no_personal_data": lambda: _result(
+            "no_personal_data",
+            check_no_personal_data(sections, personal_data),
+            config,
+            "No personal data of the family was found.",
+            "Personal data of the family",
+        ),
+        "readability": lambda: _readability_result(sections, config),
+        "length": lambda: _result(
+            "length",
+            check_length(sections, kind, config),
+            config,
+            "Section lengths are within limits.",
+            "Length outside limits",
+        ),
+        "jargon": lambda: _result(
+            "jargon",
+            check_jargon(sections),
+            config,
+            "No unexplained medical terms.",
+            "Medical terms without a plain explanation",
+        ),
+    }
+    return [runners[name]() for name in CHECK_NAMES]
+
+
+def _readability_result(sections: dict[str, str], config: ChecksConfig) -> CheckResult:
+    findings, summary = check_readability(sections, config)
+    result = _result("readability", findings, config, summary, "Hard to read")
+    if findings:
+        result.message = f"{summary} {result.message}"
+    return result
+
+
+def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
+    """Return the results that failed and block approval."""
+    return [r for r in results if r.blocking and not r.passed]

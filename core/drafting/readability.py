@@ -1,0 +1,56 @@
+"""Reading-grade scores (Flesch-Kincaid and SMOG) that work offline and give the same answer everywhere."""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import pyphen
+import textstat
+from pydantic import BaseModel
+
+from core.drafting.sentences import split_sentences
+
+_WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+class Readability(BaseModel):
+    """Grade levels of a text and the counts they come from."""
+
+    flesch_kincaid_grade: float
+    smog_grade: float
+    words: int
+    sentences: int
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_US")
+
+
+@lru_cache(maxsize=20000)
+def count_syllables(word: str) -> int:
+    """Return the syllables of one word, counted from its hyphenation points."""
+    # textstat prefers NLTK's cmudict, which it downloads at run time; that fails offline, so the
+    # syllables come from pyphen (textstat's own fallback) and scores do not depend on the network.
+    return len(_hyphenator().positions(word.lower())) + 1
+
+
+def measure_readability(text: str) -> Readability:
+    """Return the Flesch-Kincaid grade and SMOG grade of a text (0 for an empty text)."""
+    sentences = max(len(split_sentences(text)), 1)
+    words = [w for w in _WORD_RE.findall(text)]
+    n_words = textstat.lexicon_count(text) or len(words)
+    if not words:
+        return Readability(flesch_kincaid_grade=0.0, smog_grade=0.0, words=0, sentences=0)
+    syllables = sum(count_syllables(w) for w in words)
+    polysyllables = sum(1 for w in words if count_syllables(w) >= 3)
+    fk = 0.39 * (n_words / sentences) + 11.8 * (syllables / len(words)) - 15.59
+    smog = 1.043 * math.sqrt(polysyllables * (30 / sentences)) + 3.1291
+    return Readability(
+        flesch_kincaid_grade=round(max(fk, 0.0), 1),
+        smog_grade=round(smog, 1),
+        words=n_words,
+        sentences=sentences,
+    )

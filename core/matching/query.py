@@ -1,0 +1,152 @@
+"""Turn a case (facts and/or free text) into a weighted retrieval query."""
+
+from __future__ import annotations
+
+import re
+
+from core.matching.case_facts import CaseFacts
+from core.matching.retrieval import WeightedQuery
+from core.matching.synonyms import ABBREVIATIONS, SYNONYMS
+
+DIAGNOSIS_WEIGHT = 3.0
+KEY_FACT_WEIGHT = 1.5
+TEXT_WEIGHT = 1.0
+EXPANSION_WEIGHT = 0.6
+BOILERPLATE_WEIGHT = 0.0
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+# NegEx-style triggers: the negated scope runs to the end of the clause.
+_NEGATION_TRIGGER = re.compile(
+    r"\b(?:denies|denied|denying|no (?:known |prior |previous |significant |past |family )?(?:history|hx) of|"
+    r"no evidence of|negative for|free of|absence of|absent|ruled out|rules out|without|"
+    r"no|never|nor)\b",
+    re.IGNORECASE,
+)
+# A clause ends at these words or punctuation, which also end the negation's scope.
+_SCOPE_END = re.compile(
+    r"\b(?:but|however|although|though|except|which|who|whereas|yet|apart from|presents?|presented|"
+    r"comes?|came|is|are|was|were|has|have|had|reports?|and (?:is|was|has|had))\b|[.;:()]",
+    re.IGNORECASE,
+)
+_SCOPE_MAX_WORDS = 8
+# Single words that negate themselves only ("nonsmoker", "afebrile").
+_SELF_NEGATED = re.compile(r"\b(?:non-?smok\w*|never[- ]smok\w*|afebrile|asymptomatic|unremarkable)\b", re.I)
+
+# Words of case-report narration that say nothing about which trial fits; retrieval ignores them.
+_BOILERPLATE = re.compile(
+    r"\b(?:patient|presents?|presented|presenting|comes?|came|brought|admitted|admission|emergency|"
+    r"department|room|ER|ED|clinic|hospital|visit|seen|sees|reports?|reported|complains?|complaining|"
+    r"examination|exam|physical|reveals?|revealed|shows?|showed|noted|notable|found|history|medical|past|"
+    r"significant|remarkable|otherwise|currently|recently|prior|ago|days?|weeks?|months?|years?|hours?|"
+    r"minutes?|old|yo|year-old|aged?|man|woman|male|female|boy|girl|gentleman|lady|child|infant|"
+    r"mother|father|parents?|wife|husband|son|daughter|family|African-American|white|black|caucasian|"
+    r"hispanic|asian|previously|healthy|further|initial|latest|today|yesterday|following)\b",
+    re.IGNORECASE,
+)
+
+_AGE_RE = re.compile(
+    r"\b(\d{1,3}(?:\.\d+)?)[- ](?:year|yr|y)s?[- ]?(?:old|o\b)|\b(\d{1,3})\s*(?:yo|y/o|y\.o\.)\b|"
+    r"\baged? (\d{1,3})\b|\b(\d{1,2})[- ]month[- ]old\b|\b(\d{1,2})[- ](?:week|day)[- ]old\b",
+    re.IGNORECASE,
+)
+_FEMALE_RE = re.compile(r"\b(?:woman|women|female|girl|lady|she|her|mother of|pregnan\w*|G\dP\d)\b", re.I)
+_MALE_RE = re.compile(r"\b(?:man|men|male|boy|gentleman|he|his|him)\b", re.I)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split case text into sentences/clauses on terminal punctuation and newlines."""
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+
+
+def strip_negated(text: str) -> str:
+    """Remove negated findings ("denies smoking", "no history of diabetes") up to the end of their clause."""
+    out: list[str] = []
+    pos = 0
+    for match in _NEGATION_TRIGGER.finditer(text):
+        if match.start() < pos:
+            continue
+        out.append(text[pos : match.start()])
+        end = _SCOPE_END.search(text, match.end())
+        clause_end = end.start() if end else len(text)
+        words = list(re.finditer(r"\S+", text[match.end() : clause_end]))
+        if len(words) > _SCOPE_MAX_WORDS:
+            clause_end = match.end() + words[_SCOPE_MAX_WORDS - 1].end()
+        pos = clause_end
+    out.append(text[pos:])
+    return re.sub(r"\s{2,}", " ", _SELF_NEGATED.sub(" ", "".join(out))).strip()
+
+
+def strip_boilerplate(text: str) -> str:
+    """Drop case-narration words and bare numbers that carry no matching signal."""
+    text = _BOILERPLATE.sub(" ", text)
+    text = re.sub(r"\b\d+(?:[.,/]\d+)*\b", " ", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def expand_terms(text: str) -> list[str]:
+    """Expansions (from the hand-written tables) of abbreviations and lay terms found in the text."""
+    found: list[str] = []
+    for abbr, full in ABBREVIATIONS.items():
+        flags = 0 if abbr.isupper() else re.IGNORECASE
+        if re.search(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text, flags):
+            found.append(full)
+    lowered = text.lower()
+    for term, synonym in SYNONYMS.items():
+        if re.search(rf"\b{re.escape(term)}\b", lowered):
+            found.append(synonym)
+    return found
+
+
+def extract_age_years(text: str) -> float | None:
+    """First age stated in the text ("58-year-old", "44 yo", "6-month-old"), in years."""
+    match = _AGE_RE.search(text)
+    if not match:
+        return None
+    years, yo, aged, months, weeks_days = match.groups()
+    if years or yo or aged:
+        return float(years or yo or aged)
+    if months:
+        return int(months) / 12
+    return 0.05 if weeks_days else None
+
+
+def extract_sex(text: str) -> str:
+    """ "female", "male" or "unknown" from the pronouns and nouns of a case report."""
+    female = len(_FEMALE_RE.findall(text))
+    male = len(_MALE_RE.findall(text))
+    if female > male:
+        return "female"
+    if male > female:
+        return "male"
+    return "unknown"
+
+
+def facts_from_text(text: str) -> CaseFacts:
+    """Minimal facts (age, sex, summary) read from free text when no structured facts exist."""
+    return CaseFacts(age_years=extract_age_years(text), sex=extract_sex(text), summary=text)  # type: ignore[arg-type]
+
+
+def build_query(facts: CaseFacts | None, text: str) -> WeightedQuery:
+    """Weighted query: diagnosis and key facts up, negated findings out, narration and demographics dropped."""
+    query = WeightedQuery()
+    pieces: list[str] = []
+    if facts is not None:
+        if facts.diagnosis:
+            query.add(facts.diagnosis, DIAGNOSIS_WEIGHT)
+            pieces.append(facts.diagnosis)
+        for fact in [facts.disease_status or "", *facts.biomarkers, *facts.prior_therapies]:
+            query.add(fact, KEY_FACT_WEIGHT)
+            pieces.append(fact)
+        if facts.summary and facts.summary.strip() != text.strip():
+            text = f"{text}\n{facts.summary}" if text else facts.summary
+    negations = set(facts.negations) if facts else set()
+    for sentence in split_sentences(text):
+        kept = strip_negated(sentence)
+        for negated in negations:
+            kept = re.sub(rf"\b{re.escape(negated)}\b", " ", kept, flags=re.IGNORECASE)
+        pieces.append(kept)
+        query.add(strip_boilerplate(kept), TEXT_WEIGHT)
+    for expansion in expand_terms("\n".join(pieces)):
+        query.add(expansion, EXPANSION_WEIGHT)
+    return query

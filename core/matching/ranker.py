@@ -1,0 +1,112 @@
+"""Rank candidate trials for one case: weighted BM25, pseudo-relevance feedback, demographic fit."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+
+from pydantic import BaseModel
+
+from core.matching.case_facts import CaseFacts
+from core.matching.demographics import TrialPopulation, demographic_fit
+from core.matching.query import build_query, facts_from_text
+from core.matching.retrieval import RetrievalIndex, WeightedQuery
+
+RERANK_DEPTH = 1000
+
+
+class RankingSettings(BaseModel):
+    """Global knobs of the ranking pipeline (never per patient)."""
+
+    feedback_docs: int = 5  # RM3: how many top documents feed back terms; 0 turns feedback off
+    feedback_terms: int = 25
+    feedback_weight: float = 0.4  # share of the final query that comes from feedback
+    demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
+
+
+class RankedTrial(BaseModel):
+    """One ranked candidate with the parts of its score, for display and audit."""
+
+    doc_id: str
+    score: float
+    retrieval_score: float
+    demographic_fit: float
+
+
+def _normalise(weights: Mapping[str, float]) -> dict[str, float]:
+    total = sum(abs(w) for w in weights.values())
+    return {t: w / total for t, w in weights.items()} if total else {}
+
+
+def expand_with_feedback(
+    index: RetrievalIndex,
+    weights: dict[str, float],
+    top: list[tuple[str, float]],
+    doc_text: Callable[[str], str],
+    settings: RankingSettings,
+) -> dict[str, float]:
+    """RM3: mix the query with the idf-filtered term distribution of the top-ranked documents."""
+    if not top or settings.feedback_docs <= 0 or settings.feedback_weight <= 0:
+        return weights
+    best = top[0][1]
+    feedback: Counter[str] = Counter()
+    for doc_id, score in top[: settings.feedback_docs]:
+        tokens = index.analyze(doc_text(doc_id))
+        if not tokens:
+            continue
+        doc_weight = math.exp(score - best)  # query likelihood stand-in: softmax over BM25 scores
+        for token, tf in Counter(tokens).items():
+            feedback[token] += doc_weight * tf / len(tokens)
+    n = len(index)
+    for token in list(feedback):
+        df = index.document_frequency(token)
+        # very common terms carry no topic; idf keeps feedback from drifting to boilerplate
+        feedback[token] *= math.log1p((n - df + 0.5) / (df + 0.5)) if df else 0.0
+    chosen = dict(feedback.most_common(settings.feedback_terms))
+    original = _normalise(weights)
+    expansion = _normalise(chosen)
+    lam = settings.feedback_weight
+    mixed = {t: (1 - lam) * w for t, w in original.items()}
+    for token, w in expansion.items():
+        mixed[token] = mixed.get(token, 0.0) + lam * w
+    return mixed
+
+
+def rank_candidates(
+    index: RetrievalIndex,
+    text: str,
+    facts: CaseFacts | None = None,
+    candidates: Collection[str] | None = None,
+    populations: Mapping[str, TrialPopulation] | None = None,
+    doc_text: Callable[[str], str] | None = None,
+    k: int | None = None,
+    settings: RankingSettings | None = None,
+) -> list[RankedTrial]:
+    """Rank candidates (or the whole index) for a case, best first, deterministically."""
+    settings = settings or RankingSettings()
+    query: WeightedQuery = build_query(facts, text)
+    weights = index.term_weights(query)
+    pool_size = len(candidates) if candidates is not None else len(index)
+    limit = pool_size if k is None else min(k, pool_size)
+    if doc_text is not None and settings.feedback_docs > 0:
+        top = index.search(weights, settings.feedback_docs, restrict_to=candidates)
+        weights = expand_with_feedback(index, weights, top, doc_text, settings)
+    # demographic re-ranking must see beyond the final k, but not the whole of a huge catalogue
+    depth = min(pool_size, max(limit * 5, RERANK_DEPTH)) if populations else limit
+    hits = index.search(weights, depth, restrict_to=candidates)
+    if not hits:
+        return []
+    case = facts if facts is not None else facts_from_text(text)
+    top_score = hits[0][1] or 1.0
+    ranked: list[RankedTrial] = []
+    for doc_id, score in hits:
+        fit = (
+            demographic_fit(case.age_years, case.sex, populations[doc_id])
+            if populations and doc_id in populations
+            else 1.0
+        )
+        final = score / top_score - settings.demographic_weight * (1.0 - fit)
+        ranked.append(RankedTrial(doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit))
+    ranked.sort(key=lambda r: (-r.score, r.doc_id))
+    return ranked[:limit]

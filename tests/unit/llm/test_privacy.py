@@ -1,0 +1,70 @@
+"""The privacy guard: personal details never leave the machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.llm import LLMClient, LLMError
+from core.llm.privacy import find_personal_data
+from tests.support.fake_openai import FakeOpenAI
+from tests.unit.llm.models import GOOD, Summary
+
+CONTACT = ("Jane Doe", "jane.doe@example.org", "+44 20 7946 0958", "12 Acacia Avenue, Leeds")
+
+
+def msgs(text: str) -> list[dict]:
+    return [{"role": "system", "content": "You summarise."}, {"role": "user", "content": text}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mother JANE DOE asked us.",
+        "Write to Jane.Doe@Example.org please",
+        "Call 020 7946 0958 after six",
+        "Phone: +44-20-7946-0958",
+        "Lives at 12 acacia   avenue, leeds",
+    ],
+)
+def test_structured_call_with_personal_data_sends_nothing(
+    fake_openai: FakeOpenAI, client: LLMClient, text: str
+) -> None:
+    with pytest.raises(LLMError) as caught:
+        client.complete_structured(
+            msgs(text), Summary, prompt_name="p", prompt_version="1", forbidden_strings=CONTACT
+        )
+    assert caught.value.kind == "privacy"
+    assert caught.value.record.attempts == 0
+    assert all(value not in caught.value.message for value in CONTACT)
+    assert fake_openai.requests == []
+
+
+def test_streaming_call_with_personal_data_sends_nothing(fake_openai: FakeOpenAI, client: LLMClient) -> None:
+    with pytest.raises(LLMError, match="privacy"):
+        client.stream_text(
+            msgs("About Jane Doe"), prompt_name="p", prompt_version="1", forbidden_strings=CONTACT
+        )
+    assert fake_openai.requests == []
+
+
+def test_clean_messages_go_through(fake_openai: FakeOpenAI, client: LLMClient) -> None:
+    fake_openai.script(GOOD)
+    text = "A 9-year-old with relapsed ALL, CD19+, 2 prior lines; trial NCT04 enrols 20 patients since 2019."
+    client.complete_structured(
+        msgs(text), Summary, prompt_name="p", prompt_version="1", forbidden_strings=CONTACT
+    )
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_names_match_whole_words_only() -> None:
+    assert find_personal_data(msgs("Alice is allergic"), ["Al"]) == []
+    assert find_personal_data(msgs("Al's case"), ["Al"]) == [0]
+
+
+def test_text_parts_and_blank_values() -> None:
+    parts = [{"role": "user", "content": [{"type": "text", "text": "mail jane.doe@example.org"}]}]
+    assert find_personal_data(parts, ["", "  ", "jane.doe@example.org"]) == [2]
+
+
+def test_short_digit_runs_are_not_phones() -> None:
+    assert find_personal_data(msgs("age 9, 2 lines, NCT01234567"), ["+44 20 7946 0958"]) == []
