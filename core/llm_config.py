@@ -66,17 +66,20 @@ def capability_cache():  # noqa: ANN201
     """What each endpoint supports (json_schema or only json_object), remembered in the database."""
     from core.llm import CapabilityCache
 
-    def load() -> dict[str, Any]:
+    def load() -> list[tuple[str, str, Any]]:
         with session_scope() as s:
             row = s.get(AppSetting, _CAPS_KEY)
-            return dict(row.value) if row else {}
+            entries = (row.value if row else {}).get("entries", [])
+        return [(e["base_url"], e["model"], e["format"]) for e in entries]
 
-    def save(data: dict[str, Any]) -> None:
+    def save(base_url: str, model: str, fmt: Any) -> None:
         with session_scope() as s:
             row = s.get(AppSetting, _CAPS_KEY)
+            entries = [e for e in (row.value if row else {}).get("entries", []) if (e["base_url"], e["model"]) != (base_url, model)]
+            entries.append({"base_url": base_url, "model": model, "format": fmt})
             if row is None:
-                s.add(AppSetting(key=_CAPS_KEY, value=dict(data)))
+                s.add(AppSetting(key=_CAPS_KEY, value={"entries": entries}))
             else:
-                row.value = dict(data)
+                row.value = {"entries": entries}
 
     return CapabilityCache(load=load, save=save)

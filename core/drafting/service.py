@@ -67,12 +67,14 @@ def _verdicts_for(s: Session, case_id: int, trial_id: int) -> list[CriterionVerd
 def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> list[dict[str, Any]]:
     """Run every automatic check on a draft's text; results are stored with the version."""
     from core.drafting.checks import run_checks
+    from core.drafting.context import grounding_context_for_sites
 
     facts = get_case_facts(draft.case_id)
     trial = None
     context: list[str] = []
     if draft.trial_id:
         trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
+        context = grounding_context_for_sites([d for _, d in nearest_open_sites(trial, facts)])
     else:
         for t in _case_trials(s, draft.case_id):
             context.append(t.model_dump_json(exclude={"raw", "criteria", "eligibility_text"}))

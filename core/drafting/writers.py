@@ -86,8 +86,6 @@ def _written_from_llm(result: Any, version: Any, parsed: Any) -> Written:
 
 def write_trial_summary(s: Session, draft: Draft) -> Written:
     from core.drafting.offline import draft_trial_summary_offline
-    from core.drafting.prompts import build_trial_summary_variables
-    from core.drafting.schema import TrialSummaryDraft
     from core.drafting.service import _verdicts_for, nearest_open_sites
     from core.llm_config import load_llm_settings
 
@@ -96,6 +94,9 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
     verdicts = _verdicts_for(s, draft.case_id, draft.trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
+        from core.drafting.prompts import build_trial_summary_variables
+        from core.drafting.schema import TrialSummaryDraft
+
         variables = build_trial_summary_variables(trial, facts, verdicts, nearest)
         result, version, _ = _llm_call("trial_summary", variables, TrialSummaryDraft, draft.case_id, draft.feedback)
         return _written_from_llm(result, version, result.parsed)
@@ -108,7 +109,7 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
 
 
 def _option_summaries(s: Session, case_id: int) -> list[Any]:
-    from core.drafting.offline import OptionSummary
+    from core.drafting.context import OptionSummary
 
     options = []
     rows = s.execute(
@@ -129,7 +130,7 @@ def _option_summaries(s: Session, case_id: int) -> list[Any]:
                 met=match.met,
                 unknown=match.unknown,
                 not_met=match.not_met,
-                nearest_km=match.distance_km,
+                nearest_distance_km=match.distance_km,
             )
         )
     return options
@@ -137,13 +138,14 @@ def _option_summaries(s: Session, case_id: int) -> list[Any]:
 
 def write_case_overview(s: Session, draft: Draft) -> Written:
     from core.drafting.offline import draft_case_overview_offline
-    from core.drafting.prompts import build_case_overview_variables
-    from core.drafting.schema import CaseOverviewDraft
     from core.llm_config import load_llm_settings
 
     facts = get_case_facts(draft.case_id)
     options = _option_summaries(s, draft.case_id)
     if load_llm_settings().is_configured:
+        from core.drafting.prompts import build_case_overview_variables
+        from core.drafting.schema import CaseOverviewDraft
+
         variables = build_case_overview_variables(options, facts)
         result, version, _ = _llm_call("case_overview", variables, CaseOverviewDraft, draft.case_id, draft.feedback)
         return _written_from_llm(result, version, result.parsed)

@@ -28,7 +28,6 @@ RETRIEVE_K = 1000
 _index_lock = threading.Lock()
 _index_cache: dict[str, Any] = {}
 
-ELIGIBILITY_ORDER = {"likely eligible": 0, "unknown": 1, "likely not eligible": 2}
 
 
 class VerdictView(BaseModel):
@@ -56,7 +55,7 @@ class MatchView(BaseModel):
     score: float
     retrieval_score: float
     passed_filters: bool
-    filter_reasons: list[dict[str, str]]
+    filter_reasons: list[dict[str, Any]]
     eligibility: str
     met: int
     unknown: int
@@ -182,8 +181,9 @@ def rank_candidates(
         # Retrieval relevance, then eligibility: a met exclusion or failed inclusion sinks a trial.
         row["score"] = round(row["retrieval_score"] / max_score, 4)
         results.append(row)
+    # Relevance orders the shortlist; only a decided "likely not eligible" moves a trial down.
     results.sort(
-        key=lambda r: (not r["passed_filters"], ELIGIBILITY_ORDER[r["eligibility"]], -r["score"], r["registry_id"])
+        key=lambda r: (not r["passed_filters"], r["eligibility"] == "likely not eligible", -r["score"], r["registry_id"])
     )
     return results
 
