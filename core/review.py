@@ -330,19 +330,20 @@ def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_ve
         draft = _get(s, draft_id)
         if draft.status not in REVIEWABLE:
             raise InvalidTransition(f"Draft {draft_id} is {draft.status}; only drafts in review can be edited.")
+        current = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
+        if draft.current_version_id != base_version_id:
+            raise ConflictError(
+                f"Someone saved version {current.number} by {current.author} since you opened this draft. "
+                "Nothing was overwritten: compare both texts and save again.",
+                current=_version_view(current) if current else None,
+            )
         now = utcnow()
         if draft.claimed_by not in (None, actor.user_id) and draft.claim_expires_at and draft.claim_expires_at > now:
             holder = s.get(User, draft.claimed_by)
             raise ConflictError(
                 f"{holder.username if holder else 'Another reviewer'} holds the claim on this draft; your text is kept. "
-                "Ask them to release it, or wait for the claim to expire."
-            )
-        if draft.current_version_id != base_version_id:
-            current = s.get(DraftVersion, draft.current_version_id)
-            raise ConflictError(
-                f"Someone saved version {current.number} by {current.author} since you opened this draft. "
-                "Nothing was overwritten: compare both texts and save again.",
-                current=_version_view(current),
+                "Ask them to release it, or wait for the claim to expire.",
+                current=_version_view(current) if current else None,
             )
         before = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
         checks = check_draft_sections(s, draft, cleaned)

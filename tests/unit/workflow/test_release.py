@@ -1,0 +1,76 @@
+"""Release: only when everything is approved; immutable versions with sha256; everything escaped."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+import pytest
+
+from core.audit import AuditFilter, list_events
+from core.errors import InvalidTransition, PermissionDenied
+from core.reports import get_report_pdf, list_reports, preview_report, release_report
+from core.review import approve_draft, claim_draft, get_draft_detail, save_draft
+from tests.support.flow import add_trials, case_with_drafts, make_trial
+
+
+def _approve_all(actor, drafts):  # noqa: ANN001, ANN202
+    for d in drafts:
+        claim_draft(actor, d)
+        detail = get_draft_detail(actor, d)
+        blocking = [c for c in detail.current.checks if c["blocking"] and not c["passed"]]
+        approve_draft(actor, d, override_reason="test" if blocking else None)
+
+
+def test_release_refused_until_every_part_is_approved(team):
+    case_id, drafts = case_with_drafts(team.reviewer)
+    with pytest.raises(InvalidTransition, match="cannot be released yet"):
+        release_report(team.reviewer, case_id)
+    _approve_all(team.reviewer, drafts[:1])
+    with pytest.raises(InvalidTransition):
+        release_report(team.reviewer, case_id)
+
+
+def test_release_stores_immutable_versions_with_sha256(team):
+    case_id, drafts = case_with_drafts(team.reviewer)
+    _approve_all(team.reviewer, drafts)
+    with pytest.raises(PermissionDenied):
+        release_report(team.analyst, case_id)
+    first = release_report(team.reviewer, case_id)
+    second = release_report(team.reviewer, case_id)
+    reports = list_reports(team.reviewer, case_id)
+    assert [r.version for r in reports] == [2, 1]
+    pdf = get_report_pdf(team.reviewer, first.id)
+    assert pdf.startswith(b"%PDF")
+    expected = hashlib.sha256(first.markdown.encode() + b"\0" + first.html.encode() + b"\0" + pdf).hexdigest()
+    assert first.sha256 == expected and second.id != first.id
+    assert "Please read" in first.markdown and "not medical advice" in first.markdown
+    assert "Zoë Ångström-Test" in first.html  # the family's report may name the family
+    assert any(e.action == "report.release" for e in list_events(team.admin, AuditFilter(entity_type="case")))
+
+
+def test_pdf_renders_non_ascii_and_medical_terms(team, tmp_path):
+    case_id, drafts = case_with_drafts(team.reviewer)
+    _approve_all(team.reviewer, drafts)
+    report = release_report(team.reviewer, case_id)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(get_report_pdf(team.reviewer, report.id))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Zoë Ångström-Test" in text
+    assert "CD7 CAR-T" in text
+    assert "Please read" in text
+
+
+def test_html_and_script_in_sources_render_as_text(team):
+    add_trials(make_trial("NCT09000009", brief_title="<script>alert('x')</script> CAR-T <b>bold</b>"))
+    case_id, drafts = case_with_drafts(team.reviewer)
+    d = drafts[0]
+    claim_draft(team.reviewer, d)
+    v = get_draft_detail(team.reviewer, d).current
+    evil = {**v.sections, "what_is_tested": "<img src=x onerror=alert(1)> [click](javascript:alert(1))"}
+    save_draft(team.reviewer, d, evil, base_version_id=v.id)
+    _approve_all(team.reviewer, drafts)
+    md, html, missing = preview_report(team.reviewer, case_id)
+    assert not missing
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in md and "\\[click\\]\\(javascript:alert\\(1\\)\\)" in md
