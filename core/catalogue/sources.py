@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +25,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _ID_IN_NAME = re.compile(r"^(NCT\d{8}|DEMO-[A-Za-z0-9-]+)$", re.I)
 _SNIFF_BYTES = 4096
+_Job = Callable[[], NormalizedTrial] | RejectedRecord  # a parse still to run, or a rejection already made
+_Found = Iterator[tuple[str, _Job, Any]]  # (position, job, raw record for naming its id)
 
 
 class ImportLimits(BaseModel):
@@ -197,7 +199,7 @@ def _iter_whole(
     name: str,
     batch: _Batch,
     prefix: str,
-    reader: Callable[[bytes, str, str], Iterable[tuple[str, Callable[[], NormalizedTrial] | RejectedRecord]]],
+    reader: Callable[[bytes, str, str], _Found],
 ) -> Iterator[ImportItem]:
     where = prefix or "file"
     data = fh.read(batch.limits.max_file_bytes + 1)
@@ -205,16 +207,20 @@ def _iter_whole(
         reason = f"file larger than {batch.limits.max_file_bytes:,} bytes; split it or use JSONL"
         yield batch.emit(_reject(name, where, None, reason), name, where)
         return
-    for position, job in reader(data, name, prefix):
-        yield _run(job, name, position, batch)
+    for position, job, raw in reader(data, name, prefix):
+        yield _run(job, name, position, batch, raw)
 
 
 def _run(
-    job: Callable[[], NormalizedTrial] | RejectedRecord, name: str, position: str, batch: _Batch
+    job: Callable[[], NormalizedTrial] | RejectedRecord,
+    name: str,
+    position: str,
+    batch: _Batch,
+    raw: Any = None,
 ) -> ImportItem:
     if isinstance(job, RejectedRecord):
         return batch.emit(job, name, position)
-    return batch.emit(_attempt(job, name, position), name, position)
+    return batch.emit(_attempt(job, name, position, raw), name, position)
 
 
 def _attempt(
@@ -261,54 +267,45 @@ def _at(prefix: str, position: str) -> str:
 # --- formats -------------------------------------------------------------------------------------
 
 
-def _records_from_xml(data: bytes, name: str, prefix: str):
+def _records_from_xml(data: bytes, name: str, prefix: str) -> _Found:
     where = prefix or "file"
-    yield where, lambda: parse_clinical_study_xml(data, file=name)
+    yield where, lambda: parse_clinical_study_xml(data, file=name), None
 
 
-def _records_from_json_doc(data: bytes, name: str, prefix: str):
+def _records_from_json_doc(data: bytes, name: str, prefix: str) -> _Found:
     where = prefix or "file"
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
-        yield (
-            where,
-            _reject(
-                name,
-                where,
-                None,
-                f"invalid or truncated JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            ),
-        )
+        reason = f"invalid or truncated JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        yield where, _reject(name, where, None, reason), None
         return
     except (ValueError, RecursionError) as exc:
-        yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}")
+        yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}"), None
         return
     del data
     yield from _records_from_json_value(doc, name, prefix, where)
 
 
-def _records_from_json_value(doc: Any, name: str, prefix: str, where: str):
+def _records_from_json_value(doc: Any, name: str, prefix: str, where: str) -> _Found:
     if isinstance(doc, dict) and "studies" in doc:
         studies = doc["studies"]
         if not isinstance(studies, list):
-            yield (
-                where,
-                _reject(name, where, "studies", f"expected a list of studies, got {type(studies).__name__}"),
-            )
+            reason = f"expected a list of studies, got {type(studies).__name__}"
+            yield where, _reject(name, where, "studies", reason), None
             return
         for i, study in enumerate(studies, start=1):
             position = _at(prefix, f"study {i}")
-            yield position, _job_for(study, name, position)
+            yield position, _job_for(study, name, position), study
     elif isinstance(doc, list):
         for i, item in enumerate(doc, start=1):
             position = _at(prefix, f"item {i}")
-            yield position, _job_for(item, name, position)
+            yield position, _job_for(item, name, position), item
     else:
-        yield where, _job_for(doc, name, where)
+        yield where, _job_for(doc, name, where), doc
 
 
-def _job_for(obj: Any, name: str, position: str) -> Callable[[], NormalizedTrial] | RejectedRecord:
+def _job_for(obj: Any, name: str, position: str) -> _Job:
     """Pick the parser for one decoded JSON record."""
     if not isinstance(obj, dict):
         return _reject(name, position, None, f"expected a JSON object per record, got {type(obj).__name__}")
@@ -463,7 +460,10 @@ def _estimate_file(path: Path) -> int:
             count = _count_in(fh, b'"protocolSection"')
             return max(count, 1)
         fh.seek(0)
-        lines = _count_in(fh, b"\n") + (0 if head.endswith(b"\n") or not head else 1)
+        lines = _count_in(fh, b"\n")
+        if head:
+            fh.seek(-1, io.SEEK_END)
+            lines += fh.read(1) != b"\n"  # a last line without a newline still counts
         if is_csv_export_header(head.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
             lines -= 1
         return max(lines, 1)
