@@ -48,6 +48,8 @@ class ImportItem:
 
     record: NormalizedTrial | RejectedRecord
     seen: int  # items produced so far in this batch, this one included
+    file: str  # the file (or "archive!member") the record came from
+    position: str  # where in it: "file", "line 12", "study 3", "row 7", "member a/b.json study 2"
 
     @property
     def ok(self) -> bool:
@@ -83,7 +85,7 @@ class _Batch:
             else:
                 self.first_seen[key] = f"{file}, {position}"
         self.seen += 1
-        return ImportItem(record=record, seen=self.seen)
+        return ImportItem(record=record, seen=self.seen, file=file, position=position)
 
 
 def iter_import_items(
@@ -297,12 +299,22 @@ def _records_from_json_value(doc: Any, name: str, prefix: str, where: str) -> _F
         for i, study in enumerate(studies, start=1):
             position = _at(prefix, f"study {i}")
             yield position, _job_for(study, name, position), study
+    elif isinstance(doc, list) and doc and not any(_looks_like_record(item) for item in doc):
+        # e.g. a mapping or metadata file: one rejection, not one per entry
+        reason = "unrecognised JSON: a list with no study, TrialGPT or {_id, text} records"
+        yield where, _reject(name, where, None, reason), None
     elif isinstance(doc, list):
         for i, item in enumerate(doc, start=1):
             position = _at(prefix, f"item {i}")
             yield position, _job_for(item, name, position), item
     else:
         yield where, _job_for(doc, name, where), doc
+
+
+def _looks_like_record(obj: Any) -> bool:
+    return isinstance(obj, dict) and any(
+        k in obj for k in ("protocolSection", "_id", "brief_title", "FullStudiesResponse", "NCT Number")
+    )
 
 
 def _job_for(obj: Any, name: str, position: str) -> _Job:

@@ -39,6 +39,12 @@ def test_single_study_file_and_seen_counter(tmp_path):
     items = _items([FIXTURES / "NCT00763412.json", FIXTURES / "NCT02210780.json"])
     assert [i.trial.registry_id for i in items] == ["NCT00763412", "NCT02210780"]
     assert [i.seen for i in items] == [1, 2]
+    assert (items[1].file, items[1].position) == (str(FIXTURES / "NCT02210780.json"), "file")
+
+
+def test_a_list_of_non_records_is_one_rejection():
+    [item] = _items([CTGOV / "aact" / "aact-v2-json-to-table-mapping.json"])
+    assert "unrecognised JSON" in item.rejection.reason
 
 
 def test_studies_page_detected_by_content(tmp_path):
