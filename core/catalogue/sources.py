@@ -68,22 +68,31 @@ class ImportItem:
 class _Batch:
     limits: ImportLimits
     seen: int = 0
-    first_seen: dict[str, str] = field(default_factory=dict)  # registry id -> "file, position"
+    # registry id -> (file number, position); file names are stored once, since a batch may hold
+    # the whole registry (~550,000 ids) and this map lives for the whole batch.
+    first_seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    file_names: list[str] = field(default_factory=list)
 
     def emit(self, record: NormalizedTrial | RejectedRecord, file: str, position: str) -> ImportItem:
         if isinstance(record, NormalizedTrial):
             key = record.registry_id.upper()
             first = self.first_seen.get(key)
             if first is not None:
+                first_file = self.file_names[first[0]]
                 record = RejectedRecord(
                     file=file,
                     position=position,
                     field="registry_id",
-                    reason=f"duplicate id {record.registry_id}: first seen in {first}",
+                    reason=f"duplicate id {record.registry_id}: first seen in {first_file}, {first[1]}",
                     registry_id=record.registry_id,
                 )
             else:
-                self.first_seen[key] = f"{file}, {position}"
+                number = self.files.get(file)
+                if number is None:
+                    number = self.files[file] = len(self.file_names)
+                    self.file_names.append(file)
+                self.first_seen[key] = (number, position)
         self.seen += 1
         return ImportItem(record=record, seen=self.seen, file=file, position=position)
 
@@ -286,10 +295,12 @@ def _records_from_json_doc(data: bytes, name: str, prefix: str) -> _Found:
         yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}"), None
         return
     del data
-    yield from _records_from_json_value(doc, name, prefix, where)
+    # Inside a zip the member's own name carries the id (e.g. "NCT01234567.json"), not the archive's.
+    source = prefix.removeprefix("member ") if prefix else name
+    yield from _records_from_json_value(doc, name, prefix, where, source)
 
 
-def _records_from_json_value(doc: Any, name: str, prefix: str, where: str) -> _Found:
+def _records_from_json_value(doc: Any, name: str, prefix: str, where: str, source: str) -> _Found:
     if isinstance(doc, dict) and "studies" in doc:
         studies = doc["studies"]
         if not isinstance(studies, list):
@@ -308,7 +319,7 @@ def _records_from_json_value(doc: Any, name: str, prefix: str, where: str) -> _F
             position = _at(prefix, f"item {i}")
             yield position, _job_for(item, name, position), item
     else:
-        yield where, _job_for(doc, name, where), doc
+        yield where, _job_for(doc, name, where, source), doc
 
 
 def _looks_like_record(obj: Any) -> bool:
@@ -317,7 +328,7 @@ def _looks_like_record(obj: Any) -> bool:
     )
 
 
-def _job_for(obj: Any, name: str, position: str) -> _Job:
+def _job_for(obj: Any, name: str, position: str, source: str | None = None) -> _Job:
     """Pick the parser for one decoded JSON record."""
     if not isinstance(obj, dict):
         return _reject(name, position, None, f"expected a JSON object per record, got {type(obj).__name__}")
@@ -330,7 +341,7 @@ def _job_for(obj: Any, name: str, position: str) -> _Job:
     if "metadata" in obj and "_id" in obj:
         return lambda: parse_trialgpt(obj)
     if is_trialgpt_metadata(obj):
-        stem = Path(name.rsplit(" ", 1)[-1]).stem
+        stem = Path(source or name).stem
         match = _ID_IN_NAME.match(stem)
         return lambda: parse_trialgpt(obj, registry_id=match.group(1).upper() if match else None)
     if "_id" in obj:
@@ -448,8 +459,7 @@ def _iter_zip(fh: IO[bytes], name: str, batch: _Batch) -> Iterator[ImportItem]:
                 reason = f"member rejected: unpacks past the {limits.max_member_bytes:,} byte limit"
                 yield batch.emit(_reject(name, position, None, reason), name, position)
                 continue
-            member_name = f"{name}!{info.filename}"
-            yield from _iter_stream(io.BytesIO(data), member_name, batch, allow_zip=False, prefix=position)
+            yield from _iter_stream(io.BytesIO(data), name, batch, allow_zip=False, prefix=position)
 
 
 # --- estimates -----------------------------------------------------------------------------------

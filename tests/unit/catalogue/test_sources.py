@@ -76,6 +76,16 @@ def test_zip_of_study_files_like_the_bulk_download(tmp_path):
     assert estimate_total([path]) == 3
 
 
+def test_zip_members_name_archive_and_member_and_give_ids(tmp_path):
+    meta = (SHARED_DATA / "records" / "trialgpt-format-json" / "NCT05694364.json").read_text()
+    study = json.dumps(_study())
+    data = _zip_bytes([("x/NCT05694364.json", meta), ("x/a.json", study), ("x/b.json", study)])
+    items = list(iter_import_bytes(data, name="batch.zip"))
+    assert items[0].trial.registry_id == "NCT05694364"  # from the member's name
+    assert (items[2].file, items[2].position) == ("batch.zip", "member x/b.json")
+    assert items[2].rejection.reason == "duplicate id NCT00763412: first seen in batch.zip, member x/a.json"
+
+
 def test_csv_export(tmp_path):
     items = _items([CSV_FIXTURE])
     trials, rejected = _trials(items), _rejections(items)
