@@ -100,6 +100,23 @@ def test_csv_export(tmp_path):
     assert (rejected[1].position, rejected[1].field) == ("row 6", "NCT Number")
 
 
+def test_classic_csv_export_column_names():
+    [item] = _items(["tests/unit/catalogue/fixtures/ctgov_classic_export_fictional.csv"])
+    t = item.trial
+    assert (t.registry_id, t.brief_title, t.overall_status) == (
+        "DEMO-0101",
+        "FICTIONAL: Classic-export Row",
+        "RECRUITING",
+    )
+    assert [(iv.type, iv.name) for iv in t.interventions] == [
+        ("DRUG", "Nelarabine"),
+        ("BIOLOGICAL", "Invented CAR T cells"),
+    ]
+    assert (t.allocation, t.masking, t.primary_purpose) == ("NON_RANDOMIZED", "NONE", "TREATMENT")
+    assert (t.minimum_age_years, t.maximum_age_years, t.phases) == (1.0, 21.0, ["PHASE1", "PHASE2"])
+    assert t.start_date.isoformat() == "2023-05-05" and t.primary_completion_date.isoformat() == "2026-06-01"
+
+
 def test_trialgpt_and_plain_jsonl(tmp_path):
     items = _items([SHARED_DATA / "criteria" / "trials.jsonl"])
     assert len(items) == 101 and all(i.ok for i in items)
