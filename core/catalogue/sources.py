@@ -190,19 +190,29 @@ def _iter_stream(
 
 
 def _looks_like_jsonl(fh: IO[bytes], name: str) -> bool:
-    """JSONL when named so, or when the first line is a complete JSON value and more lines follow."""
+    """JSONL when named so, or when one of the first two lines is a complete JSON object and more follow.
+
+    Checking the second line too keeps a JSONL file whose first line is broken from being read as
+    one invalid document (which would reject every good line after it).
+    """
     if name.lower().endswith((".jsonl", ".ndjson", ".jsonl.txt")):
         return True
     first = fh.readline(8 * 1024**2)
-    rest = fh.read(_SNIFF_BYTES)
+    second = fh.readline(8 * 1024**2)
+    more = second.strip() or fh.read(_SNIFF_BYTES).strip()
     fh.seek(0)
-    if not rest.strip():
+    if not more or not first.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"{"):
         return False
+    return _is_json_object(first) or _is_json_object(second)
+
+
+def _is_json_object(line: bytes) -> bool:
+    if not line.strip().endswith(b"}"):
+        return False  # cheap rejection of "{" and '"key": {' lines of pretty-printed JSON
     try:
-        json.loads(first)
+        return isinstance(json.loads(line), dict)
     except (ValueError, RecursionError):
         return False
-    return True
 
 
 def _iter_whole(

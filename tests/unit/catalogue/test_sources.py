@@ -164,6 +164,26 @@ def test_bad_jsonl_lines_do_not_stop_the_batch(tmp_path):
     assert items[2].rejection.position == "line 3"
 
 
+def test_jsonl_with_a_broken_first_line_is_still_jsonl(tmp_path):
+    path = tmp_path / "export.json"  # misleading extension; content decides
+    lines = [
+        '{"_id": "NCT0000',
+        json.dumps({"_id": "NCT00000021", "text": "a"}),
+        json.dumps({"_id": "NCT00000022", "text": "b"}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    items = _items([path])
+    assert [i.ok for i in items] == [False, True, True]
+    assert items[0].rejection.position == "line 1"
+
+
+def test_pretty_printed_json_is_one_document(tmp_path):
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps({"studies": [_study()]}, indent=2))
+    [item] = _items([path])
+    assert item.ok and item.position == "study 1"
+
+
 def test_wrong_types_and_unknown_enums_name_the_field(tmp_path):
     wrong = _study()
     wrong["protocolSection"]["eligibilityModule"]["minimumAge"] = 18
