@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import isfinite
 from typing import Any
 
 from core.catalogue.assemble import assemble_trial
@@ -159,25 +160,39 @@ def _read_contacts(parent: dict[str, Any], key: str, where: str) -> list[dict[st
     return out
 
 
+_SITE_TEXT = ("facility", "city", "state", "zip", "country")
+
+
 def _read_sites(cl: dict[str, Any]) -> list[dict[str, Any]]:
+    """Sites with a fast path for well-formed locations; some studies list hundreds of them."""
     sites = []
     for i, loc in _objects(cl, "locations", _CLP):
-        p = f"{_CLP}.locations[{i}]"
-        geo = get_obj(loc, "geoPoint", p)
-        status = loc.get("status")
-        sites.append(
-            {
-                "facility": get_str(loc, "facility", p),
-                "city": get_str(loc, "city", p),
-                "state": get_str(loc, "state", p),
-                "zip": get_str(loc, "zip", p),
-                "country": get_str(loc, "country", p),
-                "status": None if status is None else normalise_site_status(status, field=f"{p}.status"),
-                "latitude": to_float(geo.get("lat"), field=f"{p}.geoPoint.lat") if geo else None,
-                "longitude": to_float(geo.get("lon"), field=f"{p}.geoPoint.lon") if geo else None,
-                "contacts": _read_contacts(loc, "contacts", p) if "contacts" in loc else [],
+        values = [loc.get(k) for k in _SITE_TEXT]
+        if all(v is None or type(v) is str for v in values):
+            site: dict[str, Any] = {
+                k: (v if v and not v.isspace() else None) for k, v in zip(_SITE_TEXT, values, strict=True)
             }
-        )
+        else:  # the slow path names the offending field
+            p = f"{_CLP}.locations[{i}]"
+            site = {k: get_str(loc, k, p) for k in _SITE_TEXT}
+        status = loc.get("status")
+        if status is not None:
+            site["status"] = normalise_site_status(status, field=f"{_CLP}.locations[{i}].status")
+        geo = loc.get("geoPoint")
+        if geo is not None:
+            p = f"{_CLP}.locations[{i}].geoPoint"
+            if not isinstance(geo, dict):
+                raise FieldError(p, f"expected an object, got {type(geo).__name__}")
+            lat, lon = geo.get("lat"), geo.get("lon")
+            site["latitude"] = (
+                lat if type(lat) is float and isfinite(lat) else to_float(lat, field=f"{p}.lat")
+            )
+            site["longitude"] = (
+                lon if type(lon) is float and isfinite(lon) else to_float(lon, field=f"{p}.lon")
+            )
+        if "contacts" in loc:
+            site["contacts"] = _read_contacts(loc, "contacts", f"{_CLP}.locations[{i}]")
+        sites.append(site)
     return sites
 
 

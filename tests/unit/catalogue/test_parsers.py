@@ -243,3 +243,14 @@ def test_all_real_legacy_xml_records_parse(path):
 def test_all_trialgpt_records_parse(path):
     t = parse_trialgpt(json.loads(path.read_text()), registry_id=path.stem)
     assert t.registry_id == path.stem and t.brief_title and t.criteria
+
+
+def test_v2_site_coordinates_must_be_finite_numbers():
+    study = _v2(CTGOV / "api-v2" / "aact-fixtures" / "NCT00763412.json")
+    study["protocolSection"]["contactsLocationsModule"]["locations"][0]["geoPoint"] = {
+        "lat": float("nan"),
+        "lon": 1.0,
+    }
+    with pytest.raises(FieldError) as err:
+        parse_study_v2(study)
+    assert err.value.field == "protocolSection.contactsLocationsModule.locations[0].geoPoint.lat"
