@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
+from core.matching.criteria_terms import content_stems, find_concept
+from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
 Kind = Literal["inclusion", "exclusion"]
@@ -309,6 +311,18 @@ CONSENT_C = re.compile(
 CONSENT_NOTE = re.compile(r"\b(informed consent|consent|comply|compliance|compliant|willing)\b", re.I)
 
 
+# Wording that turns a criterion into its opposite ("unable to consent", "no prior CAR-T").
+NEGATIVE_WORDING = re.compile(
+    r"\b(no|not|non|unable|inability|unwilling|unwillingness|refus\w*|missing|failure|fail\w*|lack\w*|without|"
+    r"declin\w*|incapable|cannot|can't|never|absence|free of|negative for|na[iï]ve|none)\b|\bnon-",
+    re.I,
+)
+
+
+def _is_negative(text: str) -> bool:
+    return bool(NEGATIVE_WORDING.search(text))
+
+
 def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Informed consent and willingness to comply, when the note states them."""
     if not CONSENT_C.search(text):
@@ -317,16 +331,197 @@ def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Findi
     if not hits:
         return None
     refusing = any(re.search(r"\b(refus|unable|unwilling|declin)", sentences[i], re.I) for i in hits)
-    return Finding(
-        not refusing,
-        hits[-1:],
+    consents = not refusing
+    # "Unable to give consent" holds exactly when the patient does not consent.
+    holds = consents != _is_negative(text)
+    explanation = (
         "The note says the patient will consent and comply"
-        if not refusing
-        else "The note says the patient declines",
+        if consents
+        else "The note says the patient declines"
+    )
+    return Finding(holds, hits[-1:], explanation)
+
+
+# ----------------------------------------------------------------------------------------------
+# Performance status
+
+PS_SCALE_K = re.compile(r"\b(karnofsky|kps|lansky)\b", re.I)
+PS_SCALE_E = re.compile(r"\b(ecog|zubrod|who performance|performance status|\bps\b)", re.I)
+ECOG_TO_K: dict[int, tuple[int, ...]] = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
+PS_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?:\s*%)?(?![\d.])")
+
+
+def _ps_allowed(text: str, scale: str) -> set[int] | None:
+    """The performance values a criterion accepts, on its own scale (ECOG 0-4, Karnofsky 0-100)."""
+    values = list(range(0, 5)) if scale == "E" else list(range(0, 101, 10))
+    top = 4 if scale == "E" else 100
+    m = re.search(r"(≤|<=|=<|<|≥|>=|=>|>|less than|lower than|greater than|more than|at least|above|below|"
+                  r"or less|or lower|or better|or higher|or greater|or more)", text, re.I)  # fmt: skip
+    nums = [int(n) for n in PS_NUMBER.findall(text) if int(n) <= top]
+    if not nums:
+        return None
+    rng = re.search(r"(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})", text)
+    if rng and int(rng.group(2)) <= top:
+        a, b = sorted((int(rng.group(1)), int(rng.group(2))))
+        return {v for v in values if a <= v <= b}
+    if m:
+        op = m.group(1).lower()
+        n = nums[-1] if op.startswith("or ") else nums[0]
+        if op in ("≤", "<=", "=<", "or less", "or lower") or (op == "or better" and scale == "E"):
+            return {v for v in values if v <= n}
+        if op in ("<", "less than", "lower than", "below"):
+            return {v for v in values if v < n}
+        if op in ("≥", ">=", "=>", "at least", "or higher", "or greater", "or more") or (
+            op == "or better" and scale == "K"
+        ):
+            return {v for v in values if v >= n}
+        return {v for v in values if v > n}
+    return set(nums)
+
+
+def _patient_ps(facts: CaseFacts, scale: str) -> set[int] | None:
+    if not facts.performance_status:
+        return None
+    name, _, value = facts.performance_status.partition(" ")
+    v = int(value)
+    if name == "ECOG":
+        return {v} if scale == "E" else set(ECOG_TO_K.get(v, ()))
+    k = int(round(v / 10.0)) * 10
+    if scale == "K":
+        return {k}
+    return {e for e, ks in ECOG_TO_K.items() if k in ks} or ({0} if k >= 90 else {4})
+
+
+def rule_performance(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """ECOG / Karnofsky / Lansky thresholds, converting between scales when they differ."""
+    scale = "K" if PS_SCALE_K.search(text) else "E" if PS_SCALE_E.search(text) else None
+    if scale is None:
+        return None
+    allowed = _ps_allowed(text, scale)
+    if allowed is None:
+        return None
+    patient = _patient_ps(facts, scale)
+    if patient is None:
+        return Finding(None, [], "The note gives no performance status")
+    evidence = _find_sentences(sentences, re.compile(r"\b(ecog|karnofsky|kps|lansky|performance)\b", re.I))
+    if patient <= allowed:
+        return Finding(True, evidence, f"{facts.performance_status} is within the criterion")
+    if not patient & allowed:
+        return Finding(False, evidence, f"{facts.performance_status} is outside the criterion")
+    return Finding(
+        None, evidence, f"{facts.performance_status} cannot be placed exactly on the criterion's scale"
     )
 
 
-RULES = (rule_pregnancy, rule_demographics, rule_consent)
+# ----------------------------------------------------------------------------------------------
+# Prior therapy and disease status
+
+THERAPY_CUE = re.compile(
+    r"\b(prior|previous|previously|received|receiving|treated|treatment with|therapy with|history of|failed|"
+    r"failure of|after|following|exposure|exposed|na[iï]ve|refractory to|relapsed after|post)\b",
+    re.I,
+)
+
+
+def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
+    if not THERAPY_CUE.search(text):
+        return None
+    named = [name for _, name in find_therapies(text)]
+    if not named:
+        return None
+    had = {t.lower() for t in facts.prior_therapies}
+    matched = [n for n in named if n.lower() in had]
+    denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
+    negative = _is_negative(text)
+    evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
+    decisive = len(_content_words(text)) - len(named) <= 3
+    if matched:
+        what = ", ".join(matched)
+        return Finding(not negative, evidence, f"The note reports prior {what}", decisive=decisive)
+    if denied and len(denied) == len(named):
+        return Finding(
+            negative,
+            evidence,
+            f"The note says the patient has not had {', '.join(denied)}",
+            decisive=decisive,
+        )
+    return Finding(
+        None, [], f"The note does not say whether the patient had {', '.join(named)}", decisive=False
+    )
+
+
+CRIT_RELAPSED = re.compile(
+    r"\b(relapsed|relapse|recurrent|recurrence|refractory|resistant|second or (?:later|greater))\b", re.I
+)
+CRIT_NEWLY = re.compile(
+    r"\b(newly[\s-]diagnosed|previously untreated|untreated|treatment[\s-]na[iï]ve|de novo|first[\s-]line)\b",
+    re.I,
+)
+
+
+def rule_disease_status(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Relapsed/refractory versus newly diagnosed disease."""
+    wants_relapsed, wants_newly = bool(CRIT_RELAPSED.search(text)), bool(CRIT_NEWLY.search(text))
+    if wants_relapsed == wants_newly or facts.disease_status is None:
+        return None
+    patient_relapsed = facts.disease_status != "newly diagnosed"
+    evidence = _find_sentences(sentences, re.compile(r"relaps|recurr|refractor|newly|untreated", re.I))
+    holds = patient_relapsed == wants_relapsed
+    return Finding(holds, evidence, f"The patient's disease is {facts.disease_status}", decisive=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Conditions named in the criterion
+
+LEAD_NEGATION = re.compile(
+    r"^\s*(?:\d+[.)]\s*)?(?:no|not|without|absence of|free of|negative for|non-|never had|does not have)\b",
+    re.I,
+)
+ALTERNATIVES = re.compile(r",|;|\bor\b|/|\band/or\b", re.I)
+COMPLEX = re.compile(
+    r"\d|\bif\b|\bunless\b|\bexcept\b|\bdefined\b|\bsuch as\b|\be\.g\.|\bincluding\b|:", re.I
+)
+
+
+def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """A short criterion naming conditions: asserted in the note -> holds; denied -> does not."""
+    stripped = LEAD_NEGATION.sub("", text)
+    negative = stripped != text
+    if COMPLEX.search(stripped) or len(stripped) > 120:
+        return None
+    alternatives = [content_stems(part) for part in ALTERNATIVES.split(stripped)]
+    alternatives = [a for a in alternatives if a]
+    if not alternatives or any(len(a) > 4 for a in alternatives):
+        return None
+    note = list(sentences)
+    asserted_any: list[int] = []
+    denied_all = True
+    denied_ids: list[int] = []
+    for stems in alternatives:
+        asserted, denied = find_concept(stems, note)
+        if asserted:
+            asserted_any += asserted
+        if denied and not asserted:
+            denied_ids += denied
+        else:
+            denied_all = False
+    if asserted_any:
+        return Finding(not negative, asserted_any[:3], "The note reports this")
+    if denied_all and denied_ids:
+        return Finding(negative, denied_ids[:3], "The note says the patient does not have this")
+    return None
+
+
+RULES = (
+    rule_pregnancy,
+    rule_demographics,
+    rule_consent,
+    rule_performance,
+    rule_prior_therapy,
+    rule_disease_status,
+    rule_condition,
+)
 
 
 def _label(kind: Kind, finding: Finding) -> str:

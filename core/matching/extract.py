@@ -130,12 +130,20 @@ NEWLY = re.compile(
     r"\b(newly[\s-]diagnosed|new diagnosis|recently diagnosed|treatment[\s-]na[iï]ve|untreated)\b", re.I
 )
 
+# Current pregnancy only: "an ectopic pregnancy at age 26" is history, not a present state.
 PREGNANT = re.compile(
-    r"\b(pregnant|pregnancy|gestation(?:al)?|gravid|G\d\s*P\d|weeks? of gestation|trimester)\b", re.I
+    r"\b(is pregnant|currently pregnant|pregnant (?:woman|women|patient|female|at)|(?:\d+|\w+) weeks?'? (?:of )?gestation|"
+    r"weeks? pregnant|gestational age|gravid|(?:first|second|third) trimester|in (?:her|the) (?:\w+ )?pregnancy|"
+    r"she is pregnant|pregnant)\b",
+    re.I,
+)
+PAST_PREGNANCY = re.compile(
+    r"\b(ectopic|previous|prior|past|history of|miscarriage|terminated|former)\b", re.I
 )
 NOT_PREGNANT = re.compile(
-    r"\b(not pregnant|non-?pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|beta-hcg)|pregnancy test (?:is |was )?negative|"
-    r"postmenopausal|post-menopausal|hysterectomy|denies (?:being )?pregnan)",
+    r"\b(not pregnant|non-?pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|beta-hcg)|"
+    r"pregnancy test\b[^.;]{0,80}\bnegative|(?:beta-)?hcg\b[^.;]{0,40}\bnegative|"
+    r"postmenopausal|post-menopausal|menopause|hysterectomy|denies (?:being )?pregnan)",
     re.I,
 )
 
@@ -253,7 +261,8 @@ def extract_negations(text: str) -> list[str]:
     return found
 
 
-def _negated_spans(sentence: str) -> list[tuple[int, int]]:
+def negated_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of a sentence that a negation cue covers ('denies X, Y or Z')."""
     spans: list[tuple[int, int]] = []
     for m in NEGATION_TRIGGERS.finditer(sentence):
         stop = NEGATION_STOP.search(sentence, m.end())
@@ -261,11 +270,11 @@ def _negated_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_negated_at(sentence: str, start: int) -> bool:
+def is_negated_at(sentence: str, start: int) -> bool:
     """True when position `start` lies inside a negation's scope ('denies X, Y or Z')."""
     if TREATED_NEGATED.search(sentence[:start]) and not re.search(r"[,;]\s*$", sentence[:start]):
         return True
-    return any(a <= start < b for a, b in _negated_spans(sentence))
+    return any(a <= start < b for a, b in negated_spans(sentence))
 
 
 def extract_conditions(text: str) -> list[str]:
@@ -273,7 +282,7 @@ def extract_conditions(text: str) -> list[str]:
     found: list[str] = []
     for sentence in split_sentences(text):
         for m in CONDITION_CUES.finditer(sentence):
-            if _is_negated_at(sentence, m.start()):
+            if is_negated_at(sentence, m.start()):
                 continue
             rest = sentence[m.end() :]
             if re.match(r"(?:no|not|never|none)\b", rest, re.I):
@@ -298,23 +307,25 @@ def extract_diagnosis(text: str) -> str:
     return conditions[0] if conditions else ""
 
 
+def find_therapies(sentence: str) -> list[tuple[int, str]]:
+    """(position, name) of every treatment named in a sentence, negated or not."""
+    hits: list[tuple[int, str]] = []
+    for pattern, label in THERAPY_TERMS:
+        hits += [(m.start(), label) for m in re.finditer(pattern, sentence, re.I)]
+    for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
+        hits += [
+            (m.start(), m.group(0) if rx is REGIMENS else m.group(0).lower()) for m in rx.finditer(sentence)
+        ]
+    return sorted(hits)
+
+
 def extract_prior_therapies(text: str) -> list[str]:
     """Treatments the patient has had: classes (CAR-T, transplant, ...), regimens and named drugs."""
     found: list[str] = []
-
-    def add(name: str) -> None:
-        if name not in found:
-            found.append(name)
-
     for sentence in split_sentences(text):
-        for pattern, label in THERAPY_TERMS:
-            for m in re.finditer(pattern, sentence, re.I):
-                if not _is_negated_at(sentence, m.start()):
-                    add(label)
-        for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
-            for m in rx.finditer(sentence):
-                if not _is_negated_at(sentence, m.start()):
-                    add(m.group(0) if rx is REGIMENS else m.group(0).lower())
+        for start, name in find_therapies(sentence):
+            if name not in found and not is_negated_at(sentence, start):
+                found.append(name)
     return found
 
 
@@ -352,11 +363,12 @@ def extract_pregnancy(text: str, sex: str) -> bool | None:
         return False
     for sentence in split_sentences(text):
         for m in PREGNANT.finditer(sentence):
-            if (
-                not _is_negated_at(sentence, m.start())
-                and "test" not in sentence[m.end() : m.end() + 8].lower()
-            ):
-                return True
+            before = sentence[max(0, m.start() - 40) : m.start()]
+            if is_negated_at(sentence, m.start()) or PAST_PREGNANCY.search(before):
+                continue
+            if "test" in sentence[m.end() : m.end() + 8].lower():
+                continue
+            return True
     return None
 
 
