@@ -78,7 +78,7 @@ AGE_OR_YOUNGER = re.compile(
 # Time spans that look like ages but are not ("within 6 months", "for at least 24 hours").
 NOT_AGE_CONTEXT = re.compile(
     r"\b(within|for|since|ago|duration|during|prior|before|after|last|past|previous|hours?|weeks? of|history|"
-    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of)\b",
+    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of|gestation\w*|pregnan\w*|wt)\b",
     re.I,
 )
 
@@ -104,7 +104,9 @@ def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
     if NOT_AGE_CONTEXT.search(before.split(",")[-1]) and not re.search(r"\bage", before, re.I):
         return False
     after = text[m.end() : m.end() + 12]
-    if re.match(r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times)", after, re.I):
+    if re.match(
+        r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile)", after, re.I
+    ):
         return False
     return bool(unit) or _near_age_word(text, m.start(), m.end())
 
@@ -124,12 +126,8 @@ def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
             return a, b
     for m in AGE_LOWER.finditer(text):
         if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-            value = float(m.group(1)) * _unit_years(m.group(2))
-            # "over 18" / "> 18" excludes the 18th birthday itself only for strict wording.
-            strict = (
-                re.match(r"\s*(?:>|over|older than|greater than|above)(?!=)", m.group(0), re.I) is not None
-            )
-            lo, found = (value + (1.0 if strict and value >= 1 else 0.0)), True
+            # "Over 18": a note's "18-year-old" is already past the 18th birthday, so >= is right.
+            lo, found = float(m.group(1)) * _unit_years(m.group(2)), True
             break
     if lo is None:
         for m in AGE_OR_OLDER.finditer(text):
@@ -139,6 +137,7 @@ def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
     for m in AGE_UPPER.finditer(text):
         if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
             value = float(m.group(1)) * _unit_years(m.group(2))
+            # "Under 18" in whole years is "up to 17" (and 17.9 still counts as 17).
             strict = (
                 re.match(r"\s*(?:<|under|younger than|less than|below)(?!=)", m.group(0), re.I) is not None
             )
@@ -223,13 +222,14 @@ SEX_AGE_FILLER = _wordset(
     """male males female females man men woman women boy boys girl girls sex sexes gender genders
     adult adults child children infant infants older younger over under above below between inclusive
     aged age ages years year old yrs day inclusion non-pregnant pregnant non least at and or than equal
-    greater subjects patients volunteers healthy life"""
+    greater subjects patients volunteers healthy life premenopausal postmenopausal pre-menopausal
+    post-menopausal included entry"""
 )
 
 
 def _is_only_about_age_and_sex(text: str) -> bool:
     words = [w for w in _content_words(re.sub(r"\d+(?:\.\d+)?", " ", text)) if w not in SEX_AGE_FILLER]
-    return len(words) <= 1
+    return not words
 
 
 def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
@@ -257,9 +257,33 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
             return Finding(None, [], "The note does not give the patient's sex", decisive=only)
         if facts.sex != sex_req:
             return Finding(False, evidence, f"Criterion is for {sex_req} patients; patient is {facts.sex}")
+    menopause = _check_menopause(text, facts)
+    if menopause is not None and menopause is not True:
+        menopause.evidence = evidence if menopause.holds is False else []
+        menopause.decisive = only or menopause.holds is False
+        return menopause
     if not only:
         return Finding(True, evidence, "Age and sex fit; the rest was not checked", decisive=False)
     return Finding(True, evidence, "Patient's age and sex fit the criterion")
+
+
+POSTMENOPAUSAL = re.compile(r"\bpost[\s-]?menopaus\w*", re.I)
+PREMENOPAUSAL = re.compile(r"\bpre[\s-]?menopaus\w*", re.I)
+
+
+def _check_menopause(text: str, facts: CaseFacts) -> Finding | Literal[True] | None:
+    """Menopausal status from age when the note is silent: clear below 45 and from 55, unsure between."""
+    post, pre = POSTMENOPAUSAL.search(text), PREMENOPAUSAL.search(text)
+    if not (post or pre) or facts.sex != "female":
+        return None
+    said = re.search(r"menopaus", facts.summary, re.I)
+    age = facts.age_years
+    if said or age is None or 45 <= age < 55:
+        return Finding(None, [], "Menopausal status cannot be told from the note")
+    is_post = age >= 55
+    if bool(post) == is_post:
+        return True
+    return Finding(False, [], f"A {age:g}-year-old is unlikely to be {'post' if post else 'pre'}menopausal")
 
 
 def _describe(lo: float | None, hi: float | None) -> str:
@@ -291,7 +315,14 @@ def rule_pregnancy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         who = "a male patient" if facts.sex == "male" else "a young child"
         return Finding(None, [], f"Pregnancy criteria do not apply to {who}", not_applicable=True)
     wants_pregnant = not REQUIRES_NOT_PREGNANT.search(text)
-    short = len(_content_words(text)) <= 4
+    # Decisive only when the criterion is about pregnancy alone, not "pregnant women with anaemia".
+    short = not [
+        w
+        for w in _content_words(text)
+        if not PREGNANCY_C.search(w)
+        and not re.match(r"gestation|week|trimester", w)
+        and w not in SEX_AGE_FILLER
+    ]
     if facts.pregnant is True:
         evidence = _find_sentences(sentences, re.compile(r"pregnan|gestation", re.I))
         return Finding(wants_pregnant, evidence, "The note says the patient is pregnant", decisive=short)
@@ -323,6 +354,12 @@ def _is_negative(text: str) -> bool:
     return bool(NEGATIVE_WORDING.search(text))
 
 
+def _is_negated_before(text: str, start: int, window: int = 80) -> bool:
+    """True when negative wording sits before position `start` in the same clause."""
+    before = re.split(r"[;:.]|\bbut\b", text[max(0, start - window) : start])[-1]
+    return _is_negative(before)
+
+
 def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Informed consent and willingness to comply, when the note states them."""
     if not CONSENT_C.search(text):
@@ -333,7 +370,8 @@ def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Findi
     refusing = any(re.search(r"\b(refus|unable|unwilling|declin)", sentences[i], re.I) for i in hits)
     consents = not refusing
     # "Unable to give consent" holds exactly when the patient does not consent.
-    holds = consents != _is_negative(text)
+    cue = CONSENT_C.search(text)
+    holds = consents != (cue is not None and _is_negated_before(text, cue.start()))
     explanation = (
         "The note says the patient will consent and comply"
         if consents
@@ -427,13 +465,14 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
     """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
     if not THERAPY_CUE.search(text):
         return None
-    named = [name for _, name in find_therapies(text)]
-    if not named:
+    found = find_therapies(text)
+    if not found:
         return None
+    named = [name for _, name in found]
     had = {t.lower() for t in facts.prior_therapies}
     matched = [n for n in named if n.lower() in had]
     denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
-    negative = _is_negative(text)
+    negative = any(_is_negated_before(text, start) for start, _ in found)
     evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
     decisive = len(_content_words(text)) - len(named) <= 3
     if matched:
