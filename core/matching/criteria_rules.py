@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
-from core.matching.criteria_terms import content_stems, find_concept
+from core.matching.criteria_terms import content_stems, find_concept, read_sentence
 from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
@@ -601,8 +601,21 @@ def assess_criterion(
         if kind == "exclusion"
         else "The note does not settle this criterion"
     )
-    evidence = partial.evidence if partial else []
+    evidence = partial.evidence if partial else related_sentences(text, sentences)
     return _verdict(kind, position, criterion_text, SILENT_LABEL[kind], evidence, explanation)
+
+
+def related_sentences(text: str, sentences: Sequence[str], *, limit: int = 3) -> list[int]:
+    """Sentences sharing concept words with the criterion: where a reviewer should look first."""
+    stems = set(content_stems(text))
+    if not stems:
+        return []
+    scored = []
+    for index, sentence in enumerate(sentences):
+        shared = len(stems & set(read_sentence(sentence)[0]))
+        if shared:
+            scored.append((-shared, index))
+    return sorted(i for _, i in sorted(scored)[:limit])
 
 
 def _verdict(
