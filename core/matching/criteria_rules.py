@@ -534,21 +534,27 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
     if not alternatives or any(len(a) > 4 for a in alternatives):
         return None
     note = list(sentences)
+    # Facts entered at intake may not appear in the summary's sentences: match them too.
+    known = [set(content_stems(c)) for c in [facts.diagnosis, *facts.conditions, *facts.biomarkers] if c]
+    absent = [set(content_stems(n)) for n in facts.negations]
     asserted_any: list[int] = []
+    asserted_in_facts = False
     denied_all = True
+    denied_any = False
     denied_ids: list[int] = []
     for stems in alternatives:
         asserted, denied = find_concept(stems, note)
-        if asserted:
-            asserted_any += asserted
-        if denied and not asserted:
-            denied_ids += denied
-        else:
-            denied_all = False
-    if asserted_any:
-        return Finding(not negative, asserted_any[:3], "The note reports this")
-    if denied_all and denied_ids:
-        return Finding(negative, denied_ids[:3], "The note says the patient does not have this")
+        in_facts = any(set(stems) <= k for k in known)
+        asserted_any += asserted
+        asserted_in_facts = asserted_in_facts or in_facts
+        is_denied = (bool(denied) or any(set(stems) <= a for a in absent)) and not (asserted or in_facts)
+        denied_ids += denied if is_denied else []
+        denied_any = denied_any or is_denied
+        denied_all = denied_all and is_denied
+    if asserted_any or asserted_in_facts:
+        return Finding(not negative, asserted_any[:3], "The case reports this")
+    if denied_all and denied_any:
+        return Finding(negative, denied_ids[:3], "The case says the patient does not have this")
     return None
 
 
