@@ -46,25 +46,34 @@ NEGATION_TRIGGERS = re.compile(
     r"\b(denies(?: any)?(?: history of)?|denied(?: any)?|no (?:known |prior |previous |past |significant |personal or family |family )?"
     r"(?:history|hx|evidence|signs?|symptoms?|sign or symptoms?) of|negative for|free of|absence of|absent|"
     r"without(?: any)?(?: history of| evidence of)?|does not have|did not have|doesn't have|has never had|never had|"
-    r"not known to have|rules? out|ruled out|no)\b",
+    r"not known to have|rules? out|ruled out|no(?! longer| one| change| more| sooner| less| later| other))\b",
     re.I,
 )
 # Where a negation's scope ends.
 NEGATION_STOP = re.compile(
-    r"[.;:]|\bbut\b|\bhowever\b|\bexcept\b|\balthough\b|\bwhich\b|\bwith\b(?! no)", re.I
+    r"[.;:()]|\b(?:but|however|except|although|though|which|who|that|since|when|while|because|presents?|"
+    r"presented|presenting|comes?|came|is|was|were|are|has|had|have|he|she|they|her|his|their|in|at|on|"
+    r"identified|seen|found|noted|detected|reported|observed|appreciated|besides|apart)\b|\bwith\b(?! no)",
+    re.I,
 )
 LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", re.I)
 TRIVIAL_NEGATED = {"", "other", "any", "the", "a", "one", "acute distress", "change", "changes"}
 
 CONDITION_CUES = re.compile(
     r"\b(?:diagnosed with|diagnosis of|history of|known to have|known|suffers from|suffering from|"
-    r"presents? with|presented with|presenting with|admitted (?:for|with)|has|with a history of|hx of|"
+    r"presents? with|presented with|presenting with|admitted (?:for|with)|with a history of|hx of|"
     r"found to have|complains of|c/o|"
     r"(?:year[\s-]old|yo|y/o|woman|man|boy|girl|child|infant|patient|male|female|gentleman|lady)\s+with)\s+",
     re.I,
 )
 CONDITION_STOP = re.compile(
-    r"[.;:(]|\bwho\b|\bthat\b|\bwhich\b|\bfor the\b|\bsince\b|\bafter\b|\bbut\b", re.I
+    r"[.;:()]|\b(?:who|that|which|for|since|after|but|is|was|were|are|has|had|have|started|began|become|"
+    r"becomes|became|when|while|in|on|at|to|from|over|during|lasting|of the|and (?:is|was|has|had))\b",
+    re.I,
+)
+# Words that show a captured phrase is a clause fragment, not a condition.
+NOT_A_CONDITION = re.compile(
+    r"^(?:had|has|have|no|not|increased|decreased|become|been|being|her|his|their|a few)\b", re.I
 )
 
 THERAPY_TERMS: tuple[tuple[str, str], ...] = (
@@ -234,14 +243,20 @@ def extract_sex(text: str) -> str:
     return "unknown"
 
 
+LEADING_FILLER = re.compile(
+    r"^(?:no|not|without|denies|never|any|a|an|the|known|significant|prior|previous|past|other|"
+    r"history of|diagnosis of|(?:chief )?complaints? of|episodes? of)\s+",
+    re.I,
+)
+
+
 def _clean_item(item: str) -> str:
-    item = re.sub(r"^(?:no|not|without|denies|never)\s+", "", item.strip(), flags=re.I)
-    item = re.sub(
-        r"^(?:any|a|an|the|known|significant|prior|previous|past|history of|other)\s+",
-        "",
-        item.strip(),
-        flags=re.I,
-    )
+    item = item.strip()
+    while True:
+        shorter = LEADING_FILLER.sub("", item)
+        if shorter == item:
+            break
+        item = shorter
     return item.strip(" ,.-").lower()
 
 
@@ -255,7 +270,9 @@ def extract_negations(text: str) -> list[str]:
             scope = rest[: stop.start()] if stop else rest
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
-                if item in TRIVIAL_NEGATED or len(item) > 60 or item in found:
+                if item in TRIVIAL_NEGATED or len(item) > 60 or len(item.split()) > 6 or item in found:
+                    continue
+                if NOT_A_CONDITION.match(item):
                     continue
                 found.append(item)
     return found
@@ -291,7 +308,9 @@ def extract_conditions(text: str) -> list[str]:
             scope = rest[: stop.start()] if stop else rest
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
-                if 2 < len(item) <= 60 and item not in found and item not in TRIVIAL_NEGATED:
+                if not 2 < len(item) <= 60 or len(item.split()) > 6 or NOT_A_CONDITION.match(item):
+                    continue
+                if item not in found and item not in TRIVIAL_NEGATED:
                     found.append(item)
     return found
 
@@ -300,9 +319,9 @@ def extract_diagnosis(text: str) -> str:
     """The main diagnosis: the first 'diagnosed with' phrase, else the first asserted condition."""
     m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
     if m:
-        return _clean_item(
-            re.split(r"\b(?:and was|who|which|in \d{4}|at age|\d+ (?:years|months) ago)\b", m.group(1))[0]
-        )
+        phrase = CONDITION_STOP.split(m.group(1))[0]
+        phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
+        return _clean_item(LIST_SPLIT.split(phrase)[0])
     conditions = extract_conditions(text)
     return conditions[0] if conditions else ""
 
