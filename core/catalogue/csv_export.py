@@ -30,13 +30,15 @@ _AGE_RANGE = re.compile(
     re.I,
 )
 _AGE_GROUPS_ONLY = re.compile(r"^\s*\(?[A-Za-z ,]*\)?\s*$")
-_INTERVENTION = re.compile(r"^\s*(?P<type>[A-Z][A-Z_ ]+):\s*(?P<name>.+)$")
+_INTERVENTION = re.compile(r"^\s*(?P<type>[A-Za-z][A-Za-z_ ]{1,30}):\s*(?P<name>.+)$")
 _DESIGN_PART = re.compile(r"^\s*(?P<key>[^:]+):\s*(?P<value>.*)$")
 
 
 def is_csv_export_header(first_line: str) -> bool:
     """True when a header line looks like the registry's CSV export."""
-    return ID_COLUMN in first_line and ("Study Title" in first_line or "Study Status" in first_line)
+    return ID_COLUMN in first_line and any(
+        c in first_line for c in ("Study Title", "Study Status", "Title", "Status")
+    )
 
 
 def iter_csv_rows(text: str | Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -54,8 +56,8 @@ def parse_csv_row(row: dict[str, str]) -> NormalizedTrial:
     """One CSV export row -> NormalizedTrial (the export has no eligibility text, so no criteria)."""
     if not isinstance(row, dict):
         raise FieldError("row", "expected a row of named columns")
-    minimum, maximum = parse_age_range(row.get("Age", ""))
-    design = _parse_design(row.get("Study Design", ""))
+    minimum, maximum = parse_age_range(_cell(row, "Age") or "")
+    design = _parse_design(_cell(row, "Study Design"))
     fields: dict[str, Any] = {
         "registry_id": _cell(row, ID_COLUMN),
         "source_format": "ctgov_csv",
@@ -73,9 +75,9 @@ def parse_csv_row(row: dict[str, str]) -> NormalizedTrial:
         "minimum_age_years": minimum,
         "maximum_age_years": maximum,
         "enrollment": to_int(_cell(row, "Enrollment"), field="Enrollment"),
-        "allocation": design.get("ALLOCATION"),
-        "masking": (design.get("MASKING") or "").split(" ")[0] or None,
-        "primary_purpose": design.get("PRIMARY_PURPOSE"),
+        "allocation": design.get("ALLOCATION") or None,
+        "masking": design.get("MASKING") or None,
+        "primary_purpose": design.get("PRIMARY_PURPOSE") or None,
         "start_date": normalise_date(_cell(row, "Start Date"), field="Start Date"),
         "primary_completion_date": normalise_date(
             _cell(row, "Primary Completion Date"), field="Primary Completion Date"
@@ -105,8 +107,19 @@ def parse_age_range(text: str) -> tuple[float | None, float | None]:
     return normalise_age(low, field="Age"), normalise_age(high, field="Age")
 
 
+# Column names of the classic (pre-2024) search export that were renamed in the current one.
+_ALIASES = {
+    "Study Title": "Title",
+    "Study Status": "Status",
+    "Sex": "Gender",
+    "Study Design": "Study Designs",
+}
+
+
 def _cell(row: dict[str, str], column: str) -> str | None:
     value = row.get(column)
+    if value is None and column in _ALIASES:
+        value = row.get(_ALIASES[column])
     if value is None:
         return None
     if not isinstance(value, str):
@@ -130,7 +143,10 @@ def _parse_design(text: str | None) -> dict[str, str]:
     for part in (text or "").split("|"):
         m = _DESIGN_PART.match(part)
         if m:
-            out[m.group("key").strip().upper().replace(" ", "_")] = m.group("value").strip().upper() or ""
+            # "None (Open Label)", "Non-Randomized", "N/A" -> "NONE", "NON_RANDOMIZED", "NA"
+            value = re.sub(r"\s*\(.*\)\s*$", "", m.group("value")).upper()
+            value = re.sub(r"[^A-Z0-9]+", "_", value).strip("_")
+            out[m.group("key").strip().upper().replace(" ", "_")] = "NA" if value == "N_A" else value
     return out
 
 

@@ -240,53 +240,58 @@ def normalise_date(value: Any, *, field: str = "date") -> date | None:
 
 
 # --- typed access to decoded JSON -----------------------------------------------------------------
+# `where` is the dotted path of `parent`; the field path is only built when there is an error to report.
 
 
-def get_obj(parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def get_obj(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     """parent[key] as a dict ({} when missing); wrong type -> FieldError naming the path."""
     value = parent.get(key)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise FieldError(path, f"expected an object, got {type(value).__name__}")
+        raise FieldError(_at(where, key), f"expected an object, got {type(value).__name__}")
     return value
 
 
-def get_list(parent: dict[str, Any], key: str, path: str) -> list[Any]:
+def get_list(parent: dict[str, Any], key: str, where: str) -> list[Any]:
     """parent[key] as a list ([] when missing); wrong type -> FieldError naming the path."""
     value = parent.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        raise FieldError(path, f"expected a list, got {type(value).__name__}")
+        raise FieldError(_at(where, key), f"expected a list, got {type(value).__name__}")
     return value
 
 
-def get_str(parent: dict[str, Any], key: str, path: str) -> str | None:
+def get_str(parent: dict[str, Any], key: str, where: str) -> str | None:
     """parent[key] as text (None when missing or blank); wrong type -> FieldError naming the path."""
     value = parent.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise FieldError(path, f"expected text, got {type(value).__name__}")
+        raise FieldError(_at(where, key), f"expected text, got {type(value).__name__}")
     return value if value.strip() else None
 
 
-def get_str_list(parent: dict[str, Any], key: str, path: str) -> list[str]:
+def get_str_list(parent: dict[str, Any], key: str, where: str) -> list[str]:
     """parent[key] as a list of non-blank texts; any non-text item -> FieldError naming its index."""
     out: list[str] = []
-    for i, item in enumerate(get_list(parent, key, path)):
+    for i, item in enumerate(get_list(parent, key, where)):
         if not isinstance(item, str):
-            raise FieldError(f"{path}[{i}]", f"expected text, got {type(item).__name__}")
+            raise FieldError(f"{_at(where, key)}[{i}]", f"expected text, got {type(item).__name__}")
         if item.strip():
             out.append(item)
     return out
 
 
-def get_int(parent: dict[str, Any], key: str, path: str) -> int | None:
+def get_int(parent: dict[str, Any], key: str, where: str) -> int | None:
     """parent[key] as a non-negative int (floats like 88.0 and digit strings accepted)."""
     value = parent.get(key)
-    return to_int(value, field=path)
+    return None if value is None else to_int(value, field=_at(where, key))
 
 
 def to_int(value: Any, *, field: str) -> int | None:

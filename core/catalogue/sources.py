@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +25,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _ID_IN_NAME = re.compile(r"^(NCT\d{8}|DEMO-[A-Za-z0-9-]+)$", re.I)
 _SNIFF_BYTES = 4096
+_Job = Callable[[], NormalizedTrial] | RejectedRecord  # a parse still to run, or a rejection already made
+_Found = Iterator[tuple[str, _Job, Any]]  # (position, job, raw record for naming its id)
 
 
 class ImportLimits(BaseModel):
@@ -46,6 +48,8 @@ class ImportItem:
 
     record: NormalizedTrial | RejectedRecord
     seen: int  # items produced so far in this batch, this one included
+    file: str  # the file (or "archive!member") the record came from
+    position: str  # where in it: "file", "line 12", "study 3", "row 7", "member a/b.json study 2"
 
     @property
     def ok(self) -> bool:
@@ -64,24 +68,33 @@ class ImportItem:
 class _Batch:
     limits: ImportLimits
     seen: int = 0
-    first_seen: dict[str, str] = field(default_factory=dict)  # registry id -> "file, position"
+    # registry id -> (file number, position); file names are stored once, since a batch may hold
+    # the whole registry (~550,000 ids) and this map lives for the whole batch.
+    first_seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    file_names: list[str] = field(default_factory=list)
 
     def emit(self, record: NormalizedTrial | RejectedRecord, file: str, position: str) -> ImportItem:
         if isinstance(record, NormalizedTrial):
             key = record.registry_id.upper()
             first = self.first_seen.get(key)
             if first is not None:
+                first_file = self.file_names[first[0]]
                 record = RejectedRecord(
                     file=file,
                     position=position,
                     field="registry_id",
-                    reason=f"duplicate id {record.registry_id}: first seen in {first}",
+                    reason=f"duplicate id {record.registry_id}: first seen in {first_file}, {first[1]}",
                     registry_id=record.registry_id,
                 )
             else:
-                self.first_seen[key] = f"{file}, {position}"
+                number = self.files.get(file)
+                if number is None:
+                    number = self.files[file] = len(self.file_names)
+                    self.file_names.append(file)
+                self.first_seen[key] = (number, position)
         self.seen += 1
-        return ImportItem(record=record, seen=self.seen)
+        return ImportItem(record=record, seen=self.seen, file=file, position=position)
 
 
 def iter_import_items(
@@ -177,19 +190,29 @@ def _iter_stream(
 
 
 def _looks_like_jsonl(fh: IO[bytes], name: str) -> bool:
-    """JSONL when named so, or when the first line is a complete JSON value and more lines follow."""
+    """JSONL when named so, or when one of the first two lines is a complete JSON object and more follow.
+
+    Checking the second line too keeps a JSONL file whose first line is broken from being read as
+    one invalid document (which would reject every good line after it).
+    """
     if name.lower().endswith((".jsonl", ".ndjson", ".jsonl.txt")):
         return True
     first = fh.readline(8 * 1024**2)
-    rest = fh.read(_SNIFF_BYTES)
+    second = fh.readline(8 * 1024**2)
+    more = second.strip() or fh.read(_SNIFF_BYTES).strip()
     fh.seek(0)
-    if not rest.strip():
+    if not more or not first.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"{"):
         return False
+    return _is_json_object(first) or _is_json_object(second)
+
+
+def _is_json_object(line: bytes) -> bool:
+    if not line.strip().endswith(b"}"):
+        return False  # cheap rejection of "{" and '"key": {' lines of pretty-printed JSON
     try:
-        json.loads(first)
+        return isinstance(json.loads(line), dict)
     except (ValueError, RecursionError):
         return False
-    return True
 
 
 def _iter_whole(
@@ -197,7 +220,7 @@ def _iter_whole(
     name: str,
     batch: _Batch,
     prefix: str,
-    reader: Callable[[bytes, str, str], Iterable[tuple[str, Callable[[], NormalizedTrial] | RejectedRecord]]],
+    reader: Callable[[bytes, str, str], _Found],
 ) -> Iterator[ImportItem]:
     where = prefix or "file"
     data = fh.read(batch.limits.max_file_bytes + 1)
@@ -205,16 +228,20 @@ def _iter_whole(
         reason = f"file larger than {batch.limits.max_file_bytes:,} bytes; split it or use JSONL"
         yield batch.emit(_reject(name, where, None, reason), name, where)
         return
-    for position, job in reader(data, name, prefix):
-        yield _run(job, name, position, batch)
+    for position, job, raw in reader(data, name, prefix):
+        yield _run(job, name, position, batch, raw)
 
 
 def _run(
-    job: Callable[[], NormalizedTrial] | RejectedRecord, name: str, position: str, batch: _Batch
+    job: Callable[[], NormalizedTrial] | RejectedRecord,
+    name: str,
+    position: str,
+    batch: _Batch,
+    raw: Any = None,
 ) -> ImportItem:
     if isinstance(job, RejectedRecord):
         return batch.emit(job, name, position)
-    return batch.emit(_attempt(job, name, position), name, position)
+    return batch.emit(_attempt(job, name, position, raw), name, position)
 
 
 def _attempt(
@@ -261,54 +288,57 @@ def _at(prefix: str, position: str) -> str:
 # --- formats -------------------------------------------------------------------------------------
 
 
-def _records_from_xml(data: bytes, name: str, prefix: str):
+def _records_from_xml(data: bytes, name: str, prefix: str) -> _Found:
     where = prefix or "file"
-    yield where, lambda: parse_clinical_study_xml(data, file=name)
+    yield where, lambda: parse_clinical_study_xml(data, file=name), None
 
 
-def _records_from_json_doc(data: bytes, name: str, prefix: str):
+def _records_from_json_doc(data: bytes, name: str, prefix: str) -> _Found:
     where = prefix or "file"
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
-        yield (
-            where,
-            _reject(
-                name,
-                where,
-                None,
-                f"invalid or truncated JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            ),
-        )
+        reason = f"invalid or truncated JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        yield where, _reject(name, where, None, reason), None
         return
     except (ValueError, RecursionError) as exc:
-        yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}")
+        yield where, _reject(name, where, None, f"unreadable JSON: {type(exc).__name__}"), None
         return
     del data
-    yield from _records_from_json_value(doc, name, prefix, where)
+    # Inside a zip the member's own name carries the id (e.g. "NCT01234567.json"), not the archive's.
+    source = prefix.removeprefix("member ") if prefix else name
+    yield from _records_from_json_value(doc, name, prefix, where, source)
 
 
-def _records_from_json_value(doc: Any, name: str, prefix: str, where: str):
+def _records_from_json_value(doc: Any, name: str, prefix: str, where: str, source: str) -> _Found:
     if isinstance(doc, dict) and "studies" in doc:
         studies = doc["studies"]
         if not isinstance(studies, list):
-            yield (
-                where,
-                _reject(name, where, "studies", f"expected a list of studies, got {type(studies).__name__}"),
-            )
+            reason = f"expected a list of studies, got {type(studies).__name__}"
+            yield where, _reject(name, where, "studies", reason), None
             return
         for i, study in enumerate(studies, start=1):
             position = _at(prefix, f"study {i}")
-            yield position, _job_for(study, name, position)
+            yield position, _job_for(study, name, position), study
+    elif isinstance(doc, list) and doc and not any(_looks_like_record(item) for item in doc):
+        # e.g. a mapping or metadata file: one rejection, not one per entry
+        reason = "unrecognised JSON: a list with no study, TrialGPT or {_id, text} records"
+        yield where, _reject(name, where, None, reason), None
     elif isinstance(doc, list):
         for i, item in enumerate(doc, start=1):
             position = _at(prefix, f"item {i}")
-            yield position, _job_for(item, name, position)
+            yield position, _job_for(item, name, position), item
     else:
-        yield where, _job_for(doc, name, where)
+        yield where, _job_for(doc, name, where, source), doc
 
 
-def _job_for(obj: Any, name: str, position: str) -> Callable[[], NormalizedTrial] | RejectedRecord:
+def _looks_like_record(obj: Any) -> bool:
+    return isinstance(obj, dict) and any(
+        k in obj for k in ("protocolSection", "_id", "brief_title", "FullStudiesResponse", "NCT Number")
+    )
+
+
+def _job_for(obj: Any, name: str, position: str, source: str | None = None) -> _Job:
     """Pick the parser for one decoded JSON record."""
     if not isinstance(obj, dict):
         return _reject(name, position, None, f"expected a JSON object per record, got {type(obj).__name__}")
@@ -321,7 +351,7 @@ def _job_for(obj: Any, name: str, position: str) -> Callable[[], NormalizedTrial
     if "metadata" in obj and "_id" in obj:
         return lambda: parse_trialgpt(obj)
     if is_trialgpt_metadata(obj):
-        stem = Path(name.rsplit(" ", 1)[-1]).stem
+        stem = Path(source or name).stem
         match = _ID_IN_NAME.match(stem)
         return lambda: parse_trialgpt(obj, registry_id=match.group(1).upper() if match else None)
     if "_id" in obj:
@@ -439,8 +469,7 @@ def _iter_zip(fh: IO[bytes], name: str, batch: _Batch) -> Iterator[ImportItem]:
                 reason = f"member rejected: unpacks past the {limits.max_member_bytes:,} byte limit"
                 yield batch.emit(_reject(name, position, None, reason), name, position)
                 continue
-            member_name = f"{name}!{info.filename}"
-            yield from _iter_stream(io.BytesIO(data), member_name, batch, allow_zip=False, prefix=position)
+            yield from _iter_stream(io.BytesIO(data), name, batch, allow_zip=False, prefix=position)
 
 
 # --- estimates -----------------------------------------------------------------------------------
@@ -463,7 +492,10 @@ def _estimate_file(path: Path) -> int:
             count = _count_in(fh, b'"protocolSection"')
             return max(count, 1)
         fh.seek(0)
-        lines = _count_in(fh, b"\n") + (0 if head.endswith(b"\n") or not head else 1)
+        lines = _count_in(fh, b"\n")
+        if head:
+            fh.seek(-1, io.SEEK_END)
+            lines += fh.read(1) != b"\n"  # a last line without a newline still counts
         if is_csv_export_header(head.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
             lines -= 1
         return max(lines, 1)

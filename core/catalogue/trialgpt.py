@@ -22,13 +22,14 @@ def parse_trialgpt(obj: dict[str, Any], *, registry_id: str | None = None) -> No
     """A corpus line {"_id","title","text","metadata":{...}} or a bare metadata dict -> NormalizedTrial."""
     if not isinstance(obj, dict):
         raise FieldError("record", f"expected a JSON object, got {type(obj).__name__}")
-    meta = get_obj(obj, "metadata", "metadata") if "metadata" in obj else obj
-    prefix = "metadata." if meta is not obj else ""
-    rid = get_str(obj, "_id", "_id") or registry_id
+    meta = get_obj(obj, "metadata", "") if "metadata" in obj else obj
+    where = "metadata" if meta is not obj else ""
+    prefix = f"{where}." if where else ""
+    rid = get_str(obj, "_id", "") or registry_id
     if rid is None:
         raise FieldError("_id", "missing registry id")
-    inclusion = get_str(meta, "inclusion_criteria", f"{prefix}inclusion_criteria") or ""
-    exclusion = get_str(meta, "exclusion_criteria", f"{prefix}exclusion_criteria") or ""
+    inclusion = get_str(meta, "inclusion_criteria", where) or ""
+    exclusion = get_str(meta, "exclusion_criteria", where) or ""
     # The corpus keeps the two lists apart; rejoin them under the registry's own headings.
     parts = []
     if inclusion.strip():
@@ -38,13 +39,11 @@ def parse_trialgpt(obj: dict[str, Any], *, registry_id: str | None = None) -> No
     fields: dict[str, Any] = {
         "registry_id": rid,
         "source_format": "trialgpt_jsonl",
-        "brief_title": get_str(meta, "brief_title", f"{prefix}brief_title")
-        or get_str(obj, "title", "title")
-        or "",
-        "brief_summary": get_str(meta, "brief_summary", f"{prefix}brief_summary"),
-        "phases": normalise_phases(get_str(meta, "phase", f"{prefix}phase"), field=f"{prefix}phase"),
-        "conditions": get_str_list(meta, "diseases_list", f"{prefix}diseases_list"),
-        "interventions": [{"name": d} for d in get_str_list(meta, "drugs_list", f"{prefix}drugs_list")],
+        "brief_title": get_str(meta, "brief_title", where) or get_str(obj, "title", "") or "",
+        "brief_summary": get_str(meta, "brief_summary", where),
+        "phases": normalise_phases(get_str(meta, "phase", where), field=f"{prefix}phase"),
+        "conditions": get_str_list(meta, "diseases_list", where),
+        "interventions": [{"name": d} for d in get_str_list(meta, "drugs_list", where)],
         "enrollment": to_int(meta.get("enrollment"), field=f"{prefix}enrollment"),
         "eligibility_text": "\n\n".join(parts),
         "raw": obj,
@@ -56,14 +55,14 @@ def parse_plain(obj: dict[str, Any]) -> NormalizedTrial:
     """A plain {"_id","text"} record (e.g. the SIGIR corpus): id and free text only."""
     if not isinstance(obj, dict):
         raise FieldError("record", f"expected a JSON object, got {type(obj).__name__}")
-    rid = get_str(obj, "_id", "_id")
+    rid = get_str(obj, "_id", "")
     if rid is None:
         raise FieldError("_id", "missing registry id")
     fields: dict[str, Any] = {
         "registry_id": rid,
         "source_format": "plain_jsonl",
-        "brief_title": get_str(obj, "title", "title") or "",
-        "brief_summary": get_str(obj, "text", "text"),
+        "brief_title": get_str(obj, "title", "") or "",
+        "brief_summary": get_str(obj, "text", ""),
         "raw": obj,
     }
     return assemble_trial(fields)

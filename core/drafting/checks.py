@@ -239,6 +239,10 @@ def check_length(sections: dict[str, str], kind: str, config: ChecksConfig) -> l
 _EXPLAINED_AFTER = re.compile(
     r"\s*(?:\(|,? which means|,? meaning| means| is a| is when|”? means)", re.IGNORECASE
 )
+# "CAR-T cells. These are the patient's own cells..." explains the term in the next sentence.
+_EXPLAINED_NEXT = re.compile(
+    r"[^.!?]*[.!?][\"'”’)]*\s+(?:This|These|That|It|They) (?:means?|is|are|uses?|works?)\b", re.IGNORECASE
+)
 
 
 def check_jargon(sections: dict[str, str]) -> list[Finding]:
@@ -248,7 +252,11 @@ def check_jargon(sections: dict[str, str]) -> list[Finding]:
     for key, text in sections.items():
         lowered = text.lower()
         for hit in find_jargon(text):
-            explained = hit.plain.lower() in lowered or _EXPLAINED_AFTER.match(text, hit.end)
+            explained = (
+                hit.plain.lower() in lowered
+                or _EXPLAINED_AFTER.match(text, hit.end)
+                or _EXPLAINED_NEXT.match(text, hit.end)
+            )
             if explained or (key, hit.term) in seen:
                 continue
             seen.add((key, hit.term))

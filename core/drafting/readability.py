@@ -7,7 +7,6 @@ import re
 from functools import lru_cache
 
 import pyphen
-import textstat
 from pydantic import BaseModel
 
 from core.drafting.sentences import split_sentences
@@ -32,16 +31,17 @@ def _hyphenator() -> pyphen.Pyphen:
 @lru_cache(maxsize=20000)
 def count_syllables(word: str) -> int:
     """Return the syllables of one word, counted from its hyphenation points."""
-    # textstat prefers NLTK's cmudict, which it downloads at run time; that fails offline, so the
-    # syllables come from pyphen (textstat's own fallback) and scores do not depend on the network.
+    # Not textstat: version 0.7 imports NLTK (seconds of start-up via scipy/sklearn) and downloads
+    # cmudict on first use, which fails offline. Its fallback is pyphen, used here directly, with the
+    # same published Flesch-Kincaid and SMOG formulas, so scores do not depend on the network.
     return len(_hyphenator().positions(word.lower())) + 1
 
 
 def measure_readability(text: str) -> Readability:
     """Return the Flesch-Kincaid grade and SMOG grade of a text (0 for an empty text)."""
     sentences = max(len(split_sentences(text)), 1)
-    words = [w for w in _WORD_RE.findall(text)]
-    n_words = textstat.lexicon_count(text) or len(words)
+    words = _WORD_RE.findall(text)
+    n_words = len(words)
     if not words:
         return Readability(flesch_kincaid_grade=0.0, smog_grade=0.0, words=0, sentences=0)
     syllables = sum(count_syllables(w) for w in words)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import openai
@@ -74,10 +74,11 @@ class _Tally:
 class StreamResult(Iterator[str]):
     """Iterate for text pieces as they arrive; `.text` and `.record` are complete once iteration ends."""
 
-    def __init__(self, pieces: Iterator[str]) -> None:
-        self._pieces = pieces
+    def __init__(self, produce: Callable[[StreamResult], Iterator[str]]) -> None:
         self.text = ""
         self.record: LLMCallRecord | None = None
+        # The producer gets this object so it can set `.record` when the stream ends or fails.
+        self._pieces = produce(self)
 
     def __iter__(self) -> StreamResult:
         return self
@@ -240,9 +241,7 @@ class LLMClient:
         except LLMError as error:
             error.record = tally.record(error)
             raise
-        result = StreamResult(iter(()))
-        result._pieces = self._stream_pieces(messages, tally, result)
-        return result
+        return StreamResult(lambda result: self._stream_pieces(messages, tally, result))
 
     def _stream_pieces(self, messages: list[dict], tally: _Tally, result: StreamResult) -> Iterator[str]:
         finish_reason = None

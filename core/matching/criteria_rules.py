@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
+from core.matching.criteria_terms import content_stems, find_concept, read_sentence
+from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
 Kind = Literal["inclusion", "exclusion"]
@@ -76,7 +78,7 @@ AGE_OR_YOUNGER = re.compile(
 # Time spans that look like ages but are not ("within 6 months", "for at least 24 hours").
 NOT_AGE_CONTEXT = re.compile(
     r"\b(within|for|since|ago|duration|during|prior|before|after|last|past|previous|hours?|weeks? of|history|"
-    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of)\b",
+    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of|gestation\w*|pregnan\w*|wt)\b",
     re.I,
 )
 
@@ -102,7 +104,9 @@ def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
     if NOT_AGE_CONTEXT.search(before.split(",")[-1]) and not re.search(r"\bage", before, re.I):
         return False
     after = text[m.end() : m.end() + 12]
-    if re.match(r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times)", after, re.I):
+    if re.match(
+        r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile)", after, re.I
+    ):
         return False
     return bool(unit) or _near_age_word(text, m.start(), m.end())
 
@@ -122,12 +126,8 @@ def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
             return a, b
     for m in AGE_LOWER.finditer(text):
         if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-            value = float(m.group(1)) * _unit_years(m.group(2))
-            # "over 18" / "> 18" excludes the 18th birthday itself only for strict wording.
-            strict = (
-                re.match(r"\s*(?:>|over|older than|greater than|above)(?!=)", m.group(0), re.I) is not None
-            )
-            lo, found = (value + (1.0 if strict and value >= 1 else 0.0)), True
+            # "Over 18": a note's "18-year-old" is already past the 18th birthday, so >= is right.
+            lo, found = float(m.group(1)) * _unit_years(m.group(2)), True
             break
     if lo is None:
         for m in AGE_OR_OLDER.finditer(text):
@@ -137,6 +137,7 @@ def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
     for m in AGE_UPPER.finditer(text):
         if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
             value = float(m.group(1)) * _unit_years(m.group(2))
+            # "Under 18" in whole years is "up to 17" (and 17.9 still counts as 17).
             strict = (
                 re.match(r"\s*(?:<|under|younger than|less than|below)(?!=)", m.group(0), re.I) is not None
             )
@@ -221,13 +222,14 @@ SEX_AGE_FILLER = _wordset(
     """male males female females man men woman women boy boys girl girls sex sexes gender genders
     adult adults child children infant infants older younger over under above below between inclusive
     aged age ages years year old yrs day inclusion non-pregnant pregnant non least at and or than equal
-    greater subjects patients volunteers healthy life"""
+    greater subjects patients volunteers healthy life premenopausal postmenopausal pre-menopausal
+    post-menopausal included entry"""
 )
 
 
 def _is_only_about_age_and_sex(text: str) -> bool:
     words = [w for w in _content_words(re.sub(r"\d+(?:\.\d+)?", " ", text)) if w not in SEX_AGE_FILLER]
-    return len(words) <= 1
+    return not words
 
 
 def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
@@ -255,9 +257,33 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
             return Finding(None, [], "The note does not give the patient's sex", decisive=only)
         if facts.sex != sex_req:
             return Finding(False, evidence, f"Criterion is for {sex_req} patients; patient is {facts.sex}")
+    menopause = _check_menopause(text, facts)
+    if menopause is not None and menopause is not True:
+        menopause.evidence = evidence if menopause.holds is False else []
+        menopause.decisive = only or menopause.holds is False
+        return menopause
     if not only:
         return Finding(True, evidence, "Age and sex fit; the rest was not checked", decisive=False)
     return Finding(True, evidence, "Patient's age and sex fit the criterion")
+
+
+POSTMENOPAUSAL = re.compile(r"\bpost[\s-]?menopaus\w*", re.I)
+PREMENOPAUSAL = re.compile(r"\bpre[\s-]?menopaus\w*", re.I)
+
+
+def _check_menopause(text: str, facts: CaseFacts) -> Finding | Literal[True] | None:
+    """Menopausal status from age when the note is silent: clear below 45 and from 55, unsure between."""
+    post, pre = POSTMENOPAUSAL.search(text), PREMENOPAUSAL.search(text)
+    if not (post or pre) or facts.sex != "female":
+        return None
+    said = re.search(r"menopaus", facts.summary, re.I)
+    age = facts.age_years
+    if said or age is None or 45 <= age < 55:
+        return Finding(None, [], "Menopausal status cannot be told from the note")
+    is_post = age >= 55
+    if bool(post) == is_post:
+        return True
+    return Finding(False, [], f"A {age:g}-year-old is unlikely to be {'post' if post else 'pre'}menopausal")
 
 
 def _describe(lo: float | None, hi: float | None) -> str:
@@ -289,7 +315,14 @@ def rule_pregnancy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         who = "a male patient" if facts.sex == "male" else "a young child"
         return Finding(None, [], f"Pregnancy criteria do not apply to {who}", not_applicable=True)
     wants_pregnant = not REQUIRES_NOT_PREGNANT.search(text)
-    short = len(_content_words(text)) <= 4
+    # Decisive only when the criterion is about pregnancy alone, not "pregnant women with anaemia".
+    short = not [
+        w
+        for w in _content_words(text)
+        if not PREGNANCY_C.search(w)
+        and not re.match(r"gestation|week|trimester", w)
+        and w not in SEX_AGE_FILLER
+    ]
     if facts.pregnant is True:
         evidence = _find_sentences(sentences, re.compile(r"pregnan|gestation", re.I))
         return Finding(wants_pregnant, evidence, "The note says the patient is pregnant", decisive=short)
@@ -309,6 +342,24 @@ CONSENT_C = re.compile(
 CONSENT_NOTE = re.compile(r"\b(informed consent|consent|comply|compliance|compliant|willing)\b", re.I)
 
 
+# Wording that turns a criterion into its opposite ("unable to consent", "no prior CAR-T").
+NEGATIVE_WORDING = re.compile(
+    r"\b(no|not|non|unable|inability|unwilling|unwillingness|refus\w*|missing|failure|fail\w*|lack\w*|without|"
+    r"declin\w*|incapable|cannot|can't|never|absence|free of|negative for|na[iï]ve|none)\b|\bnon-",
+    re.I,
+)
+
+
+def _is_negative(text: str) -> bool:
+    return bool(NEGATIVE_WORDING.search(text))
+
+
+def _is_negated_before(text: str, start: int, window: int = 80) -> bool:
+    """True when negative wording sits before position `start` in the same clause."""
+    before = re.split(r"[;:.]|\bbut\b", text[max(0, start - window) : start])[-1]
+    return _is_negative(before)
+
+
 def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Informed consent and willingness to comply, when the note states them."""
     if not CONSENT_C.search(text):
@@ -317,16 +368,205 @@ def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Findi
     if not hits:
         return None
     refusing = any(re.search(r"\b(refus|unable|unwilling|declin)", sentences[i], re.I) for i in hits)
-    return Finding(
-        not refusing,
-        hits[-1:],
+    consents = not refusing
+    # "Unable to give consent" holds exactly when the patient does not consent.
+    cue = CONSENT_C.search(text)
+    holds = consents != (cue is not None and _is_negated_before(text, cue.start()))
+    explanation = (
         "The note says the patient will consent and comply"
-        if not refusing
-        else "The note says the patient declines",
+        if consents
+        else "The note says the patient declines"
+    )
+    return Finding(holds, hits[-1:], explanation)
+
+
+# ----------------------------------------------------------------------------------------------
+# Performance status
+
+PS_SCALE_K = re.compile(r"\b(karnofsky|kps|lansky)\b", re.I)
+PS_SCALE_E = re.compile(r"\b(ecog|zubrod|who performance|performance status|\bps\b)", re.I)
+ECOG_TO_K: dict[int, tuple[int, ...]] = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
+PS_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?:\s*%)?(?![\d.])")
+
+
+def _ps_allowed(text: str, scale: str) -> set[int] | None:
+    """The performance values a criterion accepts, on its own scale (ECOG 0-4, Karnofsky 0-100)."""
+    values = list(range(0, 5)) if scale == "E" else list(range(0, 101, 10))
+    top = 4 if scale == "E" else 100
+    m = re.search(r"(≤|<=|=<|<|≥|>=|=>|>|less than|lower than|greater than|more than|at least|above|below|"
+                  r"or less|or lower|or better|or higher|or greater|or more)", text, re.I)  # fmt: skip
+    nums = [int(n) for n in PS_NUMBER.findall(text) if int(n) <= top]
+    if not nums:
+        return None
+    rng = re.search(r"(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})", text)
+    if rng and int(rng.group(2)) <= top:
+        a, b = sorted((int(rng.group(1)), int(rng.group(2))))
+        return {v for v in values if a <= v <= b}
+    if m:
+        op = m.group(1).lower()
+        n = nums[-1] if op.startswith("or ") else nums[0]
+        if op in ("≤", "<=", "=<", "or less", "or lower") or (op == "or better" and scale == "E"):
+            return {v for v in values if v <= n}
+        if op in ("<", "less than", "lower than", "below"):
+            return {v for v in values if v < n}
+        if op in ("≥", ">=", "=>", "at least", "or higher", "or greater", "or more") or (
+            op == "or better" and scale == "K"
+        ):
+            return {v for v in values if v >= n}
+        return {v for v in values if v > n}
+    return set(nums)
+
+
+def _patient_ps(facts: CaseFacts, scale: str) -> set[int] | None:
+    if not facts.performance_status:
+        return None
+    name, _, value = facts.performance_status.partition(" ")
+    v = int(value)
+    if name == "ECOG":
+        return {v} if scale == "E" else set(ECOG_TO_K.get(v, ()))
+    k = int(round(v / 10.0)) * 10
+    if scale == "K":
+        return {k}
+    return {e for e, ks in ECOG_TO_K.items() if k in ks} or ({0} if k >= 90 else {4})
+
+
+def rule_performance(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """ECOG / Karnofsky / Lansky thresholds, converting between scales when they differ."""
+    scale = "K" if PS_SCALE_K.search(text) else "E" if PS_SCALE_E.search(text) else None
+    if scale is None:
+        return None
+    allowed = _ps_allowed(text, scale)
+    if allowed is None:
+        return None
+    patient = _patient_ps(facts, scale)
+    if patient is None:
+        return Finding(None, [], "The note gives no performance status")
+    evidence = _find_sentences(sentences, re.compile(r"\b(ecog|karnofsky|kps|lansky|performance)\b", re.I))
+    if patient <= allowed:
+        return Finding(True, evidence, f"{facts.performance_status} is within the criterion")
+    if not patient & allowed:
+        return Finding(False, evidence, f"{facts.performance_status} is outside the criterion")
+    return Finding(
+        None, evidence, f"{facts.performance_status} cannot be placed exactly on the criterion's scale"
     )
 
 
-RULES = (rule_pregnancy, rule_demographics, rule_consent)
+# ----------------------------------------------------------------------------------------------
+# Prior therapy and disease status
+
+THERAPY_CUE = re.compile(
+    r"\b(prior|previous|previously|received|receiving|treated|treatment with|therapy with|history of|failed|"
+    r"failure of|after|following|exposure|exposed|na[iï]ve|refractory to|relapsed after|post)\b",
+    re.I,
+)
+
+
+def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
+    if not THERAPY_CUE.search(text):
+        return None
+    found = find_therapies(text)
+    if not found:
+        return None
+    named = [name for _, name in found]
+    had = {t.lower() for t in facts.prior_therapies}
+    matched = [n for n in named if n.lower() in had]
+    denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
+    negative = any(_is_negated_before(text, start) for start, _ in found)
+    evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
+    decisive = len(_content_words(text)) - len(named) <= 3
+    if matched:
+        what = ", ".join(matched)
+        return Finding(not negative, evidence, f"The note reports prior {what}", decisive=decisive)
+    if denied and len(denied) == len(named):
+        return Finding(
+            negative,
+            evidence,
+            f"The note says the patient has not had {', '.join(denied)}",
+            decisive=decisive,
+        )
+    return Finding(
+        None, [], f"The note does not say whether the patient had {', '.join(named)}", decisive=False
+    )
+
+
+CRIT_RELAPSED = re.compile(
+    r"\b(relapsed|relapse|recurrent|recurrence|refractory|resistant|second or (?:later|greater))\b", re.I
+)
+CRIT_NEWLY = re.compile(
+    r"\b(newly[\s-]diagnosed|previously untreated|untreated|treatment[\s-]na[iï]ve|de novo|first[\s-]line)\b",
+    re.I,
+)
+
+
+def rule_disease_status(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """Relapsed/refractory versus newly diagnosed disease."""
+    wants_relapsed, wants_newly = bool(CRIT_RELAPSED.search(text)), bool(CRIT_NEWLY.search(text))
+    if wants_relapsed == wants_newly or facts.disease_status is None:
+        return None
+    patient_relapsed = facts.disease_status != "newly diagnosed"
+    evidence = _find_sentences(sentences, re.compile(r"relaps|recurr|refractor|newly|untreated", re.I))
+    holds = patient_relapsed == wants_relapsed
+    return Finding(holds, evidence, f"The patient's disease is {facts.disease_status}", decisive=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Conditions named in the criterion
+
+LEAD_NEGATION = re.compile(
+    r"^\s*(?:\d+[.)]\s*)?(?:no|not|without|absence of|free of|negative for|non-|never had|does not have)\b",
+    re.I,
+)
+ALTERNATIVES = re.compile(r",|;|\bor\b|/|\band/or\b", re.I)
+COMPLEX = re.compile(
+    r"\d|\bif\b|\bunless\b|\bexcept\b|\bdefined\b|\bsuch as\b|\be\.g\.|\bincluding\b|:", re.I
+)
+
+
+def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """A short criterion naming conditions: asserted in the note -> holds; denied -> does not."""
+    stripped = LEAD_NEGATION.sub("", text)
+    negative = stripped != text
+    if COMPLEX.search(stripped) or len(stripped) > 120:
+        return None
+    alternatives = [content_stems(part) for part in ALTERNATIVES.split(stripped)]
+    alternatives = [a for a in alternatives if a]
+    if not alternatives or any(len(a) > 4 for a in alternatives):
+        return None
+    note = list(sentences)
+    # Facts entered at intake may not appear in the summary's sentences: match them too.
+    known = [set(content_stems(c)) for c in [facts.diagnosis, *facts.conditions, *facts.biomarkers] if c]
+    absent = [set(content_stems(n)) for n in facts.negations]
+    asserted_any: list[int] = []
+    asserted_in_facts = False
+    denied_all = True
+    denied_any = False
+    denied_ids: list[int] = []
+    for stems in alternatives:
+        asserted, denied = find_concept(stems, note)
+        in_facts = any(set(stems) <= k for k in known)
+        asserted_any += asserted
+        asserted_in_facts = asserted_in_facts or in_facts
+        is_denied = (bool(denied) or any(set(stems) <= a for a in absent)) and not (asserted or in_facts)
+        denied_ids += denied if is_denied else []
+        denied_any = denied_any or is_denied
+        denied_all = denied_all and is_denied
+    if asserted_any or asserted_in_facts:
+        return Finding(not negative, asserted_any[:3], "The case reports this")
+    if denied_all and denied_any:
+        return Finding(negative, denied_ids[:3], "The case says the patient does not have this")
+    return None
+
+
+RULES = (
+    rule_pregnancy,
+    rule_demographics,
+    rule_consent,
+    rule_performance,
+    rule_prior_therapy,
+    rule_disease_status,
+    rule_condition,
+)
 
 
 def _label(kind: Kind, finding: Finding) -> str:
@@ -367,8 +607,21 @@ def assess_criterion(
         if kind == "exclusion"
         else "The note does not settle this criterion"
     )
-    evidence = partial.evidence if partial else []
+    evidence = partial.evidence if partial else related_sentences(text, sentences)
     return _verdict(kind, position, criterion_text, SILENT_LABEL[kind], evidence, explanation)
+
+
+def related_sentences(text: str, sentences: Sequence[str], *, limit: int = 3) -> list[int]:
+    """Sentences sharing concept words with the criterion: where a reviewer should look first."""
+    stems = set(content_stems(text))
+    if not stems:
+        return []
+    scored = []
+    for index, sentence in enumerate(sentences):
+        shared = len(stems & set(read_sentence(sentence)[0]))
+        if shared:
+            scored.append((-shared, index))
+    return sorted(i for _, i in sorted(scored)[:limit])
 
 
 def _verdict(

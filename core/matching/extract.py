@@ -46,25 +46,34 @@ NEGATION_TRIGGERS = re.compile(
     r"\b(denies(?: any)?(?: history of)?|denied(?: any)?|no (?:known |prior |previous |past |significant |personal or family |family )?"
     r"(?:history|hx|evidence|signs?|symptoms?|sign or symptoms?) of|negative for|free of|absence of|absent|"
     r"without(?: any)?(?: history of| evidence of)?|does not have|did not have|doesn't have|has never had|never had|"
-    r"not known to have|rules? out|ruled out|no)\b",
+    r"not known to have|rules? out|ruled out|no(?! longer| one| change| more| sooner| less| later| other))\b",
     re.I,
 )
 # Where a negation's scope ends.
 NEGATION_STOP = re.compile(
-    r"[.;:]|\bbut\b|\bhowever\b|\bexcept\b|\balthough\b|\bwhich\b|\bwith\b(?! no)", re.I
+    r"[.;:()]|\b(?:but|however|except|although|though|which|who|that|since|when|while|because|presents?|"
+    r"presented|presenting|comes?|came|is|was|were|are|has|had|have|he|she|they|her|his|their|in|at|on|"
+    r"identified|seen|found|noted|detected|reported|observed|appreciated|besides|apart)\b|\bwith\b(?! no)",
+    re.I,
 )
 LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", re.I)
 TRIVIAL_NEGATED = {"", "other", "any", "the", "a", "one", "acute distress", "change", "changes"}
 
 CONDITION_CUES = re.compile(
     r"\b(?:diagnosed with|diagnosis of|history of|known to have|known|suffers from|suffering from|"
-    r"presents? with|presented with|presenting with|admitted (?:for|with)|has|with a history of|hx of|"
+    r"presents? with|presented with|presenting with|admitted (?:for|with)|with a history of|hx of|"
     r"found to have|complains of|c/o|"
     r"(?:year[\s-]old|yo|y/o|woman|man|boy|girl|child|infant|patient|male|female|gentleman|lady)\s+with)\s+",
     re.I,
 )
 CONDITION_STOP = re.compile(
-    r"[.;:(]|\bwho\b|\bthat\b|\bwhich\b|\bfor the\b|\bsince\b|\bafter\b|\bbut\b", re.I
+    r"[.;:()]|\b(?:who|that|which|for|since|after|but|is|was|were|are|has|had|have|started|began|become|"
+    r"becomes|became|when|while|in|on|at|to|from|over|during|lasting|of the|and (?:is|was|has|had))\b",
+    re.I,
+)
+# Words that show a captured phrase is a clause fragment, not a condition.
+NOT_A_CONDITION = re.compile(
+    r"^(?:had|has|have|no|not|increased|decreased|become|been|being|her|his|their|a few)\b", re.I
 )
 
 THERAPY_TERMS: tuple[tuple[str, str], ...] = (
@@ -130,12 +139,20 @@ NEWLY = re.compile(
     r"\b(newly[\s-]diagnosed|new diagnosis|recently diagnosed|treatment[\s-]na[iï]ve|untreated)\b", re.I
 )
 
+# Current pregnancy only: "an ectopic pregnancy at age 26" is history, not a present state.
 PREGNANT = re.compile(
-    r"\b(pregnant|pregnancy|gestation(?:al)?|gravid|G\d\s*P\d|weeks? of gestation|trimester)\b", re.I
+    r"\b(is pregnant|currently pregnant|pregnant (?:woman|women|patient|female|at)|(?:\d+|\w+) weeks?'? (?:of )?gestation|"
+    r"weeks? pregnant|gestational age|gravid|(?:first|second|third) trimester|in (?:her|the) (?:\w+ )?pregnancy|"
+    r"she is pregnant|pregnant)\b",
+    re.I,
+)
+PAST_PREGNANCY = re.compile(
+    r"\b(ectopic|previous|prior|past|history of|miscarriage|terminated|former)\b", re.I
 )
 NOT_PREGNANT = re.compile(
-    r"\b(not pregnant|non-?pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|beta-hcg)|pregnancy test (?:is |was )?negative|"
-    r"postmenopausal|post-menopausal|hysterectomy|denies (?:being )?pregnan)",
+    r"\b(not pregnant|non-?pregnant|negative (?:urine |serum )?(?:pregnancy|hcg|beta-hcg)|"
+    r"pregnancy test\b[^.;]{0,80}\bnegative|(?:beta-)?hcg\b[^.;]{0,40}\bnegative|"
+    r"postmenopausal|post-menopausal|menopause|hysterectomy|denies (?:being )?pregnan)",
     re.I,
 )
 
@@ -226,14 +243,20 @@ def extract_sex(text: str) -> str:
     return "unknown"
 
 
+LEADING_FILLER = re.compile(
+    r"^(?:no|not|without|denies|never|any|a|an|the|known|significant|prior|previous|past|other|"
+    r"history of|diagnosis of|(?:chief )?complaints? of|episodes? of)\s+",
+    re.I,
+)
+
+
 def _clean_item(item: str) -> str:
-    item = re.sub(r"^(?:no|not|without|denies|never)\s+", "", item.strip(), flags=re.I)
-    item = re.sub(
-        r"^(?:any|a|an|the|known|significant|prior|previous|past|history of|other)\s+",
-        "",
-        item.strip(),
-        flags=re.I,
-    )
+    item = item.strip()
+    while True:
+        shorter = LEADING_FILLER.sub("", item)
+        if shorter == item:
+            break
+        item = shorter
     return item.strip(" ,.-").lower()
 
 
@@ -247,13 +270,16 @@ def extract_negations(text: str) -> list[str]:
             scope = rest[: stop.start()] if stop else rest
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
-                if item in TRIVIAL_NEGATED or len(item) > 60 or item in found:
+                if item in TRIVIAL_NEGATED or len(item) > 60 or len(item.split()) > 6 or item in found:
+                    continue
+                if NOT_A_CONDITION.match(item):
                     continue
                 found.append(item)
     return found
 
 
-def _negated_spans(sentence: str) -> list[tuple[int, int]]:
+def negated_spans(sentence: str) -> list[tuple[int, int]]:
+    """Character spans of a sentence that a negation cue covers ('denies X, Y or Z')."""
     spans: list[tuple[int, int]] = []
     for m in NEGATION_TRIGGERS.finditer(sentence):
         stop = NEGATION_STOP.search(sentence, m.end())
@@ -261,11 +287,11 @@ def _negated_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_negated_at(sentence: str, start: int) -> bool:
+def is_negated_at(sentence: str, start: int) -> bool:
     """True when position `start` lies inside a negation's scope ('denies X, Y or Z')."""
     if TREATED_NEGATED.search(sentence[:start]) and not re.search(r"[,;]\s*$", sentence[:start]):
         return True
-    return any(a <= start < b for a, b in _negated_spans(sentence))
+    return any(a <= start < b for a, b in negated_spans(sentence))
 
 
 def extract_conditions(text: str) -> list[str]:
@@ -273,7 +299,7 @@ def extract_conditions(text: str) -> list[str]:
     found: list[str] = []
     for sentence in split_sentences(text):
         for m in CONDITION_CUES.finditer(sentence):
-            if _is_negated_at(sentence, m.start()):
+            if is_negated_at(sentence, m.start()):
                 continue
             rest = sentence[m.end() :]
             if re.match(r"(?:no|not|never|none)\b", rest, re.I):
@@ -282,7 +308,9 @@ def extract_conditions(text: str) -> list[str]:
             scope = rest[: stop.start()] if stop else rest
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
-                if 2 < len(item) <= 60 and item not in found and item not in TRIVIAL_NEGATED:
+                if not 2 < len(item) <= 60 or len(item.split()) > 6 or NOT_A_CONDITION.match(item):
+                    continue
+                if item not in found and item not in TRIVIAL_NEGATED:
                     found.append(item)
     return found
 
@@ -291,30 +319,32 @@ def extract_diagnosis(text: str) -> str:
     """The main diagnosis: the first 'diagnosed with' phrase, else the first asserted condition."""
     m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
     if m:
-        return _clean_item(
-            re.split(r"\b(?:and was|who|which|in \d{4}|at age|\d+ (?:years|months) ago)\b", m.group(1))[0]
-        )
+        phrase = CONDITION_STOP.split(m.group(1))[0]
+        phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
+        return _clean_item(LIST_SPLIT.split(phrase)[0])
     conditions = extract_conditions(text)
     return conditions[0] if conditions else ""
+
+
+def find_therapies(sentence: str) -> list[tuple[int, str]]:
+    """(position, name) of every treatment named in a sentence, negated or not."""
+    hits: list[tuple[int, str]] = []
+    for pattern, label in THERAPY_TERMS:
+        hits += [(m.start(), label) for m in re.finditer(pattern, sentence, re.I)]
+    for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
+        hits += [
+            (m.start(), m.group(0) if rx is REGIMENS else m.group(0).lower()) for m in rx.finditer(sentence)
+        ]
+    return sorted(hits)
 
 
 def extract_prior_therapies(text: str) -> list[str]:
     """Treatments the patient has had: classes (CAR-T, transplant, ...), regimens and named drugs."""
     found: list[str] = []
-
-    def add(name: str) -> None:
-        if name not in found:
-            found.append(name)
-
     for sentence in split_sentences(text):
-        for pattern, label in THERAPY_TERMS:
-            for m in re.finditer(pattern, sentence, re.I):
-                if not _is_negated_at(sentence, m.start()):
-                    add(label)
-        for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
-            for m in rx.finditer(sentence):
-                if not _is_negated_at(sentence, m.start()):
-                    add(m.group(0) if rx is REGIMENS else m.group(0).lower())
+        for start, name in find_therapies(sentence):
+            if name not in found and not is_negated_at(sentence, start):
+                found.append(name)
     return found
 
 
@@ -352,11 +382,12 @@ def extract_pregnancy(text: str, sex: str) -> bool | None:
         return False
     for sentence in split_sentences(text):
         for m in PREGNANT.finditer(sentence):
-            if (
-                not _is_negated_at(sentence, m.start())
-                and "test" not in sentence[m.end() : m.end() + 8].lower()
-            ):
-                return True
+            before = sentence[max(0, m.start() - 40) : m.start()]
+            if is_negated_at(sentence, m.start()) or PAST_PREGNANCY.search(before):
+                continue
+            if "test" in sentence[m.end() : m.end() + 8].lower():
+                continue
+            return True
     return None
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-
-from pydantic import BaseModel, Field
+from dataclasses import dataclass, field
+from math import asin, cos, radians, sin, sqrt
 
 from core.catalogue.records import OPEN_STATUSES, NormalizedTrial, Site
 from core.matching.case_facts import CaseFacts
-from core.matching.geo import haversine_km
+from core.matching.geo import EARTH_RADIUS_KM
 
 DEFAULT_STUDY_TYPES: tuple[str, ...] = ("INTERVENTIONAL", "EXPANDED_ACCESS")
 
@@ -37,19 +37,23 @@ STATUS_WORDS: dict[str, str] = {
 HEALTHY_CONDITION_WORDS = ("healthy", "healthy volunteer", "healthy volunteers", "healthy subjects")
 
 
-class FilterReason(BaseModel):
+# Plain slotted dataclasses, not pydantic: thousands are built per case and nothing here needs
+# validating (every field is produced by this module). dataclasses.asdict() serialises them.
+@dataclass(frozen=True, slots=True)
+class FilterReason:
     """One reason a trial was set aside, or a note the reviewer should see."""
 
     code: str  # status, site_status, age_min, age_max, age_unknown, sex, healthy_volunteers, distance, ...
     message: str
 
 
-class FilterOutcome(BaseModel):
+@dataclass(slots=True)
+class FilterOutcome:
     """Whether a trial survives the hard filters, why not, and the nearest open site."""
 
     passed: bool
-    reasons: list[FilterReason] = Field(default_factory=list)  # why it was set aside
-    notes: list[FilterReason] = Field(default_factory=list)  # not filtered, but worth a look
+    reasons: list[FilterReason] = field(default_factory=list)  # why it was set aside
+    notes: list[FilterReason] = field(default_factory=list)  # not filtered, but worth a look
     nearest_site: Site | None = None
     nearest_site_km: float | None = None
     open_site_count: int = 0
@@ -157,6 +161,31 @@ def _check_status(trial: NormalizedTrial, reasons: list) -> list[Site]:
     return open_sites
 
 
+def _find_nearest(lat: float, lon: float, sites: list[Site]) -> tuple[Site | None, float, int]:
+    """Nearest site with coordinates, its distance, and how many sites had none.
+
+    Compares the haversine term itself (monotonic in distance) and takes one asin at the end:
+    this loop runs over every open site of every candidate trial.
+    """
+    phi1 = radians(lat)
+    cos1 = cos(phi1)
+    best: Site | None = None
+    best_h = 2.0
+    missing = 0
+    for site in sites:
+        slat, slon = site.latitude, site.longitude
+        if slat is None or slon is None:
+            missing += 1
+            continue
+        phi2 = radians(slat)
+        h = sin((phi2 - phi1) * 0.5) ** 2 + cos1 * cos(phi2) * sin(radians(slon - lon) * 0.5) ** 2
+        if h < best_h:
+            best, best_h = site, h
+    if best is None:
+        return None, float("inf"), missing
+    return best, 2.0 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(best_h))), missing
+
+
 def _check_distance(
     facts: CaseFacts, open_sites: list[Site], outcome: dict, reasons: list, notes: list
 ) -> None:
@@ -170,17 +199,7 @@ def _check_distance(
                 )
             )
         return
-    best_km = float("inf")
-    best: Site | None = None
-    missing = 0
-    for site in open_sites:
-        slat, slon = site.latitude, site.longitude
-        if slat is None or slon is None:
-            missing += 1
-            continue
-        km = haversine_km(lat, lon, slat, slon)
-        if km < best_km:
-            best, best_km = site, km
+    best, best_km, missing = _find_nearest(lat, lon, open_sites)
     if best is not None:
         outcome["nearest_site"] = best
         outcome["nearest_site_km"] = best_km
@@ -229,7 +248,7 @@ def apply_hard_filters(
             FilterReason(code="healthy_volunteers", message="The study takes healthy volunteers only")
         )
     _check_distance(facts, open_sites, extra, reasons, notes)
-    return FilterOutcome.model_construct(
+    return FilterOutcome(
         passed=not reasons,
         reasons=reasons,
         notes=notes,

@@ -198,7 +198,7 @@ class RetrievalIndex:
         k: int,
         restrict_to: Collection[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """Top-k (doc_id, score), best first; ties broken by doc_id so results are deterministic."""
+        """Top-k matching (doc_id, score), best first; ties broken by doc_id so results are deterministic."""
         if k <= 0:
             return []
         scores = self.score_all(query)
@@ -206,10 +206,10 @@ class RetrievalIndex:
             positions = np.fromiter(
                 sorted({self._position[d] for d in restrict_to if d in self._position}), dtype=np.int64
             )
-            candidate_scores = scores[positions]
+            positions = positions[scores[positions] > 0]
         else:
-            positions = None
-            candidate_scores = scores
+            positions = np.flatnonzero(scores > 0)  # a document sharing no term with the query is no hit
+        candidate_scores = scores[positions]
         n = candidate_scores.shape[0]
         if n == 0:
             return []
@@ -219,7 +219,7 @@ class RetrievalIndex:
             chosen = np.flatnonzero(candidate_scores >= kth)
         else:
             chosen = np.arange(n)
-        doc_positions = chosen if positions is None else positions[chosen]
+        doc_positions = positions[chosen]
         ranked = sorted(
             ((self.doc_ids[int(p)], float(scores[int(p)])) for p in doc_positions),
             key=lambda item: (-item[1], item[0]),

@@ -70,6 +70,7 @@ class RecordedRequest:
 
     method: str
     path: str
+    query: str
     headers: dict[str, str]
     api_key_sent: bool
     body: dict[str, Any] | None
@@ -231,10 +232,9 @@ class FakeOpenAI:
         key = handler.headers.get("api-key") or handler.headers.get("authorization", "").removeprefix(
             "Bearer "
         )
+        path, _, query = handler.path.partition("?")
         with self._lock:
-            self.requests.append(
-                RecordedRequest(handler.command, handler.path.split("?")[0], headers, bool(key), body)
-            )
+            self.requests.append(RecordedRequest(handler.command, path, query, headers, bool(key), body))
         return self.api_key is None or key == self.api_key
 
     def _choose_reply(self, body: dict[str, Any], key_ok: bool) -> Reply:
@@ -268,7 +268,7 @@ class FakeOpenAI:
                 key_ok = fake._record(self, None)
                 if not key_ok:
                     return self._send_error(unauthorized())
-                if self.path.rstrip("/").endswith("/models"):
+                if self.path.partition("?")[0].rstrip("/").endswith("/models"):
                     data = [
                         {"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in fake.models
                     ]
@@ -283,7 +283,9 @@ class FakeOpenAI:
                 except json.JSONDecodeError:
                     body = None
                 key_ok = fake._record(self, body)
-                if not self.path.rstrip("/").endswith("/chat/completions") or not isinstance(body, dict):
+                if not self.path.partition("?")[0].rstrip("/").endswith(
+                    "/chat/completions"
+                ) or not isinstance(body, dict):
                     return self._send_json(
                         404 if body is not None else 400,
                         {"error": {"message": "Unsupported request", "type": "invalid_request_error"}},

@@ -98,3 +98,13 @@ def test_markup_is_kept_as_text():
 def test_empty_input():
     assert split_criteria("") == []
     assert split_criteria("   \n\n") == []
+
+
+def test_one_criterion_per_line_without_markers_is_not_joined():
+    got = split_criteria("Inclusion Criteria:\nAge > 18\nMale\nExclusion Criteria:\nPregnant")
+    assert _texts(got, "inclusion") == ["Age > 18", "Male"] and _texts(got, "exclusion") == ["Pregnant"]
+
+
+def test_lowercase_line_continues_the_previous_one():
+    got = split_criteria("Patients with relapsed disease\nafter at least two lines of therapy")
+    assert _texts(got, "inclusion") == ["Patients with relapsed disease after at least two lines of therapy"]

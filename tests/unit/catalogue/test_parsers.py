@@ -219,3 +219,38 @@ def test_plain_jsonl_record():
     assert t.brief_summary.startswith("Back pain")
     with pytest.raises(FieldError, match="registry id"):
         parse_plain({"text": "no id"})
+
+
+_LEGACY = sorted(
+    [
+        *(CTGOV / "legacy-xml").rglob("NCT*.xml"),
+        *(RECORDS / "legacy-xml").glob("*.xml"),
+        SHARED_DATA / "criteria" / "NCT00497471.xml",
+    ]
+)
+
+
+@pytest.mark.parametrize("path", _LEGACY, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_all_real_legacy_xml_records_parse(path):
+    t = parse_clinical_study_xml(path.read_bytes(), file=str(path))
+    assert path.stem.startswith(t.registry_id)
+    assert t.brief_title and isinstance(t.raw, str)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((RECORDS / "trialgpt-format-json").glob("*.json")), ids=lambda p: p.stem
+)
+def test_all_trialgpt_records_parse(path):
+    t = parse_trialgpt(json.loads(path.read_text()), registry_id=path.stem)
+    assert t.registry_id == path.stem and t.brief_title and t.criteria
+
+
+def test_v2_site_coordinates_must_be_finite_numbers():
+    study = _v2(CTGOV / "api-v2" / "aact-fixtures" / "NCT00763412.json")
+    study["protocolSection"]["contactsLocationsModule"]["locations"][0]["geoPoint"] = {
+        "lat": float("nan"),
+        "lon": 1.0,
+    }
+    with pytest.raises(FieldError) as err:
+        parse_study_v2(study)
+    assert err.value.field == "protocolSection.contactsLocationsModule.locations[0].geoPoint.lat"

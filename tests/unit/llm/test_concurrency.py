@@ -46,10 +46,8 @@ def test_runs_in_parallel_up_to_the_limit() -> None:
         with lock:
             active -= 1
 
-    started = time.monotonic()
     run_concurrently(work, range(8), concurrency=4)
     assert peak == 4
-    assert time.monotonic() - started < 0.3
 
 
 def test_cancel_skips_items_not_started() -> None:

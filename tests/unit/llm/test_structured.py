@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.llm import CapabilityCache, LLMClient, LLMError
+from core.llm import CapabilityCache, LLMClient, LLMError, LLMSettings
 from tests.support.fake_openai import FakeOpenAI, malformed, ok, refusal, truncated
 from tests.support.fixtures_llm import llm_settings_for
 from tests.unit.llm.models import GOOD, USER, Summary
@@ -166,3 +166,24 @@ def test_responder_answers_structured_requests_dynamically(
 ) -> None:
     fake_openai.respond_with(lambda body: {"title": body["messages"][-1]["content"], "phase": 3})
     assert ask(client).parsed == Summary(title="Summarise NCT01.", phase=3)
+
+
+def test_azure_settings_use_the_azure_client(fake_openai: FakeOpenAI) -> None:
+    endpoint = fake_openai.base_url.removesuffix("/v1")
+    settings = LLMSettings(
+        azure_endpoint=endpoint,
+        azure_api_version="2024-10-21",
+        azure_deployment="fake-model",
+        api_key=fake_openai.api_key,
+        retry_backoff_s=0.01,
+    )
+    assert settings.is_configured
+    fake_openai.script(GOOD)
+
+    result = ask(LLMClient(settings))
+
+    request = fake_openai.chat_requests[0]
+    assert request.path == "/openai/deployments/fake-model/chat/completions"
+    assert request.query == "api-version=2024-10-21"
+    assert request.api_key_sent and "api-key" not in request.headers
+    assert result.record.model == "fake-model"

@@ -164,3 +164,84 @@ def test_assess_trial_and_summary():
     assert not summary.likely_eligible
     assert summary.deciding is not None and summary.deciding.criterion_text == "Patients older than 50 years"
     assert summarise_verdicts([]).likely_eligible
+
+
+LEUKAEMIA = (
+    "0. A 9-year-old boy with relapsed T-ALL.\n"
+    "1. He received BFM induction, then an allogeneic stem cell transplant and CAR-T cells.\n"
+    "2. Lansky 70.\n"
+    "3. No history of seizures."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Lansky performance score ≥ 50", "inclusion", "included"),
+        ("Karnofsky ≥ 80%", "inclusion", "not included"),
+        ("ECOG performance status 0-1", "inclusion", "included"),  # Lansky 70 is ECOG 1
+        ("ECOG performance status of 3 or 4", "exclusion", "not excluded"),
+    ],
+)
+def test_performance_status_thresholds(text, kind, expected):
+    assert judge(text, kind, LEUKAEMIA).verdict == expected
+
+
+def test_performance_status_unknown_is_not_enough_information():
+    assert judge("ECOG 0-2", "inclusion").verdict == "not enough information"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Prior treatment with CAR-T cells", "inclusion", "included"),
+        ("No prior CAR-T therapy", "inclusion", "not included"),
+        ("Previous allogeneic stem cell transplant", "exclusion", "excluded"),
+        ("Prior treatment with blinatumomab", "inclusion", "not enough information"),
+        ("Relapsed or refractory disease", "inclusion", "included"),
+        ("Newly diagnosed, previously untreated patients", "inclusion", "not included"),
+        ("Diagnosis of T-cell acute lymphoblastic leukemia", "inclusion", "included"),
+        ("History of seizures", "exclusion", "not excluded"),
+        ("Unable to give informed consent", "exclusion", "not excluded"),
+    ],
+)
+def test_prior_therapy_disease_status_and_conditions(text, kind, expected):
+    note = LEUKAEMIA + "\n4. His parents will give informed consent."
+    assert judge(text, kind, note).verdict == expected
+
+
+def test_denied_condition_points_to_the_denying_sentence():
+    verdict = judge("History of seizures", "exclusion", LEUKAEMIA)
+    assert verdict.verdict == "not excluded" and verdict.evidence_sentences == [3]
+
+
+def test_abbreviation_in_the_criterion_matches_the_spelled_out_note():
+    note = "0. A 70-year-old man with chronic obstructive pulmonary disease.\n1. He smokes."
+    verdict = judge("COPD", "inclusion", note)
+    assert verdict.verdict == "included" and verdict.evidence_sentences == [0]
+
+
+def test_structured_diagnosis_counts_when_the_summary_is_silent():
+    facts = CaseFacts(age_years=12, sex="female", diagnosis="acute myeloid leukemia")
+    verdict = assess_criterion("Diagnosis of AML", "inclusion", ["Referred for a second opinion."], facts)
+    assert verdict.verdict == "included"
+
+
+def test_menopausal_status_is_read_from_age_only_when_clear():
+    assert (
+        judge("Postmenopausal women", "exclusion", "0. A 36-year-old woman with pelvic pain.").verdict
+        == "not excluded"
+    )
+    assert (
+        judge("Postmenopausal women", "inclusion", "0. A 64-year-old woman with pelvic pain.").verdict
+        == "included"
+    )
+    assert (
+        judge("Postmenopausal women", "inclusion", "0. A 50-year-old woman.").verdict
+        == "not enough information"
+    )
+
+
+def test_relapsed_criterion_against_a_newly_diagnosed_patient():
+    note = "0. A 7-year-old girl with newly diagnosed acute lymphoblastic leukemia."
+    assert judge("Relapsed or refractory ALL", "inclusion", note).verdict == "not included"
