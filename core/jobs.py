@@ -92,9 +92,12 @@ def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempoten
     """Queue a job; a second submit with the same idempotency key returns the first job instead of a duplicate."""
     with session_scope() as s:
         if idempotency_key:
-            existing = s.scalar(select(Job.id).where(Job.idempotency_key == idempotency_key))
+            existing = s.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
+            if existing and existing.status not in ("failed", "cancelled"):
+                return existing.id
             if existing:
-                return existing
+                existing.idempotency_key = None  # a failed or cancelled job may be run again
+                s.flush()
         job = Job(kind=kind, payload=payload, created_by=created_by, idempotency_key=idempotency_key)
         s.add(job)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -150,9 +151,7 @@ def rank_candidates(
             "registry_id": rid,
             "retrieval_score": float(score),
             "passed_filters": outcome.passed,
-            "filter_reasons": [r.model_dump() for r in outcome.reasons] + [
-                {**n.model_dump(), "note": True} for n in outcome.notes
-            ],
+            "filter_reasons": [asdict(r) for r in outcome.reasons] + [{**asdict(n), "note": True} for n in outcome.notes],
             "nearest_site": outcome.nearest_site.model_dump() if outcome.nearest_site else None,
             "distance_km": outcome.nearest_site_km,
             "verdicts": [],
@@ -178,13 +177,12 @@ def rank_candidates(
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
-        # Retrieval relevance, then eligibility: a met exclusion or failed inclusion sinks a trial.
-        row["score"] = round(row["retrieval_score"] / max_score, 4)
+        # Relevance to the case, halved when a criterion makes the patient likely not eligible:
+        # a relevant trial with one failed rule still outranks an unrelated "eligible" one.
+        penalty = 0.5 if row["eligibility"] == "likely not eligible" else 1.0
+        row["score"] = round(penalty * row["retrieval_score"] / max_score, 4)
         results.append(row)
-    # Relevance orders the shortlist; only a decided "likely not eligible" moves a trial down.
-    results.sort(
-        key=lambda r: (not r["passed_filters"], r["eligibility"] == "likely not eligible", -r["score"], r["registry_id"])
-    )
+    results.sort(key=lambda r: (not r["passed_filters"], -r["score"], r["registry_id"]))
     return results
 
 
