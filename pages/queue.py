@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.review import claim_next_draft, list_queue, queue_counts
-from pages.ui_common import require_page, run_action
+from pages.ui_common import require_page
 
 actor = require_page("draft.view")
 st.title("Review queue")
@@ -17,12 +17,12 @@ for col, status in zip(cols, ["queued", "ready", "in_review", "approved", "faile
     col.metric(status.replace("_", " ").capitalize(), counts.get(status, 0))
 
 if actor.can("review.work") and st.button("Claim next draft", type="primary", key="claim-next"):
-    draft_id = run_action(lambda: claim_next_draft(actor))
-    if draft_id:
+    draft_id = claim_next_draft(actor)
+    if draft_id is None:
+        st.info("Nothing is waiting for review.")
+    else:
         st.session_state["draft_id"] = draft_id
         st.switch_page("pages/review.py")
-    elif draft_id is None:
-        st.info("Nothing is waiting for review.")
 
 with st.expander("Filters", expanded=False):
     c1, c2, c3, c4 = st.columns(4)
