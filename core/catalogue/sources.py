@@ -1,5 +1,14 @@
 """Find, detect and stream import records from files, folders and zips; bad input becomes rejections."""
 
+# Decisions (see also normalise.py):
+# - Unknown enum values (status, study type, phase, sex, expanded-access type, site status) reject the
+#   record with the field named: guessing could show a closed trial as open. A missing status is
+#   UNKNOWN, as the registry itself allows. Free vocabularies (intervention type, allocation, masking,
+#   purpose) are kept as given, upper-cased.
+# - Text is never stripped of HTML or script tags; it is stored as text and the UI escapes it.
+# - Zip members are read into memory one at a time and never written to disk.
+# - Memory: one file's records at most (a JSON document or a zip member); JSONL and CSV stream by line.
+
 from __future__ import annotations
 
 import codecs
