@@ -318,3 +318,14 @@ def test_streaming_is_lazy(tmp_path):
     stream = iter_import_items([str(path)])
     first = next(stream)
     assert first.trial.registry_id == "NCT00000000" and first.seen == 1
+
+
+def test_oversized_documents_and_lines_are_rejected_by_size():
+    limits = ImportLimits(max_file_bytes=1000, max_member_bytes=100)
+    [doc] = list(iter_import_bytes(json.dumps(_study()).encode(), name="big.json", limits=limits))
+    assert "larger than 1,000 bytes" in doc.rejection.reason
+    line = json.dumps({"_id": "NCT00000031", "text": "x" * 200})
+    items = list(
+        iter_import_bytes(f'{line}\n{{"_id": "NCT00000032"}}\n'.encode(), name="l.jsonl", limits=limits)
+    )
+    assert "longer than 100 bytes" in items[0].rejection.reason and items[1].ok
