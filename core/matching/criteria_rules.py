@@ -32,6 +32,8 @@ class Finding:
     explanation: str = ""
     not_applicable: bool = False
     decisive: bool = True  # False: only a partial answer (e.g. age fits, rest unchecked)
+    # An exclusion written for the other sex does not concern this patient at all.
+    exclusion_not_applicable: bool = False
 
 
 class EligibilitySummary(BaseModel):
@@ -96,6 +98,7 @@ def _unit_years(unit: str | None) -> float:
 
 def _near_age_word(text: str, start: int, end: int) -> bool:
     window = text[max(0, start - 25) : end + 25]
+    window = re.sub(r"gestational age|age group", " ", window, flags=re.I)
     return bool(AGE_WORD.search(window))
 
 
@@ -108,7 +111,10 @@ def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
         r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile)", after, re.I
     ):
         return False
-    return bool(unit) or _near_age_word(text, m.start(), m.end())
+    # "Within 6 months", "less than 1 month ago": short spans are durations unless an age word is near.
+    if unit and unit.lower()[0] == "y" and not re.match(r"\s*ago\b", after, re.I):
+        return True
+    return _near_age_word(text, m.start(), m.end())
 
 
 def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
@@ -161,7 +167,7 @@ def _age_within(age: float, lo: float | None, hi: float | None) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Sex
 
-FEMALE_C = re.compile(r"\b(females?|wom[ae]n|girls?|ladies|mothers?|postmenopausal|premenopausal)\b", re.I)
+FEMALE_C = re.compile(r"\b(females?|wom[ae]n|girls?|ladies|postmenopausal|premenopausal)\b", re.I)
 MALE_C = re.compile(r"\b(males?|m[ae]n|boys?)\b", re.I)
 BOTH_SEXES = re.compile(
     r"\b(both (?:sexes|genders)|either sex|any sex|all sexes|male(?:s)? (?:and|or|&) (?:non[\s-]?pregnant )?female|female(?:s)? (?:and|or|&) male|men (?:and|or) women|women (?:and|or) men)",
@@ -256,7 +262,12 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
         if facts.sex == "unknown":
             return Finding(None, [], "The note does not give the patient's sex", decisive=only)
         if facts.sex != sex_req:
-            return Finding(False, evidence, f"Criterion is for {sex_req} patients; patient is {facts.sex}")
+            return Finding(
+                False,
+                evidence,
+                f"Criterion is for {sex_req} patients; patient is {facts.sex}",
+                exclusion_not_applicable=True,
+            )
     menopause = _check_menopause(text, facts)
     if menopause is not None and menopause is not True:
         menopause.evidence = evidence if menopause.holds is False else []
@@ -461,6 +472,10 @@ THERAPY_CUE = re.compile(
 )
 
 
+# "No prior CAR-T", "not previously treated with", "naive to": negation right before the therapy.
+THERAPY_NEGATION = re.compile(r"\b(?:no|not|never|without|na[iï]ve to|free of)\b[^,;.()]{0,30}$", re.I)
+
+
 def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
     if not THERAPY_CUE.search(text):
@@ -472,7 +487,7 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
     had = {t.lower() for t in facts.prior_therapies}
     matched = [n for n in named if n.lower() in had]
     denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
-    negative = any(_is_negated_before(text, start) for start, _ in found)
+    negative = any(THERAPY_NEGATION.search(text[max(0, start - 40) : start]) for start, _ in found)
     evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
     decisive = len(_content_words(text)) - len(named) <= 3
     if matched:
@@ -570,7 +585,7 @@ RULES = (
 
 
 def _label(kind: Kind, finding: Finding) -> str:
-    if finding.not_applicable:
+    if finding.not_applicable or (kind == "exclusion" and finding.exclusion_not_applicable):
         return "not applicable"
     if finding.holds is None:
         return "not enough information"

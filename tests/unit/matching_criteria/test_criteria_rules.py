@@ -65,6 +65,7 @@ def test_women_40_and_older_against_a_39_year_old_woman_and_a_man():
 def test_sex():
     assert judge("Male and female", "inclusion").verdict == "included"
     assert judge("Female sex", "inclusion", MAN).verdict == "not included"
+    assert judge("Female subjects 12 years of age and older", "exclusion", MAN).verdict == "not applicable"
 
 
 def test_pregnancy_is_not_applicable_to_men_and_young_children():
@@ -117,7 +118,11 @@ CRITERIA = st.sampled_from(
     ]
 )
 NOTES = st.sampled_from([NOTE, MAN, BOY, "0. A 39-year-old woman with a breast lump.", "0. Fever."])
-MIRROR = {"included": "excluded", "not included": "not excluded", "not applicable": "not applicable"}
+MIRROR = {
+    "included": {"excluded"},
+    "not included": {"not excluded", "not applicable"},  # an exclusion for the other sex does not apply
+    "not applicable": {"not applicable"},
+}
 
 
 @settings(max_examples=150, deadline=None)
@@ -129,7 +134,7 @@ def test_inclusion_and_exclusion_are_never_inverted(text, note):
     assert excl.verdict in EXCLUSION_LABELS and excl.kind == "exclusion"
     # The same finding read both ways: meeting a text as inclusion means meeting it as exclusion.
     if incl.verdict in MIRROR:
-        assert excl.verdict == MIRROR[incl.verdict]
+        assert excl.verdict in MIRROR[incl.verdict]
     if excl.verdict == "excluded":
         assert not summarise_verdicts([excl]).likely_eligible
 
