@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
-from core.matching.criteria_rules import assess_criterion, assess_trial, parse_age_limits, summarise_verdicts
+from core.matching.criteria_limits import parse_age_limits
+from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
 from core.matching.extract import extract_case_facts, split_sentences
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 
@@ -250,3 +251,18 @@ def test_menopausal_status_is_read_from_age_only_when_clear():
 def test_relapsed_criterion_against_a_newly_diagnosed_patient():
     note = "0. A 7-year-old girl with newly diagnosed acute lymphoblastic leukemia."
     assert judge("Relapsed or refractory ALL", "inclusion", note).verdict == "not included"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200), kind=st.sampled_from(["inclusion", "exclusion"]), note=NOTES)
+def test_any_text_gets_a_label_of_its_own_kind(text, kind, note):
+    verdict = judge(text, kind, note)
+    assert verdict.verdict in (INCLUSION_LABELS if kind == "inclusion" else EXCLUSION_LABELS)
+    assert all(0 <= i < len(split_sentences(note)) for i in verdict.evidence_sentences)
+
+
+def test_performance_status_typed_loosely_at_intake():
+    facts = CaseFacts(performance_status="ecog1")
+    assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "included"
+    facts = CaseFacts(performance_status="unclear")
+    assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "not enough information"
