@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -43,10 +44,11 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "xcart": (r"car[\s-]?t(?:[\s-]cells?)?", r"chimeric antigen receptor(?: t[\s-]cells?)?"),
     "xhsct": (r"(?:allogeneic |autologous )?(?:hematopoietic |haematopoietic )?stem[\s-]cell transplant(?:ation)?", r"hsct", r"bone marrow transplant(?:ation)?", r"(?-i:BMT)"),
 }  # fmt: skip
-_ABBREV_RX: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:" + "|".join(spellings) + r")\b", re.I), f" {token} ")
-    for token, spellings in ABBREVIATIONS.items()
-]
+# One alternation with a named group per token: a single pass over the text instead of thirty.
+_ABBREV_RX = re.compile(
+    "|".join(rf"\b(?P<{token}>{'|'.join(spellings)})\b" for token, spellings in ABBREVIATIONS.items()),
+    re.I,
+)
 
 # Function words and qualifiers that do not identify a concept, so they need not match.
 _STOPWORD_TEXT = (
@@ -75,12 +77,11 @@ def stem_word(word: str) -> str:
 
 def normalise_terms(text: str) -> str:
     """Rewrite known abbreviations and their spellings to one canonical token each."""
-    for rx, token in _ABBREV_RX:
-        text = rx.sub(token, text)
-    return text
+    return _ABBREV_RX.sub(lambda m: f" {m.lastgroup} ", text)
 
 
-def content_stems(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def content_stems(text: str) -> tuple[str, ...]:
     """Stems of the words that identify a concept (stop words and qualifiers dropped), in order."""
     out: list[str] = []
     for w in WORD.findall(normalise_terms(text).lower()):
@@ -89,7 +90,7 @@ def content_stems(text: str) -> list[str]:
             stem = stem_word(w)
             if stem not in out:
                 out.append(stem)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -109,7 +110,7 @@ def locate_stems(sentence: str) -> dict[str, list[int]]:
     return positions
 
 
-def find_concept(stems: list[str], sentences: list[str]) -> tuple[list[int], list[int]]:
+def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> tuple[list[int], list[int]]:
     """Sentences asserting all the stems, and sentences where all of them sit inside a negation."""
     asserted: list[int] = []
     denied: list[int] = []
