@@ -417,7 +417,23 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
     return None
 
 
+ENROLMENT_HISTORY = re.compile(
+    r"\b(?:previously|already|prior(?:ly)?)\s+(?:been\s+)?(?:enrolled|randomi[sz]ed|included|participated)\s+"
+    r"(?:in|into)\s+(?:this|the)\s+(?:study|trial)|\bprevious(?:ly)? (?:enrolment|enrollment|participation) in "
+    r"(?:this|the) (?:study|trial)",
+    re.I,
+)
+
+
+def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
+    if not ENROLMENT_HISTORY.search(text):
+        return None
+    return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+
+
 RULES = (
+    rule_enrolment_history,
     rule_pregnancy,
     rule_demographics,
     rule_consent,

@@ -156,6 +156,17 @@ NOT_PREGNANT = re.compile(
     re.I,
 )
 
+BIOMARKERS = re.compile(
+    r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|BCR-ABL1?|Ph(?:iladelphia)?(?:\s*chromosome)?[\s-]?(?:\+|positive)|"
+    r"FLT3(?:-ITD|-TKD)?|NPM1|IDH[12]|KMT2A|MLL(?:-r| rearrange\w*)?|TP53|NOTCH1|FBXW7|PTEN|EGFR|ALK|HER2|KRAS|NRAS|"
+    r"BRAF(?:\s*V600E)?|MYC|BCL2|BCL6|PD-L1|ETV6-RUNX1|TCF3-PBX1|IKZF1|MRD[\s-]?(?:positive|negative|\+|-))",
+)
+LINES_OF_THERAPY = re.compile(
+    r"\b(\d|one|two|three|four|five|six)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+(?:therapy|treatment|chemotherapy)",
+    re.I,
+)
+ORDINAL_RELAPSE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
 NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
 ABBREVIATIONS = (
     "dr",
@@ -391,6 +402,28 @@ def extract_pregnancy(text: str, sex: str) -> bool | None:
     return None
 
 
+def extract_biomarkers(text: str) -> list[str]:
+    """Markers and genetic lesions as written (CD19-positive, BCR-ABL, FLT3-ITD, MRD-positive...)."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        for m in BIOMARKERS.finditer(sentence):
+            marker = m.group(1).strip()
+            if marker not in found and not is_negated_at(sentence, m.start()):
+                found.append(marker)
+    return found
+
+
+def extract_lines_of_therapy(text: str) -> int | None:
+    """'after two lines of therapy' -> 2; 'in second relapse' -> 2 (at least two lines)."""
+    m = LINES_OF_THERAPY.search(text)
+    if m:
+        return int(_to_number(m.group(1)))
+    m = re.search(r"\b(first|second|third|fourth|fifth) relapse\b", text, re.I)
+    if m:
+        return ORDINAL_RELAPSE[m.group(1).lower()]
+    return None
+
+
 def extract_case_facts(text: str) -> CaseFacts:
     """Read a free-text clinical summary into CaseFacts for the reviewer to check and correct."""
     sex = extract_sex(text)
@@ -401,6 +434,8 @@ def extract_case_facts(text: str) -> CaseFacts:
         conditions=extract_conditions(text),
         disease_status=extract_disease_status(text),
         prior_therapies=extract_prior_therapies(text),
+        lines_of_therapy=extract_lines_of_therapy(text),
+        biomarkers=extract_biomarkers(text),
         performance_status=extract_performance_status(text),
         pregnant=extract_pregnancy(text, sex),
         summary=text,

@@ -266,3 +266,9 @@ def test_performance_status_typed_loosely_at_intake():
     assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "included"
     facts = CaseFacts(performance_status="unclear")
     assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "not enough information"
+
+
+def test_previous_enrolment_in_the_same_study_is_not_applicable():
+    assert (
+        judge("The patient has previously enrolled into this study.", "exclusion").verdict == "not applicable"
+    )

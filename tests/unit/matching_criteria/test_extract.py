@@ -107,3 +107,13 @@ def test_split_sentences_keeps_numbered_notes_and_abbreviations():
     text = "Seen by Dr. Smith today. Dose was 2.5 mg. She is well!"
     assert split_sentences(text) == ["Seen by Dr. Smith today.", "Dose was 2.5 mg.", "She is well!"]
     assert split_sentences("") == []
+
+
+def test_biomarkers_and_lines_of_therapy():
+    facts = extract_case_facts(
+        "A 9-year-old boy with CD19-negative, CD7+ relapsed T-ALL (NOTCH1 mutated, MRD-positive) "
+        "in second relapse after three lines of therapy. No BCR-ABL."
+    )
+    assert facts.biomarkers == ["CD19-negative", "CD7+", "NOTCH1", "MRD-positive"]
+    assert facts.lines_of_therapy == 3
+    assert extract_case_facts("Chest pain; walks daily.").biomarkers == []
