@@ -401,8 +401,11 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
     denied_all = True
     denied_any = False
     denied_ids: list[int] = []
+    uncertain_ids: list[int] = []
     for stems in alternatives:
-        asserted, denied = find_concept(stems, note)
+        hits = find_concept(stems, note)
+        asserted, denied = hits.asserted, hits.denied
+        uncertain_ids += hits.uncertain
         in_facts = any(set(stems) <= k for k in known)
         asserted_any += asserted
         asserted_in_facts = asserted_in_facts or in_facts
@@ -412,6 +415,8 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         denied_all = denied_all and is_denied
     if asserted_any or asserted_in_facts:
         return Finding(not negative, asserted_any[:3], "The case reports this")
+    if uncertain_ids:
+        return Finding(None, uncertain_ids[:3], "The note raises this only as a possibility")
     if denied_all and denied_any:
         return Finding(negative, denied_ids[:3], "The case says the patient does not have this")
     return None

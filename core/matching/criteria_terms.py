@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import Stemmer
@@ -110,16 +111,46 @@ def locate_stems(sentence: str) -> dict[str, list[int]]:
     return positions
 
 
-def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> tuple[list[int], list[int]]:
-    """Sentences asserting all the stems, and sentences where all of them sit inside a negation."""
-    asserted: list[int] = []
-    denied: list[int] = []
+# A relative's illness ("family history of heart disease", "his mother has diabetes") is not the patient's.
+RELATIVE = re.compile(
+    r"\b(family|mother|father|parents?|siblings?|brothers?|sisters?|grand(?:mother|father|parents?)|aunts?|uncles?|"
+    r"cousins?|maternal|paternal|relatives?)\b",
+    re.I,
+)
+# Possibility, not fact: "suspected appendicitis", "differential includes mole vs fibroid".
+HEDGE = re.compile(
+    r"\b(suspect\w*|possible|possibly|probable|probably|likely|rule out|r/o|differential|versus|vs\.?|"
+    r"concern(?:ing)? for|query|questionable|cannot be excluded|may have|might)\b",
+    re.I,
+)
+
+
+@dataclass
+class ConceptHits:
+    """Where a note asserts, denies or only suspects a concept (sentence indices)."""
+
+    asserted: list[int] = field(default_factory=list)
+    denied: list[int] = field(default_factory=list)
+    uncertain: list[int] = field(default_factory=list)
+
+
+def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> ConceptHits:
+    """Sentences asserting all the stems, denying them all, or only raising them as a possibility."""
+    hits = ConceptHits()
     if not stems:
-        return asserted, denied
+        return hits
     for index, raw in enumerate(sentences):
         where, spans = read_sentence(raw)
         if not all(s in where for s in stems):
             continue
-        negated = all(any(a <= p < b for a, b in spans for p in where[s]) for s in stems)
-        (denied if negated else asserted).append(index)
-    return asserted, denied
+        first = min(p for s in stems for p in where[s])
+        clause = re.split(r"[;:]|\bbut\b", normalise_terms(raw)[:first])[-1]
+        if RELATIVE.search(clause):
+            continue
+        if all(any(a <= p < b for a, b in spans for p in where[s]) for s in stems):
+            hits.denied.append(index)
+        elif HEDGE.search(clause):
+            hits.uncertain.append(index)
+        else:
+            hits.asserted.append(index)
+    return hits

@@ -167,6 +167,14 @@ LINES_OF_THERAPY = re.compile(
 )
 ORDINAL_RELAPSE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 
+# "Family history of X", "her mother has X": a relative's condition, not the patient's.
+RELATIVE_BEFORE = re.compile(
+    r"\b(?:family|mother|father|parents?|siblings?|brothers?|sisters?|grand\w+|aunts?|uncles?|maternal|paternal)\W+(?:\w+\W+){0,2}$",
+    re.I,
+)
+
+RELATIVE_ITEM = re.compile(r"(?:family|maternal|paternal|mother|father|sibling|brother|sister)\b", re.I)
+
 NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
 ABBREVIATIONS = (
     "dr",
@@ -310,7 +318,7 @@ def extract_conditions(text: str) -> list[str]:
     found: list[str] = []
     for sentence in split_sentences(text):
         for m in CONDITION_CUES.finditer(sentence):
-            if is_negated_at(sentence, m.start()):
+            if is_negated_at(sentence, m.start()) or RELATIVE_BEFORE.search(sentence[: m.start()]):
                 continue
             rest = sentence[m.end() :]
             if re.match(r"(?:no|not|never|none)\b", rest, re.I):
@@ -320,6 +328,8 @@ def extract_conditions(text: str) -> list[str]:
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
                 if not 2 < len(item) <= 60 or len(item.split()) > 6 or NOT_A_CONDITION.match(item):
+                    continue
+                if RELATIVE_ITEM.match(item):
                     continue
                 if item not in found and item not in TRIVIAL_NEGATED:
                     found.append(item)

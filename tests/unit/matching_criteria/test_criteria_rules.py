@@ -272,3 +272,19 @@ def test_previous_enrolment_in_the_same_study_is_not_applicable():
     assert (
         judge("The patient has previously enrolled into this study.", "exclusion").verdict == "not applicable"
     )
+
+
+def test_a_relatives_illness_or_a_suspicion_is_not_the_patients_condition():
+    note = (
+        "0. A 50-year-old man with a family history of heart disease.\n"
+        "1. His mother has diabetes.\n"
+        "2. Appendicitis is suspected.\n"
+        "3. He has asthma."
+    )
+    assert judge("Heart disease", "exclusion", note).verdict == "not excluded"
+    assert judge("Diabetes", "exclusion", note).verdict == "not excluded"
+    assert judge("Suspected appendicitis is being ruled out", "inclusion", note).verdict != "not included"
+    assert judge("Appendicitis", "inclusion", "0. A 15-year-old girl; possible appendicitis.").verdict == (
+        "not enough information"
+    )
+    assert judge("Asthma", "exclusion", note).verdict == "excluded"
