@@ -288,3 +288,9 @@ def test_a_relatives_illness_or_a_suspicion_is_not_the_patients_condition():
         "not enough information"
     )
     assert judge("Asthma", "exclusion", note).verdict == "excluded"
+
+
+def test_a_past_condition_does_not_prove_a_current_one():
+    note = "0. A 65-year-old male with a history of tuberculosis.\n1. He has a productive cough."
+    assert judge("Active tuberculosis", "exclusion", note).verdict == "not enough information"
+    assert judge("Tuberculosis", "exclusion", note).verdict == "excluded"
