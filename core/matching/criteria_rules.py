@@ -382,8 +382,12 @@ COMPLEX = re.compile(
 )
 
 
-CURRENT_QUALIFIER = re.compile(r"\b(active|current|currently|ongoing|acute|recent|recently|uncontrolled|untreated)\b", re.I)
-PAST_ONLY = re.compile(r"\b(history of|previous|previously|prior|past|treated|resolved|remote|childhood|years ago)\b", re.I)
+CURRENT_QUALIFIER = re.compile(
+    r"\b(active|current|currently|ongoing|acute|recent|recently|uncontrolled|untreated)\b", re.I
+)
+PAST_ONLY = re.compile(
+    r"\b(history of|previous|previously|prior|past|treated|resolved|remote|childhood|years ago)\b", re.I
+)
 
 
 def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
@@ -417,10 +421,15 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         denied_ids += denied if is_denied else []
         denied_any = denied_any or is_denied
         denied_all = denied_all and is_denied
-    if asserted_any and CURRENT_QUALIFIER.search(stripped):
-        # "Active tuberculosis" is not shown by "a history of tuberculosis".
-        if all(PAST_ONLY.search(sentences[i]) for i in asserted_any):
-            return Finding(None, asserted_any[:3], "The note reports this in the past; whether it is current is unclear")
+    # "Active tuberculosis" is not shown by "a history of tuberculosis".
+    if (
+        asserted_any
+        and CURRENT_QUALIFIER.search(stripped)
+        and all(PAST_ONLY.search(sentences[i]) for i in asserted_any)
+    ):
+        return Finding(
+            None, asserted_any[:3], "The note reports this in the past; whether it is current is unclear"
+        )
     if asserted_any or asserted_in_facts:
         return Finding(not negative, asserted_any[:3], "The case reports this")
     if uncertain_ids:
