@@ -232,20 +232,26 @@ def _to_number(token: str) -> float:
 
 def extract_age(text: str) -> float | None:
     """Age in years (months, weeks and days become fractions of a year); None when absent."""
-    best: tuple[int, float] | None = None
+    best: tuple[int, int, float] | None = None
     for pattern in AGE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        value = _to_number(m.group(1))
-        unit = (m.group(2) or "year").lower() if m.lastindex and m.lastindex >= 2 else "year"
-        years = value * _UNIT_YEARS.get(unit, 1.0)
-        if not 0 <= years <= 125:
-            continue
-        # The earliest mention in the text is the patient's own age, usually in the first sentence.
-        if best is None or m.start() < best[0]:
-            best = (m.start(), round(years, 3))
-    return best[1] if best else None
+        for m in pattern.finditer(text):
+            value = _to_number(m.group(1))
+            unit = (m.group(2) or "year").lower() if m.lastindex and m.lastindex >= 2 else "year"
+            years = value * _UNIT_YEARS.get(unit, 1.0)
+            if not 0 <= years <= 125:
+                continue
+            # "Diagnosed at age 3" or "when aged 5" dates an event; "now 9 years old" is the age.
+            historical = bool(
+                re.search(
+                    r"\b(?:at|since|from|by|when|until|before|after)\s+$",
+                    text[max(0, m.start() - 8) : m.start()],
+                    re.I,
+                )
+            )
+            rank = (1 if historical else 0, m.start())
+            if best is None or rank < best[:2]:
+                best = (*rank, round(years, 3))
+    return best[2] if best else None
 
 
 def extract_sex(text: str) -> str:

@@ -117,3 +117,8 @@ def test_biomarkers_and_lines_of_therapy():
     assert facts.biomarkers == ["CD19-negative", "CD7+", "NOTCH1", "MRD-positive"]
     assert facts.lines_of_therapy == 3
     assert extract_case_facts("Chest pain; walks daily.").biomarkers == []
+
+
+def test_age_at_an_earlier_event_is_not_the_current_age():
+    assert extract_case_facts("Diagnosed with ALL at age 3, he is now 9 years old.").age_years == 9
+    assert extract_case_facts("Diagnosed at age 3; now aged 9.").age_years == 9
