@@ -22,7 +22,7 @@ from core.matching.criteria_limits import (
     parse_performance_limits,
     parse_sex_requirement,
 )
-from core.matching.criteria_terms import content_stems, find_concept, read_sentence
+from core.matching.criteria_terms import STOPWORDS, WORD, content_stems, find_concept, read_sentence
 from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
@@ -64,21 +64,9 @@ def _wordset(text: str) -> frozenset[str]:
 # ----------------------------------------------------------------------------------------------
 # Helpers over the note
 
-STOPWORDS = _wordset(
-    """a an the of and or in on at to for with without by from as is are was were be been being any all
-    other than that this these those which who whom whose have has had having not no nor must should
-    may can will would patient patients subject subjects participant participants individual individuals
-    study trial criteria criterion inclusion exclusion eligible eligibility following including include
-    e.g i.e etc such per if then there their they he she his her it its within more less least greatest
-    known history diagnosis diagnosed evidence current currently presence prior previous previously
-    documented clinical clinically confirmed defined definition according based either both one two
-    three four five six seven eight nine ten year years month months week weeks day days age aged old
-    time date enrollment entry screening visit visits protocol investigator opinion judgment judgement"""
-)
-WORD = re.compile(r"[a-z][a-z0-9\-]+")
-
 
 def _content_words(text: str) -> set[str]:
+    """Lower-case words that carry meaning (unstemmed), to judge what else a criterion asks."""
     return {w.strip("-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
 
 
