@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from core.catalogue.demo_data import demo_trial_paths
-from tests.support.paths import SHARED_DATA
+from tests.unit.demo.spec_enums import spec_enum
 
-SPEC = SHARED_DATA / "ctgov" / "api-v2" / "ctg-oas-v2.yaml"
 AGE_PATTERN = re.compile(r"^\d+ (Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$")
 REQUIRED_MODULES = (
     "identificationModule",
@@ -41,17 +40,6 @@ UNRELATED_CONDITIONS = {
     "Menstrual Migraine",
     "Healthy Volunteers",
 }
-
-
-@cache
-def spec_enum(name: str) -> frozenset[str]:
-    """Read one enum of the official OpenAPI spec (plain text scan; the spec's layout is regular)."""
-    if not SPEC.exists():
-        pytest.skip(f"API v2 spec not found at {SPEC}")
-    text = SPEC.read_text(encoding="utf-8")
-    match = re.search(rf"\n    {name}:\n      type: \"string\"\n      enum:\n((?:      - .*\n)+)", text)
-    assert match, f"enum {name} not found in {SPEC}"
-    return frozenset(re.findall(r'- "([^"]+)"', match.group(1)))
 
 
 def load(path: Path) -> dict[str, Any]:
