@@ -11,7 +11,7 @@ from itertools import islice
 import pytest
 
 from core.catalogue.synthetic import generate_studies
-from tests.unit.demo.spec_enums import spec_enum
+from tests.unit.demo.v2_spec import spec_enum, spec_errors
 
 AGE_PATTERN = re.compile(r"^\d+ (Year|Years|Month|Months)$")
 
@@ -114,3 +114,9 @@ def test_the_mix_is_realistic():
         for loc in s["protocolSection"]["contactsLocationsModule"]["locations"]
     }
     assert len(countries) >= 15
+
+
+def test_studies_follow_the_openapi_schema():
+    for study in generate_studies(300, seed=13):
+        errors = spec_errors(study)
+        assert not errors, "; ".join(errors[:10])
