@@ -103,10 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("N must be >= 0 and --page-size >= 1")
 
     # Generation alone, consumed and discarded: the generator's own ceiling.
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in generate_studies(args.n, seed=args.seed):
         pass
     generate_only = time.perf_counter() - start
+    generate_cpu = time.process_time() - cpu_start
 
     studies = TimedStream(generate_studies(args.n, seed=args.seed))
     start = time.perf_counter()
@@ -125,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         return f"{args.n / seconds:,.0f} studies/s" if seconds > 0 else "n/a"
 
     print(f"studies:              {args.n:,} (seed {args.seed}, format {args.format}) -> {args.out}")
-    print(f"generate only:        {generate_only:.2f} s  {rate(generate_only)}")
+    print(f"generate only:        {generate_only:.2f} s  {rate(generate_only)} wall clock")
+    # CPU time is the fairer figure on a shared machine, where wall clock includes waiting for a core.
+    print(f"                      {generate_cpu:.2f} s  {rate(generate_cpu)} CPU time")
     print(f"generate + write:     {total:.2f} s  {rate(total)}")
     print(
         f"  of which generating {studies.seconds:.2f} s ({studies.seconds / total:.0%} of the run)"
@@ -136,11 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"output size:          {size / 1e6:,.1f} MB  ({size / max(args.n, 1):,.0f} bytes/study)")
     print(f"peak memory (RSS):    {peak_mb:,.0f} MB")
     target = 20_000
-    print(
-        f"generator vs target:  {args.n / generate_only / target:.2f}x of {target:,} studies/s"
-        if generate_only
-        else ""
-    )
+    if generate_cpu:
+        ratio = args.n / generate_cpu / target
+        print(f"generator vs target:  {ratio:.2f}x of {target:,} studies/s (CPU time)")
     return 0
 
 
