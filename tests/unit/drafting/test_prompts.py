@@ -175,3 +175,10 @@ def test_case_overview_and_criterion_prompts_render() -> None:
     )
     user = criterion[1]["content"]
     assert "[inclusion 1]" in user and "0. Second relapse of B-ALL after blinatumomab." in user
+
+
+def test_validate_template_refuses_removing_the_data_delimiters() -> None:
+    prompt = load_prompt_file(PROMPTS / "case_overview.md")
+    edited = parse_prompt_text(prompt.text.replace(OPEN, "").replace(CLOSE, ""), "case_overview")
+    with pytest.raises(PromptValidationError, match="untrusted_trial_record"):
+        validate_template(edited)
