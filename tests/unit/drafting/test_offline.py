@@ -19,7 +19,7 @@ from core.drafting.grounding import build_corpus, normalise_number
 from core.drafting.offline import draft_case_overview_offline, draft_trial_summary_offline
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
-from core.drafting.schema import required_sections, section_texts
+from core.drafting.schema import attach_sources, required_sections, section_texts, sentence_sources
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import CriterionVerdict
 from tests.support.paths import SHARED_DATA
@@ -292,3 +292,11 @@ def test_offline_drafts_of_real_car_t_records_pass_every_blocking_check() -> Non
             trial.registry_id,
             [r.message for r in blocking_failures(results)],
         )
+
+
+def test_sources_survive_a_round_trip_through_plain_section_text() -> None:
+    _, draft = car_t_draft()
+    pairs = sentence_sources(draft)
+    for key, text in section_texts(draft).items():
+        attached = attach_sources(text, pairs[key])
+        assert attached and all(sources for _, sources in attached), key
