@@ -78,6 +78,7 @@ def test_results_are_json_serialisable_for_storage() -> None:
         ("This is a phase 3 study.", "phase 3"),
         ("Its number is NCT09999999.", "NCT09999999"),
         ("The nearest site is in Birmingham.", "Birmingham"),
+        ("In Glasgow there is a site.", "Glasgow"),
         ("Treatment is given at Leeds General Infirmary.", "Leeds General Infirmary"),
         ("It is testing the code drug ABC-1234.", "ABC-1234"),
         ("The nearest site is about 40 km away.", "40"),
