@@ -57,8 +57,8 @@ def split_criteria(eligibility_text: str) -> list[ParsedCriterion]:
     """Split eligibility text into criteria; text before any heading counts as inclusion.
 
     Nested bullets keep their depth in `level`; a parent line ending in ":" is kept as its own
-    criterion, and its children follow it with a higher level, so the tree can be rebuilt from
-    (position, level). Hard-wrapped lines are joined with single spaces.
+    criterion, its children follow it with a higher level and carry the parents' text in `context`
+    (so "16 and over" under "Age:" stays meaningful). Hard-wrapped lines are joined with single spaces.
     """
     if not eligibility_text or not eligibility_text.strip():
         return []
@@ -126,12 +126,25 @@ def split_criteria(eligibility_text: str) -> list[ParsedCriterion]:
 
 
 def _number(items: list[_Item]) -> list[ParsedCriterion]:
+    """Number criteria within their kind and give nested ones the text of their parents as context."""
     counters = {"inclusion": 0, "exclusion": 0}
     out: list[ParsedCriterion] = []
+    parents: list[tuple[int, str]] = []  # (level, text) of the open ancestors
+    kind = None
     for item in items:
         text = " ".join(" ".join(item.lines).split())
         if text.lower() in _EMPTY_TEXTS:
             continue
-        out.append(ParsedCriterion(kind=item.kind, position=counters[item.kind], text=text, level=item.level))
+        if item.kind != kind:
+            parents, kind = [], item.kind
+        while parents and parents[-1][0] >= item.level:
+            parents.pop()
+        context = " ".join(t for _, t in parents) if item.level > 0 and parents else None
+        out.append(
+            ParsedCriterion(
+                kind=item.kind, position=counters[item.kind], text=text, level=item.level, context=context
+            )
+        )
         counters[item.kind] += 1
+        parents.append((item.level, text))
     return out

@@ -69,6 +69,7 @@ class ParsedCriterion(BaseModel):
     position: int  # 0-based order within its kind
     text: str
     level: int = 0  # nesting depth of the bullet it came from
+    context: str | None = None  # text of the enclosing parent items, e.g. "PATIENT CHARACTERISTICS: Age:"
 
 
 class NormalizedTrial(BaseModel):

@@ -1,5 +1,14 @@
 """Find, detect and stream import records from files, folders and zips; bad input becomes rejections."""
 
+# Decisions (see also normalise.py):
+# - Unknown enum values (status, study type, phase, sex, expanded-access type, site status) reject the
+#   record with the field named: guessing could show a closed trial as open. A missing status is
+#   UNKNOWN, as the registry itself allows. Free vocabularies (intervention type, allocation, masking,
+#   purpose) are kept as given, upper-cased.
+# - Text is never stripped of HTML or script tags; it is stored as text and the UI escapes it.
+# - Zip members are read into memory one at a time and never written to disk.
+# - Memory: one file's records at most (a JSON document or a zip member); JSONL and CSV stream by line.
+
 from __future__ import annotations
 
 import codecs
@@ -365,12 +374,23 @@ def _job_for(obj: Any, name: str, position: str, source: str | None = None) -> _
     )
 
 
-def _iter_jsonl(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
-    for lineno, line in enumerate(fh, start=1):
-        position = _at(prefix, f"line {lineno}")
-        if not line.strip():
+def _bounded_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[bytes, bool]]:
+    """(line, too_long) pairs; an over-long line is skipped in chunks, never held whole in memory."""
+    while line := fh.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, len(line.rstrip(b"\r\n")) > limit
             continue
-        if len(line) > batch.limits.max_member_bytes:
+        while (rest := fh.readline(1024**2)) and not rest.endswith(b"\n"):
+            pass
+        yield b"", True
+
+
+def _iter_jsonl(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
+    for lineno, (line, too_long) in enumerate(_bounded_lines(fh, batch.limits.max_member_bytes), start=1):
+        position = _at(prefix, f"line {lineno}")
+        if not too_long and not line.strip():
+            continue
+        if too_long:
             yield batch.emit(
                 _reject(name, position, None, f"line longer than {batch.limits.max_member_bytes:,} bytes"),
                 name,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from core.catalogue.records import NormalizedTrial
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
+from core.drafting.personal_data import find_personal_data
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
@@ -130,51 +131,19 @@ def check_no_promises(sections: dict[str, str]) -> list[Finding]:
     return findings
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
 def check_no_personal_data(sections: dict[str, str], personal_data: Sequence[str]) -> list[Finding]:
     """Flag any personal detail of the family (name, e-mail, phone, address) found in the draft."""
     findings = []
-    items = [p.strip() for p in personal_data if p and p.strip()]
     for key, sentence in _sentences(sections):
-        lowered = " ".join(sentence.lower().split())
-        sentence_digits = _digits(sentence)
-        for item in items:
-            item_digits = _digits(item)
-            is_phone = len(item_digits) >= 7 and len(item_digits) >= 0.6 * len(re.sub(r"\s", "", item))
-            if is_phone:
-                # Phones are written many ways; the last 7 digits are enough to recognise one.
-                if item_digits[-7:] in sentence_digits:
-                    findings.append(
-                        Finding(
-                            section=key, sentence=sentence, token=item, why="A phone number of the family."
-                        )
-                    )
-                continue
-            if " ".join(item.lower().split()) in lowered:
-                findings.append(
-                    Finding(section=key, sentence=sentence, token=item, why="Personal data of the family.")
+        for hit in find_personal_data(sentence, personal_data):
+            findings.append(
+                Finding(
+                    section=key,
+                    sentence=sentence,
+                    token=hit.token,
+                    why=f"The family's {hit.why} ({hit.item}) must not appear in a report.",
                 )
-                continue
-            if "@" in item:
-                continue
-            for part in re.split(r"[\s,]+", item):
-                # A surname alone still identifies; capitals required so "May" is not the verb "may".
-                if (
-                    len(part) >= 3
-                    and part[0].isupper()
-                    and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", sentence)
-                ):
-                    findings.append(
-                        Finding(
-                            section=key,
-                            sentence=sentence,
-                            token=part,
-                            why=f"Part of the family's details ({item}).",
-                        )
-                    )
+            )
     return findings
 
 

@@ -60,7 +60,7 @@ _FACILITY = re.compile(
     rf"(?:{_CAP}\s+(?:of\s+|for\s+|and\s+|&\s+)?)*(?:{_PLACE_WORDS})(?:\s+(?:of\s+|for\s+)?{_CAP})*"
 )
 _AFTER_PREP = re.compile(
-    rf"\b(?:in|at|near|from)\s+(?:the\s+)?({_CAP}(?:[ -](?:of |de |la |upon |on )?{_CAP})*)"
+    rf"\b(?i:in|at|near|from)\s+(?i:the\s+)?({_CAP}(?:[ -](?:of |de |la |upon |on )?{_CAP})*)"
 )
 _NOT_PLACES = frozenset(
     [

@@ -27,6 +27,7 @@ OFFLINE_DRAFTER = "offline-glossary-v1"  # recorded as the draft's model, so eve
 MAX_QUOTE_WORDS = 18
 MAX_RULES_SHOWN = 4
 MAX_SITES_SHOWN = 3
+MAX_INTERVENTIONS_SHOWN = 4
 MAX_EXPLAINED_TERMS = 5
 
 STATUS_PLAIN: dict[str, str] = {
@@ -126,14 +127,17 @@ def _what_is_tested(trial: NormalizedTrial) -> list[DraftSentence]:
     title = _quote(trial.brief_title) if trial.brief_title else None
     if title:
         sentences.append(_s(f"The study is called “{title}”.", "trial.brief_title"))
-    for intervention in trial.interventions[:3]:
+    verb = "offers" if trial.study_type == "EXPANDED_ACCESS" else "is testing"
+    untyped: list[str] = []
+    for intervention in trial.interventions[:MAX_INTERVENTIONS_SHOWN]:
         name = _quote(intervention.name)
-        if not name:
-            continue
         kind = INTERVENTION_TYPE_PLAIN.get((intervention.type or "").upper())
-        verb = "offers" if trial.study_type == "EXPANDED_ACCESS" else "is testing"
-        text = f"It {verb} {name}, which is {kind}." if kind else f"It {verb} {name}."
-        sentences.append(_s(text, "trial.interventions"))
+        if name and kind:
+            sentences.append(_s(f"It {verb} {name}, which is {kind}.", "trial.interventions"))
+        elif name:
+            untyped.append(name)
+    if untyped:
+        sentences.append(_s(f"It {verb} {_join(untyped)}.", "trial.interventions"))
     conditions = [c for c in (_quote(c) for c in trial.conditions[:3]) if c]
     if conditions:
         sentences.append(_s(f"It is for people with {_join(conditions)}.", "trial.conditions"))

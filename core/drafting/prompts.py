@@ -30,6 +30,10 @@ EXPECTED_VARIABLES: dict[str, frozenset[str]] = {
     "criterion_assessment": frozenset({"trial", "criterion", "case", "case_sentences"}),
 }
 
+# Prompts that carry registry text must keep it inside these delimiters.
+UNTRUSTED_OPEN = "<untrusted_trial_record>"
+UNTRUSTED_CLOSE = "</untrusted_trial_record>"
+
 MAX_DESCRIPTION_CHARS = 4000
 MAX_SITES_IN_PROMPT = 5
 
@@ -158,6 +162,12 @@ def validate_template(template: PromptTemplate, expected_variables: Iterable[str
     undeclared = used - declared
     if undeclared and not unknown:
         problems.append("used but not declared in the front matter: " + ", ".join(sorted(undeclared)))
+    if template.name in EXPECTED_VARIABLES and not (
+        UNTRUSTED_OPEN in template.user_template and UNTRUSTED_CLOSE in template.user_template
+    ):
+        problems.append(
+            f"the user part must keep registry text between {UNTRUSTED_OPEN} and {UNTRUSTED_CLOSE}"
+        )
     if problems:
         raise PromptValidationError(
             f"prompt {template.name!r}: " + "; ".join(problems), unknown=unknown | undeclared, missing=missing

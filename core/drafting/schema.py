@@ -140,5 +140,7 @@ def attach_sources(edited_text: str, original: list[tuple[str, list[str]]]) -> l
     """
     known: dict[str, list[str]] = {}
     for sentence, sources in original:
-        known.setdefault(normalise_space(sentence), list(sources))
+        # A stored "sentence" may hold several (e.g. a quote then a remark); each part keeps the sources.
+        for part in [sentence, *split_sentences(sentence)]:
+            known.setdefault(normalise_space(part), list(sources))
     return [(s, list(known.get(normalise_space(s), []))) for s in split_sentences(edited_text)]

@@ -133,9 +133,10 @@ class LLMClient:
     ) -> LLMResult[T]:
         """Ask for JSON matching `schema`, validate it, repair once; raise LLMError with a record on failure."""
         tally = _Tally(self.settings, prompt_name, prompt_version)
+        limit = max_output_tokens or self.settings.max_output_tokens
         options = {
             "temperature": self.settings.temperature if temperature is None else temperature,
-            "max_tokens": max_output_tokens or self.settings.max_output_tokens,
+            self.settings.token_limit_param: limit,
         }
         try:
             self._refuse_personal_data(messages, forbidden_strings)
@@ -197,7 +198,7 @@ class LLMClient:
         if choice.finish_reason == "length":
             raise LLMError(
                 "truncated",
-                f"The answer was cut off at the limit of {options['max_tokens']} output tokens. "
+                f"The answer was cut off at the limit of {options[self.settings.token_limit_param]} output tokens. "
                 "Raise the output token limit and try again.",
             )
         if not choice.message.content:
@@ -251,7 +252,7 @@ class LLMClient:
                 tally,
                 messages=messages,
                 temperature=self.settings.temperature,
-                max_tokens=self.settings.max_output_tokens,
+                **{self.settings.token_limit_param: self.settings.max_output_tokens},
                 stream=True,
                 stream_options={"include_usage": True},
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -21,6 +23,8 @@ class LLMSettings(BaseModel):
     azure_endpoint: str | None = None
     azure_api_version: str | None = None
     azure_deployment: str | None = None
+    # Local servers know "max_tokens"; OpenAI's reasoning models accept only "max_completion_tokens".
+    token_limit_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
     # Backoff knobs: first wait before a retry, and the most a server's Retry-After may make us wait.
     retry_backoff_s: float = Field(default=0.5, ge=0)
     retry_after_cap_s: float = Field(default=30.0, ge=0)

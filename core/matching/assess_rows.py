@@ -8,8 +8,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from core.matching.case_facts import CaseFacts
 from core.matching.criteria_rules import assess_criterion
-from core.matching.extract import extract_case_facts, split_sentences
+from core.matching.extract import NUMBERED_LINE, extract_case_facts, split_sentences
 
 REQUIRED_FIELDS = ("annotation_id", "note", "criterion_type", "criterion_text")
 
@@ -36,20 +37,31 @@ def check_row(row: dict, where: str) -> None:
 
 def assess_rows(rows: Iterable[dict]) -> Iterator[dict]:
     """Yield {'annotation_id', 'eligibility', 'sentences'} for each patient/criterion row."""
-    cache: dict[str, tuple[list[str], object]] = {}
+    cache: dict[str, tuple[list[str], CaseFacts, list[int] | None]] = {}
     for index, row in enumerate(rows):
         check_row(row, f"row {index + 1}")
         note = row["note"]
         if note not in cache:
             # Notes repeat across a patient's criteria; extract their facts once.
-            cache[note] = (split_sentences(note), extract_case_facts(note))
-        sentences, facts = cache[note]
+            cache[note] = (split_sentences(note), extract_case_facts(note), note_numbers(note))
+        sentences, facts, numbers = cache[note]
         verdict = assess_criterion(row["criterion_text"], row["criterion_type"], sentences, facts)  # type: ignore[arg-type]
         yield {
             "annotation_id": row["annotation_id"],
             "eligibility": verdict.verdict,
-            "sentences": verdict.evidence_sentences,
+            "sentences": [numbers[i] for i in verdict.evidence_sentences]
+            if numbers
+            else verdict.evidence_sentences,
         }
+
+
+def note_numbers(note: str) -> list[int] | None:
+    """The sentence numbers written in a numbered note ('0. ...', '1. ...'), or None if not numbered."""
+    lines = [line for line in note.splitlines() if line.strip()]
+    matches = [NUMBERED_LINE.match(line) for line in lines]
+    if not lines or not all(matches):
+        return None
+    return [int(m.group(1)) for m in matches if m]
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
@@ -90,7 +102,11 @@ def main_assess_criteria(argv: list[str] | None = None) -> int:
                 out.write(json.dumps(prediction, ensure_ascii=False) + "\n")
                 count += 1
     except RowError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {args.input}: {exc}", file=sys.stderr)
         return 1
     print(f"assessed {count} criteria -> {args.out}")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main_assess_criteria())

@@ -11,7 +11,18 @@ from pydantic import BaseModel
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
-from core.matching.criteria_terms import content_stems, find_concept, read_sentence
+from core.matching.criteria_limits import (
+    AGE_WORD,
+    BOTH_SEXES,
+    ECOG_TO_K,
+    PS_SCALE_E,
+    PS_SCALE_K,
+    age_within,
+    parse_age_limits,
+    parse_performance_limits,
+    parse_sex_requirement,
+)
+from core.matching.criteria_terms import STOPWORDS, WORD, content_stems, find_concept, read_sentence
 from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
@@ -32,6 +43,8 @@ class Finding:
     explanation: str = ""
     not_applicable: bool = False
     decisive: bool = True  # False: only a partial answer (e.g. age fits, rest unchecked)
+    # An exclusion written for the other sex does not concern this patient at all.
+    exclusion_not_applicable: bool = False
 
 
 class EligibilitySummary(BaseModel):
@@ -49,158 +62,11 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # ----------------------------------------------------------------------------------------------
-# Ages
-
-
-_AGE_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|days?)"
-_N = r"(\d+(?:\.\d+)?)"
-_CMP_LOWER = r"(?:≥|>=|=>|>|over|older than|greater than|above|at least|minimum(?: age)?(?: of)?|aged? (?:of )?at least|from)"
-_CMP_UPPER = r"(?:≤|<=|=<|<|under|younger than|less than|below|up to|maximum(?: age)?(?: of)?|not older than|no older than)"
-AGE_WORD = re.compile(
-    r"\b(age[sd]?|old|older|younger|adults?|children|child|infants?|years of age|yo|minors?)\b", re.I
-)
-AGE_RANGE = re.compile(
-    r"(?:between\s+)?" + _N + r"\s*" + _AGE_UNIT + r"?\s*(?:-|–|to|and|until)\s*" + _N + r"\s*" + _AGE_UNIT,
-    re.I,
-)
-AGE_LOWER = re.compile(_CMP_LOWER + r"\s*(?:the age of\s*|age\s*)?" + _N + r"\s*" + _AGE_UNIT + r"?", re.I)
-AGE_UPPER = re.compile(_CMP_UPPER + r"\s*(?:the age of\s*|age\s*)?" + _N + r"\s*" + _AGE_UNIT + r"?", re.I)
-AGE_OR_OLDER = re.compile(
-    _N
-    + r"\s*"
-    + _AGE_UNIT
-    + r"?\s*(?:of age|old|of age or|old or|and|or)?\s*(?:or |and )?(?:older|over|above|more|\+)",
-    re.I,
-)
-AGE_OR_YOUNGER = re.compile(
-    _N + r"\s*" + _AGE_UNIT + r"?\s*(?:of age|old)?\s*(?:or |and )(?:younger|under|less|below)", re.I
-)
-# Time spans that look like ages but are not ("within 6 months", "for at least 24 hours").
-NOT_AGE_CONTEXT = re.compile(
-    r"\b(within|for|since|ago|duration|during|prior|before|after|last|past|previous|hours?|weeks? of|history|"
-    r"months? of|follow|kg|mg|mmhg|bmi|score|gcs|percentile|weight|days? of|gestation\w*|pregnan\w*|wt)\b",
-    re.I,
-)
-
-
-def _unit_years(unit: str | None) -> float:
-    u = (unit or "y").lower()
-    if u.startswith("mo"):
-        return 1 / 12
-    if u.startswith("w"):
-        return 7 / 365.25
-    if u.startswith("d"):
-        return 1 / 365.25
-    return 1.0
-
-
-def _near_age_word(text: str, start: int, end: int) -> bool:
-    window = text[max(0, start - 25) : end + 25]
-    return bool(AGE_WORD.search(window))
-
-
-def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
-    before = text[max(0, m.start() - 25) : m.start()]
-    if NOT_AGE_CONTEXT.search(before.split(",")[-1]) and not re.search(r"\bage", before, re.I):
-        return False
-    after = text[m.end() : m.end() + 12]
-    if re.match(
-        r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile)", after, re.I
-    ):
-        return False
-    return bool(unit) or _near_age_word(text, m.start(), m.end())
-
-
-def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
-    """Age limits (years) stated in a criterion, or None when it states none."""
-    lo: float | None = None
-    hi: float | None = None
-    found = False
-    for m in AGE_RANGE.finditer(text):
-        u1, u2 = m.group(2), m.group(4)
-        if not (u2 and u2.lower()[0] in "ym") or not _plausible_age_match(text, m, u2):
-            continue
-        a = float(m.group(1)) * _unit_years(u1 or u2)
-        b = float(m.group(3)) * _unit_years(u2)
-        if a <= b <= 125:
-            return a, b
-    for m in AGE_LOWER.finditer(text):
-        if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-            # "Over 18": a note's "18-year-old" is already past the 18th birthday, so >= is right.
-            lo, found = float(m.group(1)) * _unit_years(m.group(2)), True
-            break
-    if lo is None:
-        for m in AGE_OR_OLDER.finditer(text):
-            if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-                lo, found = float(m.group(1)) * _unit_years(m.group(2)), True
-                break
-    for m in AGE_UPPER.finditer(text):
-        if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-            value = float(m.group(1)) * _unit_years(m.group(2))
-            # "Under 18" in whole years is "up to 17" (and 17.9 still counts as 17).
-            strict = (
-                re.match(r"\s*(?:<|under|younger than|less than|below)(?!=)", m.group(0), re.I) is not None
-            )
-            hi, found = (value - (1.0 if strict and value >= 1 else 0.0)), True
-            break
-    if hi is None:
-        for m in AGE_OR_YOUNGER.finditer(text):
-            if _plausible_age_match(text, m, m.group(2)) and float(m.group(1)) <= 125:
-                hi, found = float(m.group(1)) * _unit_years(m.group(2)), True
-                break
-    return (lo, hi) if found else None
-
-
-def _age_within(age: float, lo: float | None, hi: float | None) -> bool:
-    if lo is not None and age < lo:
-        return False
-    # An upper limit in whole years admits the whole final year ("up to 17" includes 17.5).
-    return not (hi is not None and (int(age) if hi == int(hi) else age) > hi)
-
-
-# ----------------------------------------------------------------------------------------------
-# Sex
-
-FEMALE_C = re.compile(r"\b(females?|wom[ae]n|girls?|ladies|mothers?|postmenopausal|premenopausal)\b", re.I)
-MALE_C = re.compile(r"\b(males?|m[ae]n|boys?)\b", re.I)
-BOTH_SEXES = re.compile(
-    r"\b(both (?:sexes|genders)|either sex|any sex|all sexes|male(?:s)? (?:and|or|&) (?:non[\s-]?pregnant )?female|female(?:s)? (?:and|or|&) male|men (?:and|or) women|women (?:and|or) men)",
-    re.I,
-)
-
-
-def parse_sex_requirement(text: str) -> str | None:
-    """'female', 'male', 'any' or None when the criterion says nothing about sex."""
-    if BOTH_SEXES.search(text):
-        return "any"
-    f, m = bool(FEMALE_C.search(text)), bool(MALE_C.search(text))
-    if f and m:
-        return "any"
-    if f:
-        return "female"
-    if m:
-        return "male"
-    return None
-
-
-# ----------------------------------------------------------------------------------------------
 # Helpers over the note
-
-STOPWORDS = _wordset(
-    """a an the of and or in on at to for with without by from as is are was were be been being any all
-    other than that this these those which who whom whose have has had having not no nor must should
-    may can will would patient patients subject subjects participant participants individual individuals
-    study trial criteria criterion inclusion exclusion eligible eligibility following including include
-    e.g i.e etc such per if then there their they he she his her it its within more less least greatest
-    known history diagnosis diagnosed evidence current currently presence prior previous previously
-    documented clinical clinically confirmed defined definition according based either both one two
-    three four five six seven eight nine ten year years month months week weeks day days age aged old
-    time date enrollment entry screening visit visits protocol investigator opinion judgment judgement"""
-)
-WORD = re.compile(r"[a-z][a-z0-9\-]+")
 
 
 def _content_words(text: str) -> set[str]:
+    """Lower-case words that carry meaning (unstemmed), to judge what else a criterion asks."""
     return {w.strip("-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
 
 
@@ -248,7 +114,7 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
         lo, hi = limits
         if facts.age_years is None:
             return Finding(None, [], "The note does not give the patient's age", decisive=only)
-        if not _age_within(facts.age_years, lo, hi):
+        if not age_within(facts.age_years, lo, hi):
             return Finding(
                 False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}"
             )
@@ -256,7 +122,12 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
         if facts.sex == "unknown":
             return Finding(None, [], "The note does not give the patient's sex", decisive=only)
         if facts.sex != sex_req:
-            return Finding(False, evidence, f"Criterion is for {sex_req} patients; patient is {facts.sex}")
+            return Finding(
+                False,
+                evidence,
+                f"Criterion is for {sex_req} patients; patient is {facts.sex}",
+                exclusion_not_applicable=True,
+            )
     menopause = _check_menopause(text, facts)
     if menopause is not None and menopause is not True:
         menopause.evidence = evidence if menopause.holds is False else []
@@ -383,46 +254,18 @@ def rule_consent(text: str, sentences: Sequence[str], facts: CaseFacts) -> Findi
 # ----------------------------------------------------------------------------------------------
 # Performance status
 
-PS_SCALE_K = re.compile(r"\b(karnofsky|kps|lansky)\b", re.I)
-PS_SCALE_E = re.compile(r"\b(ecog|zubrod|who performance|performance status|\bps\b)", re.I)
-ECOG_TO_K: dict[int, tuple[int, ...]] = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (10, 20)}
-PS_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?:\s*%)?(?![\d.])")
-
-
-def _ps_allowed(text: str, scale: str) -> set[int] | None:
-    """The performance values a criterion accepts, on its own scale (ECOG 0-4, Karnofsky 0-100)."""
-    values = list(range(0, 5)) if scale == "E" else list(range(0, 101, 10))
-    top = 4 if scale == "E" else 100
-    m = re.search(r"(≤|<=|=<|<|≥|>=|=>|>|less than|lower than|greater than|more than|at least|above|below|"
-                  r"or less|or lower|or better|or higher|or greater|or more)", text, re.I)  # fmt: skip
-    nums = [int(n) for n in PS_NUMBER.findall(text) if int(n) <= top]
-    if not nums:
-        return None
-    rng = re.search(r"(\d{1,3})\s*%?\s*(?:-|–|to)\s*(\d{1,3})", text)
-    if rng and int(rng.group(2)) <= top:
-        a, b = sorted((int(rng.group(1)), int(rng.group(2))))
-        return {v for v in values if a <= v <= b}
-    if m:
-        op = m.group(1).lower()
-        n = nums[-1] if op.startswith("or ") else nums[0]
-        if op in ("≤", "<=", "=<", "or less", "or lower") or (op == "or better" and scale == "E"):
-            return {v for v in values if v <= n}
-        if op in ("<", "less than", "lower than", "below"):
-            return {v for v in values if v < n}
-        if op in ("≥", ">=", "=>", "at least", "or higher", "or greater", "or more") or (
-            op == "or better" and scale == "K"
-        ):
-            return {v for v in values if v >= n}
-        return {v for v in values if v > n}
-    return set(nums)
+PATIENT_PS = re.compile(r"\b(ECOG|WHO|Zubrod|Karnofsky|KPS|Lansky)\D{0,12}?(\d{1,3})\b", re.I)
 
 
 def _patient_ps(facts: CaseFacts, scale: str) -> set[int] | None:
-    if not facts.performance_status:
+    """The patient's performance status on the criterion's scale (a set when conversion is inexact)."""
+    m = PATIENT_PS.search(facts.performance_status or "")
+    if m is None:
         return None
-    name, _, value = facts.performance_status.partition(" ")
-    v = int(value)
-    if name == "ECOG":
+    name, v = m.group(1).upper(), int(m.group(2))
+    if name in ("ECOG", "WHO", "ZUBROD"):
+        if v > 4:
+            return None
         return {v} if scale == "E" else set(ECOG_TO_K.get(v, ()))
     k = int(round(v / 10.0)) * 10
     if scale == "K":
@@ -435,7 +278,7 @@ def rule_performance(text: str, sentences: Sequence[str], facts: CaseFacts) -> F
     scale = "K" if PS_SCALE_K.search(text) else "E" if PS_SCALE_E.search(text) else None
     if scale is None:
         return None
-    allowed = _ps_allowed(text, scale)
+    allowed = parse_performance_limits(text, scale)
     if allowed is None:
         return None
     patient = _patient_ps(facts, scale)
@@ -461,6 +304,10 @@ THERAPY_CUE = re.compile(
 )
 
 
+# "No prior CAR-T", "not previously treated with", "naive to": negation right before the therapy.
+THERAPY_NEGATION = re.compile(r"\b(?:no|not|never|without|na[iï]ve to|free of)\b[^,;.()]{0,30}$", re.I)
+
+
 def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
     if not THERAPY_CUE.search(text):
@@ -472,7 +319,7 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
     had = {t.lower() for t in facts.prior_therapies}
     matched = [n for n in named if n.lower() in had]
     denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
-    negative = any(_is_negated_before(text, start) for start, _ in found)
+    negative = any(THERAPY_NEGATION.search(text[max(0, start - 40) : start]) for start, _ in found)
     evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
     decisive = len(_content_words(text)) - len(named) <= 3
     if matched:
@@ -523,6 +370,14 @@ COMPLEX = re.compile(
 )
 
 
+CURRENT_QUALIFIER = re.compile(
+    r"\b(active|current|currently|ongoing|acute|recent|recently|uncontrolled|untreated)\b", re.I
+)
+PAST_ONLY = re.compile(
+    r"\b(history of|previous|previously|prior|past|treated|resolved|remote|childhood|years ago)\b", re.I
+)
+
+
 def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """A short criterion naming conditions: asserted in the note -> holds; denied -> does not."""
     stripped = LEAD_NEGATION.sub("", text)
@@ -542,8 +397,11 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
     denied_all = True
     denied_any = False
     denied_ids: list[int] = []
+    uncertain_ids: list[int] = []
     for stems in alternatives:
-        asserted, denied = find_concept(stems, note)
+        hits = find_concept(stems, note)
+        asserted, denied = hits.asserted, hits.denied
+        uncertain_ids += hits.uncertain
         in_facts = any(set(stems) <= k for k in known)
         asserted_any += asserted
         asserted_in_facts = asserted_in_facts or in_facts
@@ -551,14 +409,41 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
         denied_ids += denied if is_denied else []
         denied_any = denied_any or is_denied
         denied_all = denied_all and is_denied
+    # "Active tuberculosis" is not shown by "a history of tuberculosis".
+    if (
+        asserted_any
+        and CURRENT_QUALIFIER.search(stripped)
+        and all(PAST_ONLY.search(sentences[i]) for i in asserted_any)
+    ):
+        return Finding(
+            None, asserted_any[:3], "The note reports this in the past; whether it is current is unclear"
+        )
     if asserted_any or asserted_in_facts:
         return Finding(not negative, asserted_any[:3], "The case reports this")
+    if uncertain_ids:
+        return Finding(None, uncertain_ids[:3], "The note raises this only as a possibility")
     if denied_all and denied_any:
         return Finding(negative, denied_ids[:3], "The case says the patient does not have this")
     return None
 
 
+ENROLMENT_HISTORY = re.compile(
+    r"\b(?:previously|already|prior(?:ly)?)\s+(?:been\s+)?(?:enrolled|randomi[sz]ed|included|participated)\s+"
+    r"(?:in|into)\s+(?:this|the)\s+(?:study|trial)|\bprevious(?:ly)? (?:enrolment|enrollment|participation) in "
+    r"(?:this|the) (?:study|trial)",
+    re.I,
+)
+
+
+def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
+    if not ENROLMENT_HISTORY.search(text):
+        return None
+    return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+
+
 RULES = (
+    rule_enrolment_history,
     rule_pregnancy,
     rule_demographics,
     rule_consent,
@@ -570,7 +455,7 @@ RULES = (
 
 
 def _label(kind: Kind, finding: Finding) -> str:
-    if finding.not_applicable:
+    if finding.not_applicable or (kind == "exclusion" and finding.exclusion_not_applicable):
         return "not applicable"
     if finding.holds is None:
         return "not enough information"

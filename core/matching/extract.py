@@ -156,6 +156,25 @@ NOT_PREGNANT = re.compile(
     re.I,
 )
 
+BIOMARKERS = re.compile(
+    r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|BCR-ABL1?|Ph(?:iladelphia)?(?:\s*chromosome)?[\s-]?(?:\+|positive)|"
+    r"FLT3(?:-ITD|-TKD)?|NPM1|IDH[12]|KMT2A|MLL(?:-r| rearrange\w*)?|TP53|NOTCH1|FBXW7|PTEN|EGFR|ALK|HER2|KRAS|NRAS|"
+    r"BRAF(?:\s*V600E)?|MYC|BCL2|BCL6|PD-L1|ETV6-RUNX1|TCF3-PBX1|IKZF1|MRD[\s-]?(?:positive|negative|\+|-))",
+)
+LINES_OF_THERAPY = re.compile(
+    r"\b(\d|one|two|three|four|five|six)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+(?:therapy|treatment|chemotherapy)",
+    re.I,
+)
+ORDINAL_RELAPSE = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
+# "Family history of X", "her mother has X": a relative's condition, not the patient's.
+RELATIVE_BEFORE = re.compile(
+    r"\b(?:family|mother|father|parents?|siblings?|brothers?|sisters?|grand\w+|aunts?|uncles?|maternal|paternal)\W+(?:\w+\W+){0,2}$",
+    re.I,
+)
+
+RELATIVE_ITEM = re.compile(r"(?:family|maternal|paternal|mother|father|sibling|brother|sister)\b", re.I)
+
 NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
 ABBREVIATIONS = (
     "dr",
@@ -213,20 +232,26 @@ def _to_number(token: str) -> float:
 
 def extract_age(text: str) -> float | None:
     """Age in years (months, weeks and days become fractions of a year); None when absent."""
-    best: tuple[int, float] | None = None
+    best: tuple[int, int, float] | None = None
     for pattern in AGE_PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        value = _to_number(m.group(1))
-        unit = (m.group(2) or "year").lower() if m.lastindex and m.lastindex >= 2 else "year"
-        years = value * _UNIT_YEARS.get(unit, 1.0)
-        if not 0 <= years <= 125:
-            continue
-        # The earliest mention in the text is the patient's own age, usually in the first sentence.
-        if best is None or m.start() < best[0]:
-            best = (m.start(), round(years, 3))
-    return best[1] if best else None
+        for m in pattern.finditer(text):
+            value = _to_number(m.group(1))
+            unit = (m.group(2) or "year").lower() if m.lastindex and m.lastindex >= 2 else "year"
+            years = value * _UNIT_YEARS.get(unit, 1.0)
+            if not 0 <= years <= 125:
+                continue
+            # "Diagnosed at age 3" or "when aged 5" dates an event; "now 9 years old" is the age.
+            historical = bool(
+                re.search(
+                    r"\b(?:at|since|from|by|when|until|before|after)\s+$",
+                    text[max(0, m.start() - 8) : m.start()],
+                    re.I,
+                )
+            )
+            rank = (1 if historical else 0, m.start())
+            if best is None or rank < best[:2]:
+                best = (*rank, round(years, 3))
+    return best[2] if best else None
 
 
 def extract_sex(text: str) -> str:
@@ -299,7 +324,7 @@ def extract_conditions(text: str) -> list[str]:
     found: list[str] = []
     for sentence in split_sentences(text):
         for m in CONDITION_CUES.finditer(sentence):
-            if is_negated_at(sentence, m.start()):
+            if is_negated_at(sentence, m.start()) or RELATIVE_BEFORE.search(sentence[: m.start()]):
                 continue
             rest = sentence[m.end() :]
             if re.match(r"(?:no|not|never|none)\b", rest, re.I):
@@ -309,6 +334,8 @@ def extract_conditions(text: str) -> list[str]:
             for part in LIST_SPLIT.split(scope):
                 item = _clean_item(part)
                 if not 2 < len(item) <= 60 or len(item.split()) > 6 or NOT_A_CONDITION.match(item):
+                    continue
+                if RELATIVE_ITEM.match(item):
                     continue
                 if item not in found and item not in TRIVIAL_NEGATED:
                     found.append(item)
@@ -391,6 +418,28 @@ def extract_pregnancy(text: str, sex: str) -> bool | None:
     return None
 
 
+def extract_biomarkers(text: str) -> list[str]:
+    """Markers and genetic lesions as written (CD19-positive, BCR-ABL, FLT3-ITD, MRD-positive...)."""
+    found: list[str] = []
+    for sentence in split_sentences(text):
+        for m in BIOMARKERS.finditer(sentence):
+            marker = m.group(1).strip()
+            if marker not in found and not is_negated_at(sentence, m.start()):
+                found.append(marker)
+    return found
+
+
+def extract_lines_of_therapy(text: str) -> int | None:
+    """'after two lines of therapy' -> 2; 'in second relapse' -> 2 (at least two lines)."""
+    m = LINES_OF_THERAPY.search(text)
+    if m:
+        return int(_to_number(m.group(1)))
+    m = re.search(r"\b(first|second|third|fourth|fifth) relapse\b", text, re.I)
+    if m:
+        return ORDINAL_RELAPSE[m.group(1).lower()]
+    return None
+
+
 def extract_case_facts(text: str) -> CaseFacts:
     """Read a free-text clinical summary into CaseFacts for the reviewer to check and correct."""
     sex = extract_sex(text)
@@ -401,6 +450,8 @@ def extract_case_facts(text: str) -> CaseFacts:
         conditions=extract_conditions(text),
         disease_status=extract_disease_status(text),
         prior_therapies=extract_prior_therapies(text),
+        lines_of_therapy=extract_lines_of_therapy(text),
+        biomarkers=extract_biomarkers(text),
         performance_status=extract_performance_status(text),
         pregnant=extract_pregnancy(text, sex),
         summary=text,

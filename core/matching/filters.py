@@ -133,9 +133,16 @@ def _is_healthy_volunteers_only(trial: NormalizedTrial) -> bool:
     return all(c.strip().lower() in HEALTHY_CONDITION_WORDS for c in trial.conditions)
 
 
+def _is_open_status(status: str) -> bool:
+    if status in OPEN_STATUSES:
+        return True
+    # Some sources spell site statuses as prose ("Not yet recruiting", "Active, not recruiting").
+    return status.replace(",", "").replace(" ", "_").upper() in OPEN_STATUSES
+
+
 def _open_sites(trial: NormalizedTrial) -> list[Site]:
     overall = trial.overall_status
-    return [s for s in trial.sites if (s.status or overall) in OPEN_STATUSES]
+    return [s for s in trial.sites if _is_open_status(s.status or overall)]
 
 
 def _check_status(trial: NormalizedTrial, reasons: list) -> list[Site]:

@@ -41,7 +41,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def is_site_open(site: Site, overall_status: str) -> bool:
     """True when a site recruits; a site without its own status inherits the trial's status."""
     status = site.status or overall_status
-    return status in OPEN_STATUSES
+    return status in OPEN_STATUSES or status.replace(",", "").replace(" ", "_").upper() in OPEN_STATUSES
 
 
 def find_nearest_site(

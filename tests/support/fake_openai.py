@@ -26,8 +26,10 @@ Replies are built with the helpers ``ok``, ``json_schema_rejected``, ``rate_limi
 ``unknown_model``; a bare ``str`` or ``dict`` in ``script`` means ``ok(that)``. ``latency_s`` on
 the server delays every reply (on top of a reply's own ``latency_s``).
 
-Every request is recorded in ``requests`` (method, path, headers without the credential headers,
-whether a key was sent, and the decoded JSON body), so tests assert exactly what went over the wire.
+Every request is recorded in ``requests`` (method, path, query, headers without the credential
+headers, whether a key was sent, and the decoded JSON body; ``chat_requests`` keeps only the chat
+calls), so tests assert exactly what went over the wire. ``reset()`` forgets requests, script and
+modes. In tests, ``tests.support.fixtures_llm.llm_settings_for(fake)`` gives matching settings.
 """
 
 from __future__ import annotations

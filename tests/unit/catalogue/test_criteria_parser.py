@@ -34,11 +34,11 @@ def test_nested_lists_keep_level_and_parent():
         "* Karnofsky >= 60\n"
     )
     got = split_criteria(text)
-    assert [(c.text, c.level) for c in got] == [
-        ("Adequate organ function:", 0),
-        ("ANC >= 1000/uL", 1),
-        ("Platelets >= 75,000/uL", 1),
-        ("Karnofsky >= 60", 0),
+    assert [(c.text, c.level, c.context) for c in got] == [
+        ("Adequate organ function:", 0, None),
+        ("ANC >= 1000/uL", 1, "Adequate organ function:"),
+        ("Platelets >= 75,000/uL", 1, "Adequate organ function:"),
+        ("Karnofsky >= 60", 0, None),
     ]
 
 
@@ -108,3 +108,12 @@ def test_one_criterion_per_line_without_markers_is_not_joined():
 def test_lowercase_line_continues_the_previous_one():
     got = split_criteria("Patients with relapsed disease\nafter at least two lines of therapy")
     assert _texts(got, "inclusion") == ["Patients with relapsed disease after at least two lines of therapy"]
+
+
+def test_pdq_style_sections_give_context():
+    text = "PATIENT CHARACTERISTICS:\n\nAge:\n\n  -  16 and over\n\nRenal:\n\n  -  Creatinine <= 1.5 mg/dL\n       -  or clearance >= 50"
+    got = split_criteria(text)
+    by_text = {c.text: c for c in got}
+    assert by_text["16 and over"].context == "Age:"
+    assert by_text["or clearance >= 50"].context == "Renal: Creatinine <= 1.5 mg/dL"
+    assert by_text["Renal:"].context is None

@@ -3,6 +3,7 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from core.catalogue.records import NormalizedTrial, RejectedRecord
 from core.catalogue.sources import ImportLimits, estimate_total, iter_import_bytes, iter_import_items
@@ -10,7 +11,8 @@ from tests.support.paths import SHARED_DATA
 
 CTGOV = SHARED_DATA / "ctgov"
 FIXTURES = CTGOV / "api-v2" / "aact-fixtures"
-CSV_FIXTURE = "tests/unit/catalogue/fixtures/ctgov_export_fictional.csv"
+HERE = Path(__file__).parent
+CSV_FIXTURE = HERE / "fixtures" / "ctgov_export_fictional.csv"
 
 
 def _study(nct="NCT00763412"):
@@ -101,7 +103,7 @@ def test_csv_export(tmp_path):
 
 
 def test_classic_csv_export_column_names():
-    [item] = _items(["tests/unit/catalogue/fixtures/ctgov_classic_export_fictional.csv"])
+    [item] = _items([HERE / "fixtures" / "ctgov_classic_export_fictional.csv"])
     t = item.trial
     assert (t.registry_id, t.brief_title, t.overall_status) == (
         "DEMO-0101",
@@ -318,3 +320,14 @@ def test_streaming_is_lazy(tmp_path):
     stream = iter_import_items([str(path)])
     first = next(stream)
     assert first.trial.registry_id == "NCT00000000" and first.seen == 1
+
+
+def test_oversized_documents_and_lines_are_rejected_by_size():
+    limits = ImportLimits(max_file_bytes=1000, max_member_bytes=100)
+    [doc] = list(iter_import_bytes(json.dumps(_study()).encode(), name="big.json", limits=limits))
+    assert "larger than 1,000 bytes" in doc.rejection.reason
+    line = json.dumps({"_id": "NCT00000031", "text": "x" * 200})
+    items = list(
+        iter_import_bytes(f'{line}\n{{"_id": "NCT00000032"}}\n'.encode(), name="l.jsonl", limits=limits)
+    )
+    assert "longer than 100 bytes" in items[0].rejection.reason and items[1].ok

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from core.catalogue.demo_data import demo_trial_paths
-from tests.support.paths import SHARED_DATA
+from tests.unit.demo.v2_spec import spec_enum, spec_errors
 
-SPEC = SHARED_DATA / "ctgov" / "api-v2" / "ctg-oas-v2.yaml"
 AGE_PATTERN = re.compile(r"^\d+ (Year|Years|Month|Months|Week|Weeks|Day|Days|Hour|Hours|Minute|Minutes)$")
 REQUIRED_MODULES = (
     "identificationModule",
@@ -41,17 +40,6 @@ UNRELATED_CONDITIONS = {
     "Menstrual Migraine",
     "Healthy Volunteers",
 }
-
-
-@cache
-def spec_enum(name: str) -> frozenset[str]:
-    """Read one enum of the official OpenAPI spec (plain text scan; the spec's layout is regular)."""
-    if not SPEC.exists():
-        pytest.skip(f"API v2 spec not found at {SPEC}")
-    text = SPEC.read_text(encoding="utf-8")
-    match = re.search(rf"\n    {name}:\n      type: \"string\"\n      enum:\n((?:      - .*\n)+)", text)
-    assert match, f"enum {name} not found in {SPEC}"
-    return frozenset(re.findall(r'- "([^"]+)"', match.group(1)))
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -252,3 +240,18 @@ def test_condition_meshes_for_every_patient_study():
             continue
         meshes = study["derivedSection"]["conditionBrowseModule"]["meshes"]
         assert meshes and all(re.match(r"^D\d{9}$", m["id"]) and m["term"] for m in meshes), sid
+
+
+@pytest.mark.parametrize("path", demo_trial_paths(), ids=lambda p: p.stem)
+def test_file_follows_the_openapi_schema(path: Path):
+    errors = spec_errors(load(path))
+    assert not errors, f"{path.name}: " + "; ".join(errors[:10])
+
+
+def test_the_schema_check_catches_mistakes():
+    study = load(demo_trial_paths()[0])
+    study["protocolSection"]["statusModule"]["overallStatus"] = "OPEN"
+    study["protocolSection"]["eligibilityModule"]["minimumAge"] = "18 yrs"
+    study["protocolSection"]["designModule"]["enrolment"] = 3
+    errors = " ".join(spec_errors(study))
+    assert "'OPEN' not in Status" in errors and "'18 yrs'" in errors and "unknown key 'enrolment'" in errors

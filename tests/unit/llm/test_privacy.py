@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.llm import LLMClient, LLMError
 from core.llm.privacy import find_personal_data
@@ -68,3 +70,25 @@ def test_text_parts_and_blank_values() -> None:
 
 def test_short_digit_runs_are_not_phones() -> None:
     assert find_personal_data(msgs("age 9, 2 lines, NCT01234567"), ["+44 20 7946 0958"]) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=9), max_size=4, unique=True),
+    separator=st.sampled_from([" ", "-", ".", " - ", "/"]),
+    prefix=st.sampled_from(["+44 ", "0044 ", "0", "+44 (0)"]),
+)
+def test_any_way_of_writing_the_phone_is_caught(cuts: list[int], separator: str, prefix: str) -> None:
+    national = "2079460958"
+    pieces, last = [], 0
+    for cut in sorted(cuts):
+        pieces.append(national[last:cut])
+        last = cut
+    pieces.append(national[last:])
+    written = prefix + separator.join(pieces)
+    assert find_personal_data(msgs(f"Ring {written} today"), CONTACT) == [2]
+
+
+@given(st.text(alphabet="aAbBcC .,", max_size=40))
+def test_text_without_the_values_is_never_flagged(text: str) -> None:
+    assert find_personal_data(msgs(text), CONTACT) == []

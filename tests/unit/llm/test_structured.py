@@ -187,3 +187,11 @@ def test_azure_settings_use_the_azure_client(fake_openai: FakeOpenAI) -> None:
     assert request.query == "api-version=2024-10-21"
     assert request.api_key_sent and "api-key" not in request.headers
     assert result.record.model == "fake-model"
+
+
+def test_token_limit_parameter_name_is_configurable(fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(GOOD)
+    settings = llm_settings_for(fake_openai, token_limit_param="max_completion_tokens", max_output_tokens=77)
+    ask(LLMClient(settings))
+    body = fake_openai.chat_requests[0].body
+    assert body["max_completion_tokens"] == 77 and "max_tokens" not in body

@@ -25,6 +25,11 @@ def test_assess_rows_yields_label_and_evidence():
     ]
 
 
+def test_evidence_uses_the_numbers_written_in_the_note():
+    row = {**ROW, "note": "1. A 58-year-old woman with chest pain.\n2. She will provide informed consent."}
+    assert next(assess_rows([row]))["sentences"] == [1]
+
+
 def test_bad_rows_name_the_row_and_field():
     with pytest.raises(RowError, match="row 2: field 'criterion_text' is missing"):
         list(assess_rows([ROW, {k: v for k, v in ROW.items() if k != "criterion_text"}]))

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
-from core.matching.criteria_rules import assess_criterion, assess_trial, parse_age_limits, summarise_verdicts
+from core.matching.criteria_limits import parse_age_limits
+from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
 from core.matching.extract import extract_case_facts, split_sentences
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 
@@ -65,6 +66,7 @@ def test_women_40_and_older_against_a_39_year_old_woman_and_a_man():
 def test_sex():
     assert judge("Male and female", "inclusion").verdict == "included"
     assert judge("Female sex", "inclusion", MAN).verdict == "not included"
+    assert judge("Female subjects 12 years of age and older", "exclusion", MAN).verdict == "not applicable"
 
 
 def test_pregnancy_is_not_applicable_to_men_and_young_children():
@@ -117,7 +119,11 @@ CRITERIA = st.sampled_from(
     ]
 )
 NOTES = st.sampled_from([NOTE, MAN, BOY, "0. A 39-year-old woman with a breast lump.", "0. Fever."])
-MIRROR = {"included": "excluded", "not included": "not excluded", "not applicable": "not applicable"}
+MIRROR = {
+    "included": {"excluded"},
+    "not included": {"not excluded", "not applicable"},  # an exclusion for the other sex does not apply
+    "not applicable": {"not applicable"},
+}
 
 
 @settings(max_examples=150, deadline=None)
@@ -129,7 +135,7 @@ def test_inclusion_and_exclusion_are_never_inverted(text, note):
     assert excl.verdict in EXCLUSION_LABELS and excl.kind == "exclusion"
     # The same finding read both ways: meeting a text as inclusion means meeting it as exclusion.
     if incl.verdict in MIRROR:
-        assert excl.verdict == MIRROR[incl.verdict]
+        assert excl.verdict in MIRROR[incl.verdict]
     if excl.verdict == "excluded":
         assert not summarise_verdicts([excl]).likely_eligible
 
@@ -245,3 +251,46 @@ def test_menopausal_status_is_read_from_age_only_when_clear():
 def test_relapsed_criterion_against_a_newly_diagnosed_patient():
     note = "0. A 7-year-old girl with newly diagnosed acute lymphoblastic leukemia."
     assert judge("Relapsed or refractory ALL", "inclusion", note).verdict == "not included"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200), kind=st.sampled_from(["inclusion", "exclusion"]), note=NOTES)
+def test_any_text_gets_a_label_of_its_own_kind(text, kind, note):
+    verdict = judge(text, kind, note)
+    assert verdict.verdict in (INCLUSION_LABELS if kind == "inclusion" else EXCLUSION_LABELS)
+    assert all(0 <= i < len(split_sentences(note)) for i in verdict.evidence_sentences)
+
+
+def test_performance_status_typed_loosely_at_intake():
+    facts = CaseFacts(performance_status="ecog1")
+    assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "included"
+    facts = CaseFacts(performance_status="unclear")
+    assert assess_criterion("ECOG 0-2", "inclusion", ["x"], facts).verdict == "not enough information"
+
+
+def test_previous_enrolment_in_the_same_study_is_not_applicable():
+    assert (
+        judge("The patient has previously enrolled into this study.", "exclusion").verdict == "not applicable"
+    )
+
+
+def test_a_relatives_illness_or_a_suspicion_is_not_the_patients_condition():
+    note = (
+        "0. A 50-year-old man with a family history of heart disease.\n"
+        "1. His mother has diabetes.\n"
+        "2. Appendicitis is suspected.\n"
+        "3. He has asthma."
+    )
+    assert judge("Heart disease", "exclusion", note).verdict == "not excluded"
+    assert judge("Diabetes", "exclusion", note).verdict == "not excluded"
+    assert judge("Suspected appendicitis is being ruled out", "inclusion", note).verdict != "not included"
+    assert judge("Appendicitis", "inclusion", "0. A 15-year-old girl; possible appendicitis.").verdict == (
+        "not enough information"
+    )
+    assert judge("Asthma", "exclusion", note).verdict == "excluded"
+
+
+def test_a_past_condition_does_not_prove_a_current_one():
+    note = "0. A 65-year-old male with a history of tuberculosis.\n1. He has a productive cough."
+    assert judge("Active tuberculosis", "exclusion", note).verdict == "not enough information"
+    assert judge("Tuberculosis", "exclusion", note).verdict == "excluded"

@@ -107,3 +107,18 @@ def test_split_sentences_keeps_numbered_notes_and_abbreviations():
     text = "Seen by Dr. Smith today. Dose was 2.5 mg. She is well!"
     assert split_sentences(text) == ["Seen by Dr. Smith today.", "Dose was 2.5 mg.", "She is well!"]
     assert split_sentences("") == []
+
+
+def test_biomarkers_and_lines_of_therapy():
+    facts = extract_case_facts(
+        "A 9-year-old boy with CD19-negative, CD7+ relapsed T-ALL (NOTCH1 mutated, MRD-positive) "
+        "in second relapse after three lines of therapy. No BCR-ABL."
+    )
+    assert facts.biomarkers == ["CD19-negative", "CD7+", "NOTCH1", "MRD-positive"]
+    assert facts.lines_of_therapy == 3
+    assert extract_case_facts("Chest pain; walks daily.").biomarkers == []
+
+
+def test_age_at_an_earlier_event_is_not_the_current_age():
+    assert extract_case_facts("Diagnosed with ALL at age 3, he is now 9 years old.").age_years == 9
+    assert extract_case_facts("Diagnosed at age 3; now aged 9.").age_years == 9

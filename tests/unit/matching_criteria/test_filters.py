@@ -170,3 +170,12 @@ def test_common_path_is_fast_enough_to_run_over_many_trials():
     per_call = min(timeit.repeat(lambda: apply_hard_filters(facts, trial), number=2000, repeat=3)) / 2000
     # Generous bound for slow CI machines; bench figures are ~7 µs.
     assert per_call < 200e-6
+
+
+def test_site_statuses_written_as_prose_are_understood():
+    trial = make_trial(
+        overall_status="ACTIVE_NOT_RECRUITING",
+        sites=[site("Paris", "Active, not recruiting", PARIS), site("Lyon", "Not yet recruiting", LYON)],
+    )
+    outcome = apply_hard_filters(CaseFacts(), trial)
+    assert outcome.passed and outcome.open_site_count == 1

@@ -1,0 +1,105 @@
+"""The LLM drafter: renders a prompt from de-identified data, guards it, and asks the LLM client for a structured draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from core.catalogue.records import NormalizedTrial, Site
+from core.drafting.context import OptionSummary
+from core.drafting.personal_data import find_personal_data
+from core.drafting.prompts import (
+    PromptTemplate,
+    build_case_overview_variables,
+    build_trial_summary_variables,
+    render_messages,
+)
+from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
+from core.matching.case_facts import CaseFacts
+from core.matching.verdicts import CriterionVerdict
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class StructuredClient(Protocol):
+    """What the drafter needs from core.llm.client.LLMClient."""
+
+    def complete_structured(
+        self,
+        messages: list[dict[str, str]],
+        schema: type[ModelT],
+        *,
+        prompt_name: str,
+        prompt_version: Any,
+        forbidden_strings: Sequence[str],
+    ) -> Any: ...
+
+
+class PersonalDataInPrompt(ValueError):
+    """A rendered prompt contains the family's personal data and must not be sent."""
+
+
+def guard_messages(messages: list[dict[str, str]], personal_data: Sequence[str]) -> None:
+    """Refuse to send messages that contain any of the family's personal details."""
+    for message in messages:
+        hits = find_personal_data(message["content"], personal_data)
+        if hits:
+            # Name the kind of detail only: the error may be logged.
+            raise PersonalDataInPrompt(f"the {message['role']} message contains the family's {hits[0].why}")
+
+
+def _normalise_titles(draft: ModelT) -> ModelT:
+    for section in getattr(draft, "sections", []):
+        section.title = SECTION_TITLES.get(section.key, section.title)
+    return draft
+
+
+def draft_trial_summary_with_llm(
+    client: StructuredClient,
+    template: PromptTemplate,
+    *,
+    prompt_version: Any,
+    trial: NormalizedTrial,
+    facts: CaseFacts,
+    verdicts: Sequence[CriterionVerdict],
+    nearest_sites: Sequence[tuple[Site, float | None]],
+    personal_data: Sequence[str] = (),
+) -> TrialSummaryDraft:
+    """Ask the LLM for a trial summary; returns the validated draft with our section titles and registry id."""
+    messages = render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites))
+    guard_messages(messages, personal_data)
+    result = client.complete_structured(
+        messages,
+        TrialSummaryDraft,
+        prompt_name=template.name,
+        prompt_version=prompt_version,
+        forbidden_strings=list(personal_data),
+    )
+    draft: TrialSummaryDraft = _normalise_titles(result.parsed)
+    # The id comes from our record, never from the model's reply.
+    draft.registry_id = trial.registry_id
+    return draft
+
+
+def draft_case_overview_with_llm(
+    client: StructuredClient,
+    template: PromptTemplate,
+    *,
+    prompt_version: Any,
+    options: Sequence[OptionSummary],
+    facts: CaseFacts,
+    personal_data: Sequence[str] = (),
+) -> CaseOverviewDraft:
+    """Ask the LLM for the case overview; returns the validated draft with our section titles."""
+    messages = render_messages(template, build_case_overview_variables(options, facts))
+    guard_messages(messages, personal_data)
+    result = client.complete_structured(
+        messages,
+        CaseOverviewDraft,
+        prompt_name=template.name,
+        prompt_version=prompt_version,
+        forbidden_strings=list(personal_data),
+    )
+    return _normalise_titles(result.parsed)
