@@ -50,6 +50,14 @@ def guard_messages(messages: list[dict[str, str]], personal_data: Sequence[str])
             raise PersonalDataInPrompt(f"the {message['role']} message contains the family's {hits[0].why}")
 
 
+def with_feedback(messages: list[dict[str, str]], feedback: str | None) -> list[dict[str, str]]:
+    """Add the reviewer's requested changes (a redraft after 'request changes') as a final user message."""
+    if not feedback:
+        return messages
+    note = "A reviewer asked for these changes to the previous draft. Apply them within the same rules:\n" + feedback
+    return [*messages, {"role": "user", "content": note}]
+
+
 def _normalise_titles(draft: ModelT) -> ModelT:
     for section in getattr(draft, "sections", []):
         section.title = SECTION_TITLES.get(section.key, section.title)
@@ -66,9 +74,12 @@ def draft_trial_summary_with_llm(
     verdicts: Sequence[CriterionVerdict],
     nearest_sites: Sequence[tuple[Site, float | None]],
     personal_data: Sequence[str] = (),
-) -> TrialSummaryDraft:
-    """Ask the LLM for a trial summary; returns the validated draft with our section titles and registry id."""
-    messages = render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites))
+    feedback: str | None = None,
+    temperature: float | None = None,
+    max_output_tokens: int | None = None,
+) -> tuple[TrialSummaryDraft, Any]:
+    """Ask the LLM for a trial summary; returns the validated draft (our titles and registry id) and the call record."""
+    messages = with_feedback(render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
         messages,
@@ -76,11 +87,13 @@ def draft_trial_summary_with_llm(
         prompt_name=template.name,
         prompt_version=prompt_version,
         forbidden_strings=list(personal_data),
+        temperature=temperature,
+        max_output_tokens=max_output_tokens,
     )
     draft: TrialSummaryDraft = _normalise_titles(result.parsed)
     # The id comes from our record, never from the model's reply.
     draft.registry_id = trial.registry_id
-    return draft
+    return draft, result.record
 
 
 def draft_case_overview_with_llm(
@@ -91,9 +104,12 @@ def draft_case_overview_with_llm(
     options: Sequence[OptionSummary],
     facts: CaseFacts,
     personal_data: Sequence[str] = (),
-) -> CaseOverviewDraft:
-    """Ask the LLM for the case overview; returns the validated draft with our section titles."""
-    messages = render_messages(template, build_case_overview_variables(options, facts))
+    feedback: str | None = None,
+    temperature: float | None = None,
+    max_output_tokens: int | None = None,
+) -> tuple[CaseOverviewDraft, Any]:
+    """Ask the LLM for the case overview; returns the validated draft (our titles) and the call record."""
+    messages = with_feedback(render_messages(template, build_case_overview_variables(options, facts)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
         messages,
@@ -101,5 +117,7 @@ def draft_case_overview_with_llm(
         prompt_name=template.name,
         prompt_version=prompt_version,
         forbidden_strings=list(personal_data),
+        temperature=temperature,
+        max_output_tokens=max_output_tokens,
     )
-    return _normalise_titles(result.parsed)
+    return _normalise_titles(result.parsed), result.record

@@ -76,8 +76,10 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
         trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
         context = grounding_context_for_sites([d for _, d in nearest_open_sites(trial, facts)])
     else:
-        for t in _case_trials(s, draft.case_id):
-            context.append(t.model_dump_json(exclude={"raw", "criteria", "eligibility_text"}))
+        from core.drafting.context import context_texts_for_options
+        from core.drafting.writers import option_summaries
+
+        context = context_texts_for_options(option_summaries(s, draft.case_id))
     results = run_checks(
         sections,
         kind="trial" if draft.trial_id else "case",
@@ -88,16 +90,6 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
         config=load_checks_config(s),
     )
     return [r.model_dump(mode="json") for r in results]
-
-
-def _case_trials(s: Session, case_id: int) -> list[NormalizedTrial]:
-    rows = s.scalars(
-        select(Trial.record)
-        .join(Draft, Draft.trial_id == Trial.id)
-        .where(Draft.case_id == case_id, Draft.kind == "trial", Draft.status != "rejected")
-        .order_by(Draft.id)
-    )
-    return [NormalizedTrial.model_validate(r) for r in rows]
 
 
 def start_drafting(actor: Actor, case_id: int) -> int:

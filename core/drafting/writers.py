@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.cases import get_case_facts, get_personal_data
 from core.catalogue.records import NormalizedTrial
+from core.drafting.offline import OFFLINE_DRAFTER
 from core.models import Draft, DraftVersion, Match, Trial
 
 OFFLINE_AUTHOR = "offline drafter"
@@ -38,49 +39,35 @@ def _from_structured(draft_obj: Any) -> tuple[dict[str, str], dict[str, Any]]:
     return section_texts(draft_obj), {k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()}
 
 
-def _llm_call(prompt_name: str, variables: dict[str, Any], schema: type, case_id: int, feedback: str | None) -> tuple[Any, Any, Any]:
-    from core.drafting.prompts import parse_prompt_text, render_messages
+def _llm_context(prompt_name: str):  # noqa: ANN202
+    """The production prompt, parsed, and a client for the configured endpoint."""
+    from core.drafting.prompts import parse_prompt_text
     from core.llm import LLMClient
     from core.llm_config import capability_cache, load_llm_settings
     from core.prompt_store import get_labelled_version
 
     version = get_labelled_version(prompt_name)
     template = parse_prompt_text(version.template_text, prompt_name)
-    messages = render_messages(template, variables)
-    if feedback:
-        messages.append(
-            {"role": "user", "content": "A reviewer asked for these changes to the previous draft:\n" + feedback}
-        )
-    settings = load_llm_settings()
-    client = LLMClient(settings, capability_cache=capability_cache())
-    result = client.complete_structured(
-        messages,
-        schema,
-        prompt_name=prompt_name,
-        prompt_version=str(version.version),
-        forbidden_strings=get_personal_data(case_id),
-        temperature=version.parameters.get("temperature"),
-        max_output_tokens=version.parameters.get("max_output_tokens"),
-    )
-    return result, version, settings
+    client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
+    params = {k: version.parameters.get(k) for k in ("temperature", "max_output_tokens")}
+    return version, template, client, params
 
 
-def _written_from_llm(result: Any, version: Any, parsed: Any) -> Written:
+def _written_from_llm(parsed: Any, record: Any, version: Any) -> Written:
     sections, sources = _from_structured(parsed)
-    rec = result.record
     return Written(
         sections=sections,
         sources=sources,
         drafter="llm",
-        model=rec.model,
-        author=f"llm:{rec.model}",
+        model=record.model,
+        author=f"llm:{record.model}",
         prompt_version_id=version.id,
         prompt_hash=version.content_hash,
-        input_tokens=rec.input_tokens,
-        output_tokens=rec.output_tokens,
-        cost=rec.cost,
-        latency_s=rec.latency_s,
-        note=f"Drafted by {rec.model} with prompt {version.name} v{version.version}",
+        input_tokens=record.input_tokens,
+        output_tokens=record.output_tokens,
+        cost=record.cost,
+        latency_s=record.latency_s,
+        note=f"Drafted by {record.model} with prompt {version.name} v{version.version}",
     )
 
 
@@ -94,21 +81,23 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
     verdicts = _verdicts_for(s, draft.case_id, draft.trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
-        from core.drafting.prompts import build_trial_summary_variables
-        from core.drafting.schema import TrialSummaryDraft
+        from core.drafting.llm_drafter import draft_trial_summary_with_llm
 
-        variables = build_trial_summary_variables(trial, facts, verdicts, nearest)
-        result, version, _ = _llm_call("trial_summary", variables, TrialSummaryDraft, draft.case_id, draft.feedback)
-        return _written_from_llm(result, version, result.parsed)
+        version, template, client, params = _llm_context("trial_summary")
+        parsed, record = draft_trial_summary_with_llm(
+            client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
+            nearest_sites=nearest, personal_data=get_personal_data(draft.case_id), feedback=draft.feedback, **params,
+        )
+        return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
     sections, sources = _from_structured(structured)
     note = "Written by the offline drafter from the trial record and the criterion verdicts"
     if draft.feedback:
         note += "; the offline drafter cannot take feedback: edit the text directly"
-    return Written(sections=sections, sources=sources, drafter="offline", model=None, author=OFFLINE_AUTHOR, note=note)
+    return Written(sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR, note=note)
 
 
-def _option_summaries(s: Session, case_id: int) -> list[Any]:
+def option_summaries(s: Session, case_id: int) -> list[Any]:
     from core.drafting.context import OptionSummary
 
     options = []
@@ -141,18 +130,20 @@ def write_case_overview(s: Session, draft: Draft) -> Written:
     from core.llm_config import load_llm_settings
 
     facts = get_case_facts(draft.case_id)
-    options = _option_summaries(s, draft.case_id)
+    options = option_summaries(s, draft.case_id)
     if load_llm_settings().is_configured:
-        from core.drafting.prompts import build_case_overview_variables
-        from core.drafting.schema import CaseOverviewDraft
+        from core.drafting.llm_drafter import draft_case_overview_with_llm
 
-        variables = build_case_overview_variables(options, facts)
-        result, version, _ = _llm_call("case_overview", variables, CaseOverviewDraft, draft.case_id, draft.feedback)
-        return _written_from_llm(result, version, result.parsed)
+        version, template, client, params = _llm_context("case_overview")
+        parsed, record = draft_case_overview_with_llm(
+            client, template, prompt_version=str(version.version), options=options, facts=facts,
+            personal_data=get_personal_data(draft.case_id), feedback=draft.feedback, **params,
+        )
+        return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)
     sections, sources = _from_structured(structured)
     return Written(
-        sections=sections, sources=sources, drafter="offline", model=None, author=OFFLINE_AUTHOR,
+        sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR,
         note="Written by the offline drafter from the selected options",
     )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 

@@ -12,8 +12,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _approve_everything(page) -> int:  # noqa: ANN001
-    approved = 0
-    for _ in range(10):
+    for approved in range(10):
         go(page, "Review queue")
         page.get_by_role("button", name="Claim next draft").click()
         wait_idle(page)
@@ -31,7 +30,6 @@ def _approve_everything(page) -> int:  # noqa: ANN001
         page.get_by_role("button", name="Approve").click()
         wait_idle(page)
         page.get_by_text(re.compile(r"status\s+approved")).first.wait_for(timeout=30_000)
-        approved += 1
     raise AssertionError("the queue never emptied")
 
 
