@@ -34,6 +34,8 @@ class StructuredClient(Protocol):
         prompt_name: str,
         prompt_version: Any,
         forbidden_strings: Sequence[str],
+        temperature: float | None = None,
+        max_output_tokens: int | None = None,
     ) -> Any: ...
 
 

@@ -25,6 +25,7 @@ PROMPTS = load_prompt_dir(REPO_ROOT / "prompts")
 @dataclass
 class Reply:
     parsed: Any
+    record: Any = None
 
 
 @dataclass
@@ -32,7 +33,9 @@ class FakeClient:
     reply: Any
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def complete_structured(self, messages, schema, *, prompt_name, prompt_version, forbidden_strings):
+    def complete_structured(
+        self, messages, schema, *, prompt_name, prompt_version, forbidden_strings, temperature=None, max_output_tokens=None
+    ):
         self.calls.append(
             dict(
                 messages=messages,
@@ -51,7 +54,7 @@ def test_trial_summary_is_requested_with_schema_prompt_and_forbidden_strings() -
     canned.registry_id = "NCT99999999"  # a model that echoes the wrong id
     canned.sections[0].title = "Whatever"
     client = FakeClient(canned)
-    draft = draft_trial_summary_with_llm(
+    draft, _ = draft_trial_summary_with_llm(
         client,
         PROMPTS["trial_summary"],
         prompt_version=3,
@@ -73,7 +76,7 @@ def test_case_overview_is_requested_and_returned() -> None:
     facts = make_case_facts()
     options = [OptionSummary(registry_id="NCT04123456", title="CD19 CAR-T", met=2)]
     client = FakeClient(draft_case_overview_offline(options, facts))
-    draft = draft_case_overview_with_llm(
+    draft, _ = draft_case_overview_with_llm(
         client,
         PROMPTS["case_overview"],
         prompt_version="v1",
