@@ -134,6 +134,11 @@ class FakeRegistry:
             self._faults.clear()
             self._fault_from = None
 
+    def expire_page_tokens(self) -> None:
+        """Forget every page token handed out, as if they had expired: using one now gets HTTP 400."""
+        with self._lock:
+            self._tokens.clear()
+
     def page_tokens(self) -> list[str | None]:
         """The pageToken sent with each recorded request, in order."""
         return [request.params.get("pageToken") for request in self.requests]

@@ -248,3 +248,36 @@ def test_json_state_store_round_trips_and_reports_a_corrupt_file(tmp_path):
     with pytest.raises(SyncError, match="delete it to start the sync over") as raised:
         store.load("k")
     assert raised.value.kind == "state"
+
+
+def test_a_stale_saved_page_token_restarts_the_run_from_the_first_page(registry, make_client, state_store):
+    first = Collector()
+    run_sync(
+        QUERY,
+        client=make_client(registry.base_url),
+        state_store=state_store,
+        on_page=first,
+        cancel=lambda: len(first.pages) >= 2,
+    )
+    registry.expire_page_tokens()
+    before = len(registry.requests)
+
+    again = Collector()
+    summary = run_sync(QUERY, client=make_client(registry.base_url), state_store=state_store, on_page=again)
+
+    assert summary.finished and not summary.resumed
+    assert registry.requests[before].params.get("pageToken")  # the stale token, refused
+    assert registry.requests[before + 1].params.get("pageToken") is None
+    assert again.ids == [study_id(study) for study in registry.studies]
+    assert (summary.pages_done, summary.studies_seen) == (5, STUDY_COUNT)
+
+
+def test_a_refused_first_page_is_not_retried_forever(registry, make_client, state_store):
+    query = QUERY.model_copy(update={"page_size": 10})
+    registry.inject(Fault.status(400), on=[1])
+
+    with pytest.raises(SyncError) as raised:
+        run_sync(query, client=make_client(registry.base_url), state_store=state_store, on_page=Collector())
+
+    assert raised.value.kind == "rejected"
+    assert len(registry.requests) == 1
