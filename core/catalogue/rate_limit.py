@@ -32,16 +32,16 @@ class TokenBucket:
 
     def acquire(self) -> float:
         """Take one token, sleeping until one is available; return the seconds waited."""
-        waited = 0.0
         with self._lock:
-            while True:
-                self._refill()
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return waited
-                delay = (1 - self._tokens) / self.rate_per_second
-                self._sleep(delay)
-                waited += delay
+            self._refill()
+            # Taking the token on credit and sleeping off the debt avoids a retry loop that
+            # floating-point rounding of the clock could keep spinning.
+            self._tokens -= 1
+            if self._tokens >= 0:
+                return 0.0
+            delay = -self._tokens / self.rate_per_second
+            self._sleep(delay)
+            return delay
 
     def _refill(self) -> None:
         now = self._clock()

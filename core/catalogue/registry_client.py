@@ -106,7 +106,7 @@ class RegistryClient:
         self.max_retry_after = max_retry_after
         self._sleep = sleep
         self._backoff = wait_exponential_jitter(
-            initial=backoff_initial, max=backoff_max, jitter=backoff_initial
+            multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial
         )
         self._http = httpx.Client(
             base_url=self.base_url,

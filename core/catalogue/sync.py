@@ -69,7 +69,18 @@ def run_sync(
         if state.pages_done == 0:
             params["countTotal"] = "true"
         try:
-            page = client.fetch_page(params)
+            try:
+                page = client.fetch_page(params)
+            except SyncError as error:
+                if not (error.kind == "rejected" and resumed and pages == 0 and state.next_page_token):
+                    raise
+                # A saved page token can go stale between runs; the importer is idempotent, so
+                # starting the run's paging over loses nothing.
+                log.warning("saved page token refused (%s); restarting sync %s from page 1", error, state.key)
+                state = restart_paging(state)
+                state_store.save(state)
+                resumed = False
+                continue
             if page.next_page_token is not None and page.next_page_token == state.next_page_token:
                 raise SyncError(
                     "clinicaltrials.gov returned the same page token twice; stopping to avoid a loop.",
@@ -121,6 +132,13 @@ def begin_run(query: SyncQuery, previous: SyncState | None, started_at: datetime
         next_since=carried_since,
     )
     return state, False
+
+
+def restart_paging(state: SyncState) -> SyncState:
+    """Start the current run's paging over from the first page, keeping its update bound and start time."""
+    return state.model_copy(
+        update={"next_page_token": None, "pages_done": 0, "studies_seen": 0, "last_error": None}
+    )
 
 
 def advance_state(

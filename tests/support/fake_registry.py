@@ -90,7 +90,13 @@ class FakeRegistry:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.registry = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-registry", daemon=True)
+        self._thread = threading.Thread(
+            # A short poll interval keeps stop() quick; the default half second adds up over many tests.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-registry",
+            daemon=True,
+        )
 
     @property
     def base_url(self) -> str:
@@ -127,6 +133,11 @@ class FakeRegistry:
         with self._lock:
             self._faults.clear()
             self._fault_from = None
+
+    def expire_page_tokens(self) -> None:
+        """Forget every page token handed out, as if they had expired: using one now gets HTTP 400."""
+        with self._lock:
+            self._tokens.clear()
 
     def page_tokens(self) -> list[str | None]:
         """The pageToken sent with each recorded request, in order."""
