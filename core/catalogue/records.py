@@ -117,7 +117,7 @@ class NormalizedTrial(BaseModel):
     def content_hash(self) -> str:
         """Hash of the normalised content, used to skip unchanged records on re-import."""
         payload = self.model_dump(mode="json", exclude={"raw"})
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def search_text(self) -> str:

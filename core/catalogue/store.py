@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,8 +47,14 @@ def _bars(values: Iterable[str]) -> str:
     return "|" + "|".join(vals) + "|" if vals else ""
 
 
-def _trial_row(t: NormalizedTrial, content_hash: str) -> dict:
+def record_and_hash(t: NormalizedTrial) -> tuple[dict, str]:
+    """The stored record and its content hash, from a single dump of the model."""
     record = t.model_dump(mode="json", exclude={"raw"})
+    blob = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return record, hashlib.sha256(blob).hexdigest()
+
+
+def _trial_row(t: NormalizedTrial, record: dict, content_hash: str) -> dict:
     return {
         "registry_id": t.registry_id,
         "source_format": t.source_format,
@@ -99,43 +106,52 @@ def store_trials(session: Session, trials: list[NormalizedTrial], report: Import
     """Upsert one batch in the caller's transaction; returns the registry ids that were new or changed."""
     if not trials:
         return []
-    hashes = {t.registry_id: t.content_hash() for t in trials}
+    conn = session.connection()  # Core statements: an ORM round trip per row would halve the import rate
+    dumped = {t.registry_id: record_and_hash(t) for t in trials}
+    hashes = {rid: h for rid, (_, h) in dumped.items()}
     existing = {
         rid: (tid, h)
-        for rid, tid, h in session.execute(
+        for rid, tid, h in conn.execute(
             select(Trial.registry_id, Trial.id, Trial.content_hash).where(Trial.registry_id.in_(list(hashes)))
         )
     }
-    changed: list[str] = []
+    new: list[NormalizedTrial] = []
+    changed: list[tuple[int, NormalizedTrial]] = []
+    for t in trials:
+        if t.registry_id not in existing:
+            new.append(t)
+        elif existing[t.registry_id][1] == hashes[t.registry_id]:
+            report.unchanged += 1
+        else:
+            changed.append((existing[t.registry_id][0], t))
+    for tid, t in changed:
+        conn.execute(update(Trial).where(Trial.id == tid).values(**_trial_row(t, *dumped[t.registry_id])))
+    if changed:
+        ids = [tid for tid, _ in changed]
+        for model in (Site, Criterion, TrialRaw):
+            conn.execute(delete(model).where(model.trial_id.in_(ids)))
+    stored: list[tuple[int, NormalizedTrial]] = list(changed)
+    if new:
+        rows = [_trial_row(t, *dumped[t.registry_id]) for t in new]
+        result = conn.execute(insert(Trial).returning(Trial.id, sort_by_parameter_order=True), rows)
+        stored += list(zip(result.scalars().all(), new, strict=True))
+    report.new += len(new)
+    report.updated += len(changed)
     site_rows: list[dict] = []
     crit_rows: list[dict] = []
     raw_rows: list[dict] = []
-    for t in trials:
-        h = hashes[t.registry_id]
-        if t.registry_id in existing:
-            tid, old_hash = existing[t.registry_id]
-            if old_hash == h:
-                report.unchanged += 1
-                continue
-            session.execute(update(Trial).where(Trial.id == tid).values(**_trial_row(t, h)))
-            for model in (Site, Criterion, TrialRaw):
-                session.execute(delete(model).where(model.trial_id == tid))
-            report.updated += 1
-        else:
-            tid = session.execute(insert(Trial).values(**_trial_row(t, h)).returning(Trial.id)).scalar_one()
-            report.new += 1
+    for tid, t in stored:
         sites, crits, raw = _children(tid, t)
         site_rows += sites
         crit_rows += crits
         raw_rows.append(raw)
-        changed.append(t.registry_id)
     if site_rows:
-        session.execute(insert(Site), site_rows)
+        conn.execute(insert(Site), site_rows)
     if crit_rows:
-        session.execute(insert(Criterion), crit_rows)
+        conn.execute(insert(Criterion), crit_rows)
     if raw_rows:
-        session.execute(insert(TrialRaw), raw_rows)
-    return changed
+        conn.execute(insert(TrialRaw), raw_rows)
+    return [t.registry_id for _, t in stored]
 
 
 def load_trial_record(session: Session, registry_id: str) -> NormalizedTrial | None:
