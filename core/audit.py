@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.models import AuditEvent
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 # Fields that hold personal data; they are masked in exports for anyone but admins.
 _PERSONAL_KEYS = frozenset({"name", "email", "phone", "address", "contact_name", "contact_email", "contact_phone"})
@@ -66,9 +66,9 @@ class AuditRow(BaseModel):
     reason: str | None
 
 
+@requires("audit.view")
 def list_events(actor: Actor, flt: AuditFilter | None = None) -> list[AuditRow]:
     """Audit events, newest first, filtered."""
-    require(actor, "audit.view")
     flt = flt or AuditFilter()
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(flt.limit)
     if flt.actor:
@@ -93,6 +93,7 @@ def _mask(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: ("***" if k in _PERSONAL_KEYS else v) for k, v in value.items()}
 
 
+@requires("audit.view")
 def export_events_csv(actor: Actor, flt: AuditFilter | None = None) -> str:
     """The filtered audit log as CSV; personal data is masked unless the actor is an admin."""
     rows = list_events(actor, flt)

@@ -16,7 +16,7 @@ from core.config import get_settings
 from core.db import session_scope
 from core.errors import AuthenticationFailed, NotFound, ValidationFailed
 from core.models import User, utcnow
-from core.permissions import ROLES, Actor, require
+from core.permissions import ROLES, Actor, requires
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
@@ -72,6 +72,7 @@ def _validate_user_fields(username: str, display_name: str, roles: list[str], em
         raise ValidationFailed(errors)
 
 
+@requires("user.manage")
 def create_user(
     actor: Actor,
     username: str,
@@ -84,7 +85,6 @@ def create_user(
     enforce_policy: bool = True,
 ) -> int:
     """Create an account; a password is optional only for single-sign-on users (matched by e-mail)."""
-    require(actor, "user.manage")
     username = username.strip().lower()
     _validate_user_fields(username, display_name, roles, email)
     if password is not None and enforce_policy:
@@ -108,9 +108,9 @@ def create_user(
         return user.id
 
 
+@requires("user.manage")
 def set_user_roles(actor: Actor, username: str, roles: list[str], *, active: bool = True) -> None:
     """Change an account's roles or deactivate it."""
-    require(actor, "user.manage")
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
@@ -121,8 +121,8 @@ def set_user_roles(actor: Actor, username: str, roles: list[str], *, active: boo
         record_event(s, actor, "user.update", "user", user.id, before=before, after={"roles": user.roles, "active": active})
 
 
+@requires("user.manage")
 def reset_password(actor: Actor, username: str, password: str) -> None:
-    require(actor, "user.manage")
     check_password_policy(password, username)
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username))
@@ -132,8 +132,8 @@ def reset_password(actor: Actor, username: str, password: str) -> None:
         record_event(s, actor, "user.password_reset", "user", user.id)
 
 
+@requires("user.manage")
 def list_users(actor: Actor) -> list[UserView]:
-    require(actor, "user.manage")
     now = utcnow()
     with session_scope() as s:
         return [

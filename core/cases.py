@@ -14,7 +14,7 @@ from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.matching.case_facts import CaseFacts
 from core.models import Case, CaseContact, utcnow
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 from core.places import locate_place
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -118,9 +118,9 @@ def _next_reference(session) -> str:  # noqa: ANN001
     return f"C-{year}-{count + 1:04d}"
 
 
+@requires("case.create")
 def create_case(actor: Actor, data: CaseInput) -> int:
     """Save a new case and its separate contact record; returns the case id."""
-    require(actor, "case.create")
     data = validate_case_input(data)
     with session_scope() as s:
         reference = data.reference or _next_reference(s)
@@ -145,9 +145,9 @@ def create_case(actor: Actor, data: CaseInput) -> int:
         return case.id
 
 
+@requires("case.view")
 def get_case(actor: Actor, case_id: int) -> CaseView:
     """The case's facts, plus its contact details for roles allowed to see them."""
-    require(actor, "case.view")
     with session_scope() as s:
         case = s.get(Case, case_id)
         if case is None:
@@ -168,8 +168,8 @@ def get_case(actor: Actor, case_id: int) -> CaseView:
         return view
 
 
+@requires("case.view")
 def list_cases(actor: Actor) -> list[CaseView]:
-    require(actor, "case.view")
     with session_scope() as s:
         ids = list(s.scalars(select(Case.id).order_by(Case.id.desc())))
     return [get_case(actor, i) for i in ids]
@@ -193,9 +193,9 @@ def get_personal_data(case_id: int) -> list[str]:
         return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
 
 
+@requires("case.update")
 def update_case_facts(actor: Actor, case_id: int, changes: dict[str, object]) -> None:
     """Correct clinical facts (for example what was extracted from the free text); audited with before and after."""
-    require(actor, "case.update")
     allowed = set(CaseFacts.model_fields) - {"negations"}
     unknown = set(changes) - allowed
     if unknown:

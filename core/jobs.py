@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import session_scope
 from core.errors import NotFound, WorkbenchError
 from core.models import Job, utcnow
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +164,8 @@ def get_job(job_id: int) -> JobView:
         return JobView.model_validate(job, from_attributes=True)
 
 
+@requires("job.view")
 def list_jobs(actor: Actor, *, kind: str | None = None, limit: int = 50) -> list[JobView]:
-    require(actor, "job.view")
     stmt = select(Job).order_by(Job.id.desc()).limit(limit)
     if kind:
         stmt = stmt.where(Job.kind == kind)
@@ -173,9 +173,9 @@ def list_jobs(actor: Actor, *, kind: str | None = None, limit: int = 50) -> list
         return [JobView.model_validate(j, from_attributes=True) for j in s.scalars(stmt)]
 
 
+@requires("job.view")
 def cancel_job(actor: Actor, job_id: int) -> None:
     """Ask a job to stop at its next progress point; a queued job is cancelled at once."""
-    require(actor, "job.view")
     with session_scope() as s:
         s.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
         s.execute(

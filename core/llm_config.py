@@ -8,7 +8,7 @@ from core.audit import record_event
 from core.config import get_settings
 from core.db import session_scope
 from core.models import AppSetting
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 _KEY = "llm"
 _CAPS_KEY = "llm_capabilities"
@@ -45,11 +45,11 @@ def load_llm_settings():  # noqa: ANN201
     return LLMSettings(**values)
 
 
+@requires("settings.edit")
 def save_llm_settings(actor: Actor, changes: dict[str, Any]) -> None:
     """An admin's overrides of the model settings; audited with before and after (never the key)."""
     from core.llm import LLMSettings
 
-    require(actor, "settings.edit")
     changes = {k: v for k, v in changes.items() if k != "api_key"}
     LLMSettings(**{**_env_defaults(), **changes})  # validate before saving
     with session_scope() as s:

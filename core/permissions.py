@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from core.errors import PermissionDenied
 
 ROLES: tuple[str, ...] = ("reviewer", "analyst", "admin")
 
+F = TypeVar("F", bound=Callable[..., Any])
 R, AN, AD = "reviewer", "analyst", "admin"
 
 # action -> roles allowed. Every public service function checks exactly one of these.
@@ -54,6 +58,27 @@ class Actor:
 
 
 SYSTEM = Actor(username="system", roles=frozenset(ROLES))
+
+
+SERVICES: dict[str, tuple[str, Callable[..., Any]]] = {}
+
+
+def requires(action: str) -> Callable[[F], F]:
+    """Decorate a service whose first argument is the actor: the check runs before anything else,
+    and the service is registered so a test can call every service as every role."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}: add it to core.permissions.PERMISSIONS")
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def checked(actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            require(actor, action)
+            return fn(actor, *args, **kwargs)
+
+        SERVICES[f"{fn.__module__}.{fn.__qualname__}"] = (action, checked)
+        return checked  # type: ignore[return-value]
+
+    return wrap
 
 
 def require(actor: Actor, action: str) -> None:

@@ -15,7 +15,7 @@ from core.config import REPO_ROOT
 from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.models import PromptLabel, PromptVersion, utcnow
-from core.permissions import SYSTEM, Actor, require
+from core.permissions import SYSTEM, Actor, requires
 
 PROMPTS_DIR = REPO_ROOT / "prompts"
 LABELS = ("production", "staging")
@@ -58,9 +58,9 @@ def _parse(name: str, text: str):  # noqa: ANN202
     return template
 
 
+@requires("prompt.edit")
 def create_prompt_version(actor: Actor, name: str, text: str, *, note: str = "") -> PromptVersionView:
     """Store a new immutable version after validating its variables; returns it (unlabelled)."""
-    require(actor, "prompt.edit")
     template = _parse(name, text)
     with session_scope() as s:
         latest = s.scalar(select(func.max(PromptVersion.version)).where(PromptVersion.name == name)) or 0
@@ -79,9 +79,9 @@ def create_prompt_version(actor: Actor, name: str, text: str, *, note: str = "")
         return _view(s, v)
 
 
+@requires("prompt.promote")
 def set_label(actor: Actor, name: str, label: str, version: int) -> None:
     """Point a label at a version: promotion and rollback are both this one explicit step."""
-    require(actor, "prompt.promote")
     if label not in LABELS:
         raise ValidationFailed({"label": f"use one of {', '.join(LABELS)}."})
     with session_scope() as s:
@@ -111,8 +111,8 @@ def get_labelled_version(name: str, label: str = "production") -> PromptVersionV
         return _view(s, v)
 
 
+@requires("prompt.view")
 def list_prompt_versions(actor: Actor, name: str | None = None) -> list[PromptVersionView]:
-    require(actor, "prompt.view")
     stmt = select(PromptVersion).order_by(PromptVersion.name, PromptVersion.version.desc())
     if name:
         stmt = stmt.where(PromptVersion.name == name)

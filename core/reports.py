@@ -17,7 +17,7 @@ from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
 from core.errors import InvalidTransition, NotFound
 from core.models import Case, CaseContact, Draft, DraftVersion, Match, Report, Trial, User, utcnow
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 from core.review import case_ready_for_release
 
 DISCLAIMER = (
@@ -214,18 +214,18 @@ def render_pdf(content: ReportContent) -> bytes:
     return bytes(pdf.output())
 
 
+@requires("report.view")
 def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     """Markdown and HTML of the report as it would be released now, and what still blocks release."""
-    require(actor, "report.view")
     with session_scope() as s:
         ready, missing = case_ready_for_release(s, case_id)
         content = compose_report(s, case_id)
     return render_markdown(content), render_html(content), missing
 
 
+@requires("report.release")
 def release_report(actor: Actor, case_id: int) -> ReportView:
     """Release a new immutable report version (Markdown, HTML, PDF, sha256); earlier versions are kept."""
-    require(actor, "report.release")
     with session_scope() as s:
         ready, missing = case_ready_for_release(s, case_id)
         if not ready:
@@ -253,14 +253,14 @@ def _view(s: Session, r: Report) -> ReportView:
     )
 
 
+@requires("report.view")
 def list_reports(actor: Actor, case_id: int) -> list[ReportView]:
-    require(actor, "report.view")
     with session_scope() as s:
         return [_view(s, r) for r in s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))]
 
 
+@requires("report.view")
 def get_report_pdf(actor: Actor, report_id: int) -> bytes:
-    require(actor, "report.view")
     with session_scope() as s:
         r = s.get(Report, report_id)
         if r is None or r.pdf is None:

@@ -15,7 +15,7 @@ from core.config import get_settings
 from core.db import session_scope
 from core.errors import ConflictError, InvalidTransition, NotFound, ValidationFailed
 from core.models import Case, Comment, Draft, DraftVersion, Trial, User, utcnow
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 REVIEWABLE = ("ready", "in_review")
 
@@ -97,6 +97,7 @@ def _title(draft: Draft, trial_title: str | None) -> str:
     return "Case overview" if draft.kind == "case" else (trial_title or "Trial summary")
 
 
+@requires("draft.view")
 def list_queue(
     actor: Actor,
     *,
@@ -107,7 +108,6 @@ def list_queue(
     min_waiting_hours: float | None = None,
 ) -> list[QueueItem]:
     """Drafts waiting for review, oldest first, with their failing checks."""
-    require(actor, "draft.view")
     now = utcnow()
     stmt = (
         select(Draft, Case.reference, Trial.brief_title, User.username, DraftVersion.checks)
@@ -154,16 +154,16 @@ def list_queue(
     return items
 
 
+@requires("draft.view")
 def queue_counts(actor: Actor) -> dict[str, int]:
     """How many drafts are in each status."""
-    require(actor, "draft.view")
     with session_scope() as s:
         return dict(s.execute(select(Draft.status, func.count(Draft.id)).group_by(Draft.status)).all())
 
 
+@requires("review.work")
 def claim_next_draft(actor: Actor) -> int | None:
     """Claim the oldest unclaimed reviewable draft with one conditional UPDATE; None when the queue is empty."""
-    require(actor, "review.work")
     for _ in range(20):
         now = utcnow()
         with session_scope() as s:
@@ -194,9 +194,9 @@ def claim_next_draft(actor: Actor) -> int | None:
     return None
 
 
+@requires("review.work")
 def claim_draft(actor: Actor, draft_id: int) -> None:
     """Claim a given draft (opened from the queue); refused while someone else holds an active claim."""
-    require(actor, "review.work")
     now = utcnow()
     with session_scope() as s:
         res = s.execute(
@@ -224,9 +224,9 @@ def claim_draft(actor: Actor, draft_id: int) -> None:
         record_event(s, actor, "draft.claim", "draft", draft_id)
 
 
+@requires("review.work")
 def heartbeat_claim(actor: Actor, draft_id: int) -> datetime | None:
     """Keep an active claim alive; returns the new expiry, or None if the claim was lost."""
-    require(actor, "review.work")
     expiry = _claim_expiry()
     with session_scope() as s:
         res = s.execute(
@@ -238,8 +238,8 @@ def heartbeat_claim(actor: Actor, draft_id: int) -> datetime | None:
         return expiry if res.rowcount == 1 else None
 
 
+@requires("review.work")
 def release_claim(actor: Actor, draft_id: int) -> None:
-    require(actor, "review.work")
     with session_scope() as s:
         draft = _get(s, draft_id)
         if draft.claimed_by != actor.user_id:
@@ -254,8 +254,8 @@ def _version_view(v: DraftVersion) -> VersionView:
     return VersionView.model_validate(v, from_attributes=True)
 
 
+@requires("draft.view")
 def get_draft_detail(actor: Actor, draft_id: int) -> DraftDetail:
-    require(actor, "draft.view")
     now = utcnow()
     with session_scope() as s:
         draft = _get(s, draft_id)
@@ -320,9 +320,9 @@ def add_version(
     return version
 
 
+@requires("review.work")
 def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_version_id: int | None) -> VersionView:
     """Save the reviewer's text as a new version, unless someone saved since `base_version_id` (ConflictError)."""
-    require(actor, "review.work")
     from core.drafting.service import check_draft_sections  # drafting depends on review; import late
 
     cleaned = {k: (v or "").strip() for k, v in sections.items()}
@@ -373,9 +373,9 @@ def _carry_sources(before: DraftVersion | None, sections: dict[str, str]) -> dic
     return carried
 
 
+@requires("review.work")
 def approve_draft(actor: Actor, draft_id: int, *, override_reason: str | None = None) -> str:
     """Approve the current version; refused while a blocking check fails unless overridden with a written reason."""
-    require(actor, "review.work")
     with session_scope() as s:
         draft = _get(s, draft_id)
         if draft.status not in REVIEWABLE:
@@ -412,8 +412,8 @@ def approve_draft(actor: Actor, draft_id: int, *, override_reason: str | None = 
         return draft.status
 
 
+@requires("review.work")
 def reject_draft(actor: Actor, draft_id: int, reason: str) -> None:
-    require(actor, "review.work")
     if not reason.strip():
         raise ValidationFailed({"reason": "say why the draft is rejected."})
     with session_scope() as s:
@@ -426,9 +426,9 @@ def reject_draft(actor: Actor, draft_id: int, reason: str) -> None:
         record_event(s, actor, "draft.reject", "draft", draft_id, before={"status": before}, after={"status": "rejected"}, reason=reason)
 
 
+@requires("review.work")
 def request_changes(actor: Actor, draft_id: int, feedback: str) -> int:
     """Send a draft back for a new drafting run with the reviewer's feedback; returns the drafting job id."""
-    require(actor, "review.work")
     if not feedback.strip():
         raise ValidationFailed({"feedback": "say what should change."})
     with session_scope() as s:
@@ -445,9 +445,9 @@ def request_changes(actor: Actor, draft_id: int, feedback: str) -> int:
     return submit_redraft(actor, draft_id, rounds)
 
 
+@requires("review.work")
 def restore_version(actor: Actor, draft_id: int, version_id: int, *, base_version_id: int | None) -> VersionView:
     """Make an earlier version's text current again, as a new version."""
-    require(actor, "review.work")
     with session_scope() as s:
         old = s.get(DraftVersion, version_id)
         if old is None or old.draft_id != draft_id:
@@ -459,8 +459,8 @@ def restore_version(actor: Actor, draft_id: int, version_id: int, *, base_versio
     return view
 
 
+@requires("review.work")
 def add_comment(actor: Actor, draft_id: int, body: str, *, parent_id: int | None = None) -> int:
-    require(actor, "review.work")
     if not body.strip():
         raise ValidationFailed({"body": "a comment cannot be empty."})
     with session_scope() as s:
@@ -476,9 +476,9 @@ def add_comment(actor: Actor, draft_id: int, body: str, *, parent_id: int | None
         return comment.id
 
 
+@requires("draft.view")
 def list_comments(actor: Actor, draft_id: int) -> list[CommentView]:
     """Comments in thread order: each reply right after its parent."""
-    require(actor, "draft.view")
     with session_scope() as s:
         rows = s.execute(
             select(Comment, User.username).join(User, User.id == Comment.author_id).where(Comment.draft_id == draft_id).order_by(Comment.id)

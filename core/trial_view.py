@@ -9,7 +9,7 @@ from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
 from core.errors import NotFound
 from core.models import CriterionVerdictRow, Draft, Match, Trial
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 
 class TrialForReview(BaseModel):
@@ -26,9 +26,9 @@ def _sites_text(trial: NormalizedTrial) -> str:
     return "\n".join(lines)
 
 
+@requires("draft.view")
 def get_trial_for_review(actor: Actor, registry_id: str) -> TrialForReview:
     """The fields a draft's sentences can cite, labelled for the reviewer, and the verdicts of its drafts' case."""
-    require(actor, "draft.view")
     with session_scope() as s:
         row = s.scalar(select(Trial).where(Trial.registry_id == registry_id))
         if row is None:

@@ -12,7 +12,7 @@ from core.catalogue.store import ImportReport, store_trials
 from core.config import get_settings
 from core.db import session_scope
 from core.jobs import JobContext, register_handler, submit_job
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 BATCH_SIZE = 500
 
@@ -119,6 +119,7 @@ def iter_items_parallel(paths: Sequence[str | Path], *, chunk: int = 250) -> Ite
         proc.join(5)
 
 
+@requires("catalogue.import")
 def import_paths(
     actor: Actor,
     paths: Sequence[str | Path],
@@ -129,7 +130,6 @@ def import_paths(
     """Import files, folders or zips in any supported format (detected from content)."""
     from core.catalogue.sources import estimate_total
 
-    require(actor, "catalogue.import")
     total = estimate_total(paths)
     return import_items(
         iter_items_parallel(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
@@ -137,9 +137,9 @@ def import_paths(
     )
 
 
+@requires("catalogue.import")
 def save_upload(actor: Actor, name: str, data: bytes) -> Path:
     """Keep an uploaded file under the data directory so an import job (maybe on a worker) can read it."""
-    require(actor, "catalogue.import")
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[:120] or "upload"
     folder = get_settings().data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -152,9 +152,9 @@ def save_upload(actor: Actor, name: str, data: bytes) -> Path:
     return path
 
 
+@requires("catalogue.import")
 def start_import(actor: Actor, paths: Sequence[str | Path]) -> int:
     """Queue an import job (progress, cancel) and return its id."""
-    require(actor, "catalogue.import")
     return submit_job("import", {"paths": [str(p) for p in paths], "actor": actor.username}, created_by=actor.username)
 
 

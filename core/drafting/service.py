@@ -18,7 +18,7 @@ from core.matching.case_facts import CaseFacts
 from core.matching.geo import haversine_km, is_site_open
 from core.matching.verdicts import CriterionVerdict
 from core.models import AppSetting, Case, Draft, Match, Trial, utcnow
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
 NEAREST_SITES_SHOWN = 3
@@ -92,9 +92,9 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
     return [r.model_dump(mode="json") for r in results]
 
 
+@requires("draft.create")
 def start_drafting(actor: Actor, case_id: int) -> int:
     """Create a draft for every selected trial without one, and the case overview; queue the drafting job."""
-    require(actor, "draft.create")
     with session_scope() as s:
         case = s.get(Case, case_id)
         if case is None:
@@ -143,9 +143,9 @@ def submit_redraft(actor: Actor, draft_id: int, round_number: int) -> int:
     )
 
 
+@requires("draft.create")
 def retry_draft(actor: Actor, draft_id: int) -> int:
     """Retry a failed draft."""
-    require(actor, "draft.create")
     with session_scope() as s:
         draft = s.get(Draft, draft_id)
         if draft is None or draft.status != "failed":

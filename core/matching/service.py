@@ -22,7 +22,7 @@ from core.errors import NotFound, ValidationFailed
 from core.jobs import JobContext, register_handler, submit_job
 from core.matching.case_facts import CaseFacts
 from core.models import Case, CriterionVerdictRow, Match, Trial
-from core.permissions import Actor, require
+from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 1000
@@ -250,9 +250,9 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
 
 
+@requires("match.run")
 def start_matching(actor: Actor, case_id: int, *, background: bool = True) -> int:
     """Queue matching for a case as a job (the page shows its progress); returns the job id."""
-    require(actor, "match.run")
     with session_scope() as s:
         if s.get(Case, case_id) is None:
             raise NotFound(f"No case with id {case_id}.")
@@ -298,9 +298,9 @@ def _match_view(m: Match, trial: Trial, with_verdicts: bool) -> MatchView:
     )
 
 
+@requires("match.view")
 def list_matches(actor: Actor, case_id: int, *, with_verdicts: bool = True) -> list[MatchView]:
     """The ranked list of a case (passed filters first), with verdicts."""
-    require(actor, "match.view")
     with session_scope() as s:
         rows = s.execute(
             select(Match, Trial).join(Trial, Trial.id == Match.trial_id).where(Match.case_id == case_id).order_by(Match.rank)
@@ -315,8 +315,8 @@ def _get_match(s: Session, case_id: int, trial_id: int) -> Match:
     return match
 
 
+@requires("match.select")
 def select_trial(actor: Actor, case_id: int, trial_id: int) -> None:
-    require(actor, "match.select")
     with session_scope() as s:
         match = _get_match(s, case_id, trial_id)
         before = match.status
@@ -324,8 +324,8 @@ def select_trial(actor: Actor, case_id: int, trial_id: int) -> None:
         record_event(s, actor, "match.select", "match", match.id, before={"status": before}, after={"status": "selected", "trial_id": trial_id})
 
 
+@requires("match.select")
 def unselect_trial(actor: Actor, case_id: int, trial_id: int) -> None:
-    require(actor, "match.select")
     with session_scope() as s:
         match = _get_match(s, case_id, trial_id)
         before = match.status
@@ -333,8 +333,8 @@ def unselect_trial(actor: Actor, case_id: int, trial_id: int) -> None:
         record_event(s, actor, "match.unselect", "match", match.id, before={"status": before}, after={"status": "candidate"})
 
 
+@requires("match.select")
 def dismiss_trial(actor: Actor, case_id: int, trial_id: int, reason: str) -> None:
-    require(actor, "match.select")
     if not reason.strip():
         raise ValidationFailed({"reason": "say why this trial is dismissed."})
     with session_scope() as s:
@@ -344,12 +344,12 @@ def dismiss_trial(actor: Actor, case_id: int, trial_id: int, reason: str) -> Non
         record_event(s, actor, "match.dismiss", "match", match.id, before={"status": before}, after={"status": "dismissed"}, reason=reason)
 
 
+@requires("verdict.override")
 def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -> None:
     """A reviewer's correction of one criterion verdict, with a reason; the match's summary is recomputed."""
     from core.matching.criteria_rules import summarise_verdicts
     from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
 
-    require(actor, "verdict.override")
     if not reason.strip():
         raise ValidationFailed({"reason": "say why you change this verdict."})
     with session_scope() as s:
