@@ -74,7 +74,13 @@ if detail.feedback and detail.status in ("changes_requested", "queued", "draftin
     st.info(f"Changes requested: {detail.feedback}")
 
 current = detail.current
-base_id = current.id if current else None
+# The version this reviewer is editing stays fixed until they save or choose to load a newer one,
+# so a rerun or someone else's save never replaces what they typed.
+base_key = f"base-{draft_id}"
+if current is not None and st.session_state.get(base_key) not in {v.id for v in detail.versions}:
+    st.session_state[base_key] = current.id
+base_id = st.session_state.get(base_key)
+editing = next((v for v in detail.versions if v.id == base_id), current)
 left, right = st.columns([5, 6], gap="large")
 
 # ----- left: the source -----
@@ -106,17 +112,22 @@ with right:
     if current is None:
         st.info("This draft has no text yet.")
         st.stop()
-    st.markdown(f"#### Draft · version {current.number} by {md_text(current.author)}")
+    st.markdown(f"#### Draft · version {editing.number} by {md_text(editing.author)}")
+    if editing.id != current.id and not st.session_state.get(f"conflict-{draft_id}"):
+        st.info(f"A newer version {current.number} by {current.author} exists.")
+        if st.button("Load the newer version", key="load-newer"):
+            st.session_state[base_key] = current.id
+            st.rerun()
     edited: dict[str, str] = {}
-    for key, text in current.sections.items():
+    for key, text in editing.sections.items():
         # Keyed by the base version: what the reviewer types survives reruns and failed saves.
         edited[key] = st.text_area(
             key.replace("_", " ").capitalize(), value=text, key=f"edit-{draft_id}-{base_id}-{key}", height=140
         )
-        sources = [fields for s, fields in (current.sources or {}).get(key, [])]
+        sources = [fields for s, fields in (editing.sources or {}).get(key, [])]
         if sources:
             st.caption("Sources: " + ", ".join(sorted({f for fs in sources for f in fs})))
-    changed = edited != current.sections
+    changed = edited != editing.sections
 
     st.markdown("#### Checks")
     for c in current.checks:
@@ -126,32 +137,37 @@ with right:
             st.caption(f"· in {finding.get('section')}: “{esc(finding.get('sentence', ''))[:160]}” — {esc(finding.get('why', ''))}")
 
     conflict = st.session_state.get(f"conflict-{draft_id}")
-    if conflict and conflict["base"] == base_id:
-        st.error("Someone else saved this draft while you were editing. Your text is below on the left, theirs on the right.")
+    if conflict:
+        # Kept in the session until dismissed: the editor above now holds their version, yours is here.
+        st.error(
+            f"{conflict['message']} Your text is below on the left, theirs on the right; "
+            "your text stays in the editor above until you load their version."
+        )
         a, b = st.columns(2)
         a.markdown("**Your text (not saved)**")
         b.markdown(f"**Their version {conflict['number']} by {esc(conflict['author'])}**")
         for key in conflict["theirs"]:
             a.text_area(f"yours: {key}", value=conflict["yours"].get(key, ""), key=f"c-y-{key}", disabled=True)
             b.text_area(f"theirs: {key}", value=conflict["theirs"][key], key=f"c-t-{key}", disabled=True)
-        if st.button("Load their version and re-apply my edits by hand", key="conflict-load"):
-            st.session_state.pop(f"conflict-{draft_id}")
+        if st.button("Load their version (your text stays on the left until you leave)", key="conflict-load"):
+            st.session_state[base_key] = current.id
             st.rerun()
 
     reviewable = detail.status in ("ready", "in_review")
     c1, c2, c3 = st.columns(3)
     if c1.button("Save", disabled=not reviewable, key="save", type="secondary"):
         try:
-            save_draft(actor, draft_id, edited, base_version_id=base_id)
+            saved = save_draft(actor, draft_id, edited, base_version_id=base_id)
+            st.session_state[base_key] = saved.id
+            st.session_state.pop(f"conflict-{draft_id}", None)
             st.toast("Saved as a new version")
             st.rerun()
         except ConflictError as exc:
             theirs = exc.current
             st.session_state[f"conflict-{draft_id}"] = {
-                "base": base_id, "yours": edited, "theirs": theirs.sections if theirs else {},
+                "message": str(exc), "yours": edited, "theirs": theirs.sections if theirs else {},
                 "number": theirs.number if theirs else "?", "author": theirs.author if theirs else "?",
             }
-            st.error(str(exc))
             st.rerun()
         except Exception as exc:
             show_error(exc)
