@@ -89,14 +89,14 @@ def register_handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:
-    """Queue a job; a second submit with the same idempotency key returns the first job instead of a duplicate."""
+    """Queue a job; while one with the same idempotency key is queued or running, return that one instead."""
     with session_scope() as s:
         if idempotency_key:
             existing = s.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
-            if existing and existing.status not in ("failed", "cancelled"):
-                return existing.id
+            if existing and existing.status in ("queued", "running"):
+                return existing.id  # a double click or a rerun joins the job already under way
             if existing:
-                existing.idempotency_key = None  # a failed or cancelled job may be run again
+                existing.idempotency_key = None  # a finished job may be run again
                 s.flush()
         job = Job(kind=kind, payload=payload, created_by=created_by, idempotency_key=idempotency_key)
         s.add(job)

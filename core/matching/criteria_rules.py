@@ -89,7 +89,7 @@ SEX_AGE_FILLER = _wordset(
     adult adults child children infant infants older younger over under above below between inclusive
     aged age ages years year old yrs day inclusion non-pregnant pregnant non least at and or than equal
     greater subjects patients volunteers healthy life premenopausal postmenopausal pre-menopausal
-    post-menopausal included entry"""
+    post-menopausal included entry time consent enrolment enrollment screening registration study"""
 )
 
 
