@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 PASSTHROUGH = {
     "rank-pools": ("core.matching.rank_pools", "main_rank_pools"),
     "assess-criteria": ("core.matching.assess_rows", "main_assess_criteria"),
-    "sync": ("core.catalogue.sync", "main_sync"),
+    "sync": ("core.catalogue.importer", "main_sync_into_catalogue"),
 }
 
 

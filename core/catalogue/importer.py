@@ -169,3 +169,26 @@ def _run_import(ctx: JobContext) -> dict[str, Any]:
 
     report = import_paths(actor, ctx.payload["paths"], on_progress=progress, cancel=ctx.cancelled)
     return report.as_dict()
+
+
+def import_study_page(studies: list[dict], *, source: str, actor: Actor | None = None) -> ImportReport:
+    """Store one page of API v2 studies fetched by the registry sync (same parser and store as files)."""
+    import json
+
+    from core.catalogue.sources import iter_import_bytes
+    from core.permissions import ROLES
+
+    actor = actor or Actor(username="registry-sync", roles=frozenset(ROLES))
+    data = json.dumps({"studies": studies}).encode()
+    return import_items(iter_import_bytes(data, name=source), actor=actor, source=source, total=len(studies))
+
+
+def main_sync_into_catalogue(argv: list[str] | None = None) -> int:
+    """`python -m core sync ...`: the registry client, with every page stored in the catalogue."""
+    from core.catalogue.sync_cli import main_sync
+
+    def store(studies: list[dict], state: Any) -> None:
+        report = import_study_page(studies, source=f"clinicaltrials.gov sync, page {state.pages_done + 1}")
+        print(f"  stored: {report.summary()}")
+
+    return main_sync(argv, on_page=store)
