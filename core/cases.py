@@ -46,6 +46,7 @@ class CaseInput(BaseModel):
 
 
 class CaseView(BaseModel):
+    extracted: dict[str, object] | None = None  # what was read from the free-text summary
     id: int
     reference: str
     status: str
@@ -63,8 +64,10 @@ def validate_case_input(data: CaseInput) -> CaseInput:
     errors: dict[str, str] = {}
     if data.age_years is not None and not 0 <= data.age_years <= 120:
         errors["age_years"] = "age must be between 0 and 120 years."
-    if not data.diagnosis.strip():
-        errors["diagnosis"] = "the diagnosis is required (for example 'relapsed T-cell acute lymphoblastic leukaemia')."
+    if not data.diagnosis.strip() and not data.summary.strip():
+        errors["diagnosis"] = (
+            "give the diagnosis (for example 'relapsed T-cell acute lymphoblastic leukaemia') or a clinical summary."
+        )
     if len(data.summary) > 20_000:
         errors["summary"] = "the clinical summary is longer than 20,000 characters; shorten it."
     if data.travel_radius_km is not None and data.travel_radius_km < 0:
@@ -92,6 +95,30 @@ def validate_case_input(data: CaseInput) -> CaseInput:
     return data
 
 
+EXTRACTABLE = ("age_years", "sex", "diagnosis", "disease_status", "prior_therapies", "lines_of_therapy",
+               "biomarkers", "performance_status", "pregnant")
+
+
+def fill_from_summary(data: CaseInput) -> tuple[CaseInput, dict[str, object]]:
+    """Read the free-text summary; fill only the fields the family left blank, and return what was read.
+
+    What was typed always wins over what was extracted; the extraction is kept so the reviewer can see
+    and correct it.
+    """
+    from core.matching.extract import extract_case_facts
+
+    if not data.summary.strip():
+        return data, {}
+    found = extract_case_facts(data.summary)
+    extracted = found.model_dump(mode="json", include=set(EXTRACTABLE) | {"negations", "conditions"})
+    blanks = {}
+    for field in EXTRACTABLE:
+        current, value = getattr(data, field), getattr(found, field)
+        if current in (None, "", [], "unknown") and value not in (None, "", [], "unknown"):
+            blanks[field] = value
+    return data.model_copy(update=blanks), {**extracted, "filled": sorted(blanks)}
+
+
 def _facts_of(case: Case) -> CaseFacts:
     return CaseFacts(
         age_years=case.age_years,
@@ -109,6 +136,7 @@ def _facts_of(case: Case) -> CaseFacts:
         location_label=case.location_label,
         travel_radius_km=case.travel_radius_km,
         negations=list((case.extracted or {}).get("negations", [])),
+        conditions=list((case.extracted or {}).get("conditions", [])),
     )
 
 
@@ -122,6 +150,7 @@ def _next_reference(session) -> str:  # noqa: ANN001
 def create_case(actor: Actor, data: CaseInput) -> int:
     """Save a new case and its separate contact record; returns the case id."""
     data = validate_case_input(data)
+    data, extracted = fill_from_summary(data)
     with session_scope() as s:
         reference = data.reference or _next_reference(s)
         if s.scalar(select(Case.id).where(Case.reference == reference)):
@@ -129,7 +158,7 @@ def create_case(actor: Actor, data: CaseInput) -> int:
         fields = data.model_dump(
             exclude={"contact_name", "contact_email", "contact_phone", "contact_address", "reference"}
         )
-        case = Case(reference=reference, created_by=actor.user_id, **fields)
+        case = Case(reference=reference, created_by=actor.user_id, extracted=extracted or None, **fields)
         case.contact = CaseContact(
             name=data.contact_name.strip(),
             email=(data.contact_email or "").strip() or None,
@@ -159,6 +188,7 @@ def get_case(actor: Actor, case_id: int) -> CaseView:
             is_demo=case.is_demo,
             facts=_facts_of(case),
             created_at=case.created_at,
+            extracted=case.extracted,
         )
         if actor.can("case.view_contact") and case.contact:
             view.contact_name = case.contact.name

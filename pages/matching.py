@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.cases import get_case, list_cases
+from core.cases import get_case, list_cases, update_case_facts
 from core.drafting.service import start_drafting
 from core.jobs import run_job, start_job_in_background
 from core.llm_config import load_llm_settings
@@ -47,6 +47,33 @@ st.caption(
     f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
     + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
 )
+
+with st.expander("Clinical facts used for matching (check and correct)", expanded=False):
+    extracted = case.extracted or {}
+    if extracted.get("filled"):
+        st.caption(
+            "Read from the free-text summary: " + ", ".join(x.replace("_", " ") for x in extracted["filled"])
+            + ". Correct anything that is wrong; what you save here is used from now on."
+        )
+    if extracted.get("negations"):
+        st.caption("The summary says these are absent: " + md_text(", ".join(extracted["negations"])))
+    if actor.can("case.update"):
+        with st.form(f"facts-{case_id}"):
+            c1, c2, c3 = st.columns(3)
+            age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=f.age_years, key=f"fx-age-{case_id}")
+            sex = c2.selectbox("Sex", ["unknown", "female", "male"], index=["unknown", "female", "male"].index(f.sex), key=f"fx-sex-{case_id}")
+            perf = c3.text_input("Performance status", value=f.performance_status or "", key=f"fx-perf-{case_id}")
+            diagnosis = st.text_input("Diagnosis", value=f.diagnosis, key=f"fx-dx-{case_id}")
+            status = st.text_input("Disease status", value=f.disease_status or "", key=f"fx-status-{case_id}")
+            prior = st.text_area("Prior therapies (one per line)", value="\n".join(f.prior_therapies), key=f"fx-prior-{case_id}")
+            if st.form_submit_button("Save corrections"):
+                changes = {
+                    "age_years": age, "sex": sex, "performance_status": perf or None, "diagnosis": diagnosis,
+                    "disease_status": status or None,
+                    "prior_therapies": [p.strip() for p in prior.splitlines() if p.strip()],
+                }
+                if run_action(lambda: update_case_facts(actor, case_id, changes), success="Facts saved; run matching again"):
+                    st.rerun()
 
 if actor.can("match.run"):
     if st.button("Run matching", type="primary", key="run-match"):
