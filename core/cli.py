@@ -61,11 +61,13 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from core.catalogue.importer import import_paths
+    from core.catalogue.importer import import_paths, refresh_search_index
 
     report = import_paths(_actor(args.as_user), args.paths, on_progress=_progress)
     print(file=sys.stderr)
     print(report.summary())
+    if report.new or report.updated:
+        refresh_search_index(lambda message: print(message + "…", file=sys.stderr))
     for r in report.rejected[: args.show_rejected]:
         print(f"  rejected: {r.file} [{r.position}] field={r.field or '-'}: {r.reason}")
     if len(report.rejected) > args.show_rejected:

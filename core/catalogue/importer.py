@@ -168,7 +168,18 @@ def _run_import(ctx: JobContext) -> dict[str, Any]:
         ctx.progress(done, total, message)
 
     report = import_paths(actor, ctx.payload["paths"], on_progress=progress, cancel=ctx.cancelled)
+    if report.new or report.updated:
+        refresh_search_index(lambda message: ctx.progress(report.seen, report.seen, message))
     return report.as_dict()
+
+
+def refresh_search_index(on_message: Callable[[str], None] | None = None) -> None:
+    """Rebuild the retrieval index after the catalogue changed, so the next match does not wait for it."""
+    from core.matching.service import ensure_index
+
+    if on_message:
+        on_message("Updating the search index")
+    ensure_index()
 
 
 def import_study_page(studies: list[dict], *, source: str, actor: Actor | None = None) -> ImportReport:

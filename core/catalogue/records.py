@@ -122,13 +122,25 @@ class NormalizedTrial(BaseModel):
 
     def search_text(self) -> str:
         """The text retrieval indexes: titles, conditions, keywords, interventions, summaries, criteria."""
-        parts: list[str] = [self.brief_title, self.official_title or ""]
-        parts += self.conditions + self.keywords + self.mesh_terms
-        for iv in self.interventions:
-            parts.append(iv.name)
-            parts += iv.other_names
-        parts += [self.brief_summary or "", self.detailed_description or "", self.eligibility_text]
-        return "\n".join(p for p in parts if p)
+        return search_text_of(self.model_dump(include=SEARCH_FIELDS))
+
+
+SEARCH_FIELDS = {
+    "brief_title", "official_title", "conditions", "keywords", "mesh_terms", "interventions",
+    "brief_summary", "detailed_description", "eligibility_text",
+}
+
+
+def search_text_of(record: dict[str, Any]) -> str:
+    """search_text from a stored record dict, without validating it again (index builds read many)."""
+    parts: list[str] = [record.get("brief_title") or "", record.get("official_title") or ""]
+    for key in ("conditions", "keywords", "mesh_terms"):
+        parts += record.get(key) or []
+    for iv in record.get("interventions") or []:
+        parts.append(iv.get("name") or "")
+        parts += iv.get("other_names") or []
+    parts += [record.get("brief_summary") or "", record.get("detailed_description") or "", record.get("eligibility_text") or ""]
+    return "\n".join(p for p in parts if p)
 
 
 class RejectedRecord(BaseModel):

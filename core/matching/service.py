@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import record_event
 from core.cases import get_case_facts
-from core.catalogue.records import NormalizedTrial
+from core.catalogue.records import NormalizedTrial, search_text_of
 from core.config import get_settings
 from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
@@ -87,7 +87,7 @@ def _iter_index_docs(url_fingerprint: str):  # noqa: ANN202
         if not rows:
             return
         for tid, rid, record in rows:
-            yield rid, NormalizedTrial.model_validate(record).search_text()
+            yield rid, search_text_of(record)
             last = tid
 
 
