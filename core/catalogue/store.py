@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.catalogue.records import NormalizedTrial, RejectedRecord
-from core.models import Criterion, Site, Trial, TrialRaw, utcnow
+from core.models import AppSetting, Criterion, Site, Trial, TrialRaw, utcnow
 
 
 @dataclass
@@ -151,7 +151,27 @@ def store_trials(session: Session, trials: list[NormalizedTrial], report: Import
         conn.execute(insert(Criterion), crit_rows)
     if raw_rows:
         conn.execute(insert(TrialRaw), raw_rows)
+    if stored:
+        bump_catalogue_version(session)
     return [t.registry_id for _, t in stored]
+
+
+_VERSION_KEY = "catalogue_version"
+
+
+def bump_catalogue_version(session: Session) -> None:
+    """Mark the catalogue as changed (the retrieval index and match caches key on this)."""
+    row = session.get(AppSetting, _VERSION_KEY)
+    if row is None:
+        session.add(AppSetting(key=_VERSION_KEY, value={"version": 1}))
+    else:
+        row.value = {"version": int(row.value.get("version", 0)) + 1}
+    session.flush()
+
+
+def catalogue_version(session: Session) -> str:
+    row = session.get(AppSetting, _VERSION_KEY)
+    return str(row.value.get("version", 0)) if row else "0"
 
 
 def load_trial_record(session: Session, registry_id: str) -> NormalizedTrial | None:

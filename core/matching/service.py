@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.audit import record_event
@@ -25,7 +25,7 @@ from core.models import Case, CriterionVerdictRow, Match, Trial
 from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
-RETRIEVE_K = 1000
+RETRIEVE_K = 300
 _index_lock = threading.Lock()
 _index_cache: dict[str, Any] = {}
 
@@ -70,8 +70,10 @@ class MatchView(BaseModel):
 
 
 def catalogue_fingerprint(s: Session) -> str:
-    count, latest = s.execute(select(func.count(Trial.id), func.max(Trial.updated_at))).one()
-    return f"{count}:{latest.isoformat() if latest else '-'}"
+    """Changes whenever an import adds or changes a trial (a counter the store bumps; O(1) to read)."""
+    from core.catalogue.store import catalogue_version
+
+    return catalogue_version(s)
 
 
 def _index_dir() -> Path:
@@ -187,7 +189,7 @@ def rank_candidates(
 
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
-    """Match a case and store the ranked list; keeps earlier selections and dismissals."""
+    """Match a case and store the ranked list; keeps selections, dismissals and reviewers' verdict overrides."""
     from core.matching.query import build_query
 
     facts = get_case_facts(case_id)
@@ -198,56 +200,85 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     progress(1, 3, "Searching the catalogue")
     hits = index.search(query, RETRIEVE_K)
     with session_scope() as s:
+        kept = {
+            tid: (status, reason, rid)
+            for tid, status, reason, rid in s.execute(
+                select(Match.trial_id, Match.status, Match.dismiss_reason, Trial.registry_id)
+                .join(Trial, Trial.id == Match.trial_id)
+                .where(Match.case_id == case_id, Match.status != "candidate")
+            )
+        }
+        overrides = {
+            (tid, kind, pos): (verdict, reason)
+            for tid, kind, pos, verdict, reason in s.execute(
+                select(Match.trial_id, CriterionVerdictRow.kind, CriterionVerdictRow.position,
+                       CriterionVerdictRow.verdict, CriterionVerdictRow.override_reason)
+                .join(Match, Match.id == CriterionVerdictRow.match_id)
+                .where(Match.case_id == case_id, CriterionVerdictRow.source == "reviewer")
+            )
+        }
+        # A trial the reviewer already selected or dismissed stays in the list even if retrieval moved it.
+        hit_ids = {rid for rid, _ in hits}
+        hits = hits + [(rid, 0.0) for _, _, rid in kept.values() if rid not in hit_ids]
         trials = _load_trials(s, [rid for rid, _ in hits])
     candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
     progress(2, 3, f"Checking {len(candidates)} trials")
     ranked = rank_candidates(facts, candidates, top_k=get_settings().match_top_k)
+    _store_matches(case_id, ranked, kept, overrides)
+    progress(3, 3, "Done")
+    return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
+
+
+def _store_matches(
+    case_id: int,
+    ranked: list[dict[str, Any]],
+    kept: dict[int, tuple[str, str | None, str]],
+    overrides: dict[tuple[int, str, int], tuple[str, str | None]],
+) -> None:
+    """Replace the case's matches in one transaction with bulk inserts (hundreds of rows per run)."""
     with session_scope() as s:
-        kept = {
-            m.trial_id: (m.status, m.dismiss_reason)
-            for m in s.scalars(select(Match).where(Match.case_id == case_id, Match.status != "candidate"))
-        }
-        s.execute(delete(Match).where(Match.case_id == case_id))
-        s.flush()
+        conn = s.connection()
+        conn.execute(delete(Match).where(Match.case_id == case_id))
+        rows = []
         for rank, row in enumerate(ranked, start=1):
-            status, reason = kept.get(row["trial_id"], ("candidate", None))
-            match = Match(
-                case_id=case_id,
-                trial_id=row["trial_id"],
-                rank=rank,
-                retrieval_score=row["retrieval_score"],
-                score=row["score"],
-                passed_filters=row["passed_filters"],
-                filter_reasons=row["filter_reasons"],
-                eligibility=row["eligibility"],
-                met=row["met"],
-                unknown=row["unknown"],
-                not_met=row["not_met"],
-                deciding_criterion=row["deciding"],
-                nearest_site=row["nearest_site"],
-                distance_km=row["distance_km"],
-                status=status,
-                dismiss_reason=reason,
+            status, reason, _ = kept.get(row["trial_id"], ("candidate", None, None))
+            rows.append(
+                {
+                    "case_id": case_id, "trial_id": row["trial_id"], "rank": rank,
+                    "retrieval_score": row["retrieval_score"], "score": row["score"],
+                    "passed_filters": row["passed_filters"], "filter_reasons": row["filter_reasons"],
+                    "eligibility": row["eligibility"], "met": row["met"], "unknown": row["unknown"],
+                    "not_met": row["not_met"], "deciding_criterion": row["deciding"],
+                    "nearest_site": row["nearest_site"], "distance_km": row["distance_km"],
+                    "status": status, "dismiss_reason": reason,
+                }
             )
-            match.verdicts = [
-                CriterionVerdictRow(
-                    kind=v.kind,
-                    position=v.position,
-                    criterion_text=v.criterion_text,
-                    verdict=v.verdict,
-                    evidence=list(v.evidence_sentences),
-                    source=v.source,
-                    explanation=v.explanation,
-                )
-                for v in row["verdicts"]
-            ]
-            s.add(match)
+        verdict_rows = []
+        if rows:
+            ids = conn.execute(insert(Match).returning(Match.id, sort_by_parameter_order=True), rows).scalars().all()
+            for match_id, row in zip(ids, ranked, strict=True):
+                for v in row["verdicts"]:
+                    override = overrides.get((row["trial_id"], v.kind, v.position))
+                    verdict_rows.append(
+                        {
+                            "match_id": match_id, "kind": v.kind, "position": v.position,
+                            "criterion_text": v.criterion_text,
+                            "verdict": override[0] if override else v.verdict,
+                            "evidence": list(v.evidence_sentences),
+                            "source": "reviewer" if override else v.source,
+                            "explanation": v.explanation,
+                            "override_reason": override[1] if override else None,
+                        }
+                    )
+        if verdict_rows:
+            conn.execute(insert(CriterionVerdictRow), verdict_rows)
         case = s.get(Case, case_id)
         if case.status == "open":
             case.status = "matched"
-        record_event(s, "system", "match.run", "case", case_id, after={"candidates": len(ranked), "passed": sum(r["passed_filters"] for r in ranked)})
-    progress(3, 3, "Done")
-    return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
+        record_event(
+            s, "system", "match.run", "case", case_id,
+            after={"candidates": len(ranked), "passed": sum(r["passed_filters"] for r in ranked)},
+        )
 
 
 @requires("match.run")

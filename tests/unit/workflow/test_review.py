@@ -163,3 +163,20 @@ def test_threaded_comments(team):
     assert [(c.author, c.parent_id) for c in list_comments(team.reviewer, d)] == [
         ("rita", None), ("rob", root), ("rob", None)
     ]
+
+
+def test_rematching_keeps_selection_and_reviewer_overrides(team):
+    from core.matching.service import list_matches, match_case, override_verdict
+
+    case_id, _ = case_with_drafts(team.reviewer)
+    selected = [m for m in list_matches(team.reviewer, case_id) if m.status == "selected"][0]
+    verdict = selected.verdicts[0]
+    new_label = "not enough information" if verdict.verdict != "not enough information" else (
+        "included" if verdict.kind == "inclusion" else "excluded"
+    )
+    override_verdict(team.reviewer, verdict.id, new_label, "the reviewer read the full notes")
+    match_case(case_id)
+    again = next(m for m in list_matches(team.reviewer, case_id) if m.trial_id == selected.trial_id)
+    assert again.status == "selected"
+    kept = next(v for v in again.verdicts if (v.kind, v.position) == (verdict.kind, verdict.position))
+    assert (kept.verdict, kept.source, kept.override_reason) == (new_label, "reviewer", "the reviewer read the full notes")
