@@ -26,12 +26,12 @@ def test_case_form_saves(team):
 
 def test_empty_case_form_names_the_fields_and_keeps_the_input(team):
     at = page("pages/cases.py", team.reviewer).run()
-    at.text_area(key="nc-summary").input("Typed by the reviewer, must survive.")
+    at.text_area(key="nc-prior").input("Typed by the reviewer, must survive.")
     at.text_input(key="nc-email").input("not-an-email")
     at.button[-1].click().run()
     errors = " ".join(e.value for e in at.error)
     assert "diagnosis" in errors and "contact name" in errors and "contact email" in errors
-    assert at.text_area(key="nc-summary").value == "Typed by the reviewer, must survive."
+    assert at.text_area(key="nc-prior").value == "Typed by the reviewer, must survive."
     assert list_cases(team.reviewer) == []
 
 
