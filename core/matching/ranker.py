@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
-from core.matching.query import build_query, facts_from_text
+from core.matching.query import build_query, facts_from_text, split_sentences, strip_negated
 from core.matching.retrieval import RetrievalIndex, WeightedQuery
 
 RERANK_DEPTH = 1000
@@ -23,6 +23,7 @@ class RankingSettings(BaseModel):
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
+    dense_weight: float = 0.7  # share of the dense similarity in the fused score, when a dense scorer is given
 
 
 class RankedTrial(BaseModel):
@@ -32,6 +33,7 @@ class RankedTrial(BaseModel):
     score: float
     retrieval_score: float
     demographic_fit: float
+    dense_similarity: float | None = None
 
 
 def _normalise(weights: Mapping[str, float]) -> dict[str, float]:
@@ -82,8 +84,13 @@ def rank_candidates(
     doc_text: Callable[[str], str] | None = None,
     k: int | None = None,
     settings: RankingSettings | None = None,
+    dense: Callable[[str, list[str]], dict[str, float]] | None = None,
 ) -> list[RankedTrial]:
-    """Rank candidates (or the whole index) for a case, best first, deterministically."""
+    """Rank candidates (or the whole index) for a case, best first, deterministically.
+
+    `dense`, when given (see core.matching.dense), scores the retrieved candidates by embedding
+    similarity; its min-max normalised score is fused with the normalised BM25 score.
+    """
     settings = settings or RankingSettings()
     query: WeightedQuery = build_query(facts, text)
     weights = index.term_weights(query)
@@ -99,14 +106,29 @@ def rank_candidates(
         return []
     case = facts if facts is not None else facts_from_text(text)
     top_score = hits[0][1] or 1.0
+    similarities: dict[str, float] = {}
+    if dense is not None and settings.dense_weight > 0:
+        similarities = dense(_dense_query_text(facts, text), [d for d, _ in hits])
+    low = min(similarities.values(), default=0.0)
+    spread = (max(similarities.values(), default=0.0) - low) or 1.0
+    alpha = settings.dense_weight if similarities else 0.0
     ranked: list[RankedTrial] = []
     for doc_id, score in hits:
-        fit = (
-            demographic_fit(case.age_years, case.sex, populations[doc_id])
-            if populations and doc_id in populations
-            else 1.0
+        pop = populations.get(doc_id) if populations else None
+        fit = demographic_fit(case.age_years, case.sex, pop) if pop is not None else 1.0
+        sim = similarities.get(doc_id)
+        dense_part = (sim - low) / spread if sim is not None else 0.0
+        final = (1 - alpha) * score / top_score + alpha * dense_part - settings.demographic_weight * (1.0 - fit)
+        ranked.append(
+            RankedTrial(doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit, dense_similarity=sim)
         )
-        final = score / top_score - settings.demographic_weight * (1.0 - fit)
-        ranked.append(RankedTrial(doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit))
     ranked.sort(key=lambda r: (-r.score, r.doc_id))
     return ranked[:limit]
+
+
+def _dense_query_text(facts: CaseFacts | None, text: str) -> str:
+    """The case as the encoder reads it: diagnosis first, negated findings removed."""
+    body = " ".join(strip_negated(s) for s in split_sentences(text))
+    if facts is not None and facts.diagnosis:
+        body = f"{facts.diagnosis}. {body}"
+    return body
