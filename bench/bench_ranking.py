@@ -41,13 +41,18 @@ def two_fold_cv(queries, corpus, pools, qrels, index, grid, dense=None):
     folds = [qids[0::2], qids[1::2]]
     pooled, chosen = {}, []
     for train, test in (folds, folds[::-1]):
+
         def score(settings, ids):
             sub = {q: pools[q] for q in ids}
-            return evaluate_rankings(rank_pools(queries, corpus, sub, settings=settings, index=index, dense=dense), qrels)
+            return evaluate_rankings(
+                rank_pools(queries, corpus, sub, settings=settings, index=index, dense=dense), qrels
+            )
 
         best = max(grid, key=lambda st: (score(st, train)["ndcg@10"], -grid.index(st)))
         chosen.append(best)
-        pooled.update(rank_pools(queries, corpus, {q: pools[q] for q in test}, settings=best, index=index, dense=dense))
+        pooled.update(
+            rank_pools(queries, corpus, {q: pools[q] for q in test}, settings=best, index=index, dense=dense)
+        )
     return pooled, chosen
 
 
@@ -76,7 +81,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ablation", action="store_true", help="also show the pipeline without each part")
     parser.add_argument("--dense", action="store_true", help="also fuse MiniLM similarity (optional extra)")
-    parser.add_argument("--cv", action="store_true", help="2-fold cross-validated tuning of the global weights")
+    parser.add_argument(
+        "--cv", action="store_true", help="2-fold cross-validated tuning of the global weights"
+    )
     args = parser.parse_args()
     queries = load_jsonl_queries(SIGIR / "queries.jsonl")
     corpus = load_corpus(SIGIR / "corpus.jsonl")
@@ -92,8 +99,10 @@ def main() -> int:
     product = rank_pools(queries, corpus, pools, index=index)
     t_rank = time.perf_counter() - t0
     print(f"corpus {len(corpus)} trials, {len(queries)} cases, {sum(map(len, pools.values()))} pool entries")
-    print(f"index build {t_build:.2f} s; product ranking of all pools {t_rank:.2f} s "
-          f"({1000 * t_rank / len(pools):.0f} ms per case)")
+    print(
+        f"index build {t_build:.2f} s; product ranking of all pools {t_rank:.2f} s "
+        f"({1000 * t_rank / len(pools):.0f} ms per case)"
+    )
     base_fig = evaluate_rankings(baseline, qrels)
     prod_fig = evaluate_rankings(product, qrels)
     show("BM25 baseline (raw case text)", base_fig)
@@ -104,29 +113,52 @@ def main() -> int:
         for name, settings in [
             ("  without feedback (RM3)", default.model_copy(update={"feedback_docs": 0})),
             ("  without demographic fit", default.model_copy(update={"demographic_weight": 0.0})),
-            ("  query processing only", default.model_copy(update={"feedback_docs": 0, "demographic_weight": 0.0})),
+            ("  without lead-sentence weight", default.model_copy(update={"lead_sentence_weight": 1.0})),
+            (
+                "  query processing only",
+                default.model_copy(update={"feedback_docs": 0, "demographic_weight": 0.0}),
+            ),
         ]:
-            show(name, evaluate_rankings(rank_pools(queries, corpus, pools, settings=settings, index=index), qrels))
+            show(
+                name,
+                evaluate_rankings(rank_pools(queries, corpus, pools, settings=settings, index=index), qrels),
+            )
     dense = cached_dense(corpus) if args.dense else None
     if dense is not None:
         t0 = time.perf_counter()
         fused = rank_pools(queries, corpus, pools, index=index, dense=dense)
-        print(f"dense fusion ranking {1000 * (time.perf_counter() - t0) / len(pools):.0f} ms per case (embeddings cached)")
+        print(
+            f"dense fusion ranking {1000 * (time.perf_counter() - t0) / len(pools):.0f} ms per case (embeddings cached)"
+        )
         show(f"product + dense (weight {default.dense_weight})", evaluate_rankings(fused, qrels))
         only = default.model_copy(update={"dense_weight": 1.0, "demographic_weight": 0.0})
-        show("  dense similarity alone", evaluate_rankings(
-            rank_pools(queries, corpus, pools, settings=only, index=index, dense=dense), qrels))
+        show(
+            "  dense similarity alone",
+            evaluate_rankings(
+                rank_pools(queries, corpus, pools, settings=only, index=index, dense=dense), qrels
+            ),
+        )
     if args.cv:
         grid = [
-            default.model_copy(update={"feedback_docs": fb, "demographic_weight": dw, "dense_weight": aw})
+            default.model_copy(
+                update={
+                    "lead_sentence_weight": lw,
+                    "feedback_docs": fb,
+                    "demographic_weight": dw,
+                    "dense_weight": aw,
+                }
+            )
+            for lw in (1.0, 2.0, 3.0, 5.0)
             for fb in (0, 5)
             for dw in (0.0, 0.3, 0.6, 1.0)
             for aw in ((0.0, 0.5, 0.7, 0.85, 1.0) if dense else (0.0,))
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, grid, dense)
         for st in chosen:
-            print(f"  fold pick: feedback_docs={st.feedback_docs} demographic_weight={st.demographic_weight} "
-                  f"dense_weight={st.dense_weight}")
+            print(
+                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} demographic_weight={st.demographic_weight} "
+                f"dense_weight={st.dense_weight}"
+            )
         show("2-fold CV (tuned on other half)", evaluate_rankings(pooled, qrels))
     return 0
 

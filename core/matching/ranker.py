@@ -10,7 +10,13 @@ from pydantic import BaseModel
 
 from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
-from core.matching.query import build_query, facts_from_text, split_sentences, strip_negated
+from core.matching.query import (
+    LEAD_SENTENCE_WEIGHT,
+    build_query,
+    facts_from_text,
+    split_sentences,
+    strip_negated,
+)
 from core.matching.retrieval import RetrievalIndex, WeightedQuery
 
 RERANK_DEPTH = 1000
@@ -19,11 +25,14 @@ RERANK_DEPTH = 1000
 class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
+    lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
     feedback_docs: int = 5  # RM3: how many top documents feed back terms; 0 turns feedback off
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
-    dense_weight: float = 0.7  # share of the dense similarity in the fused score, when a dense scorer is given
+    dense_weight: float = (
+        0.7  # share of the dense similarity in the fused score, when a dense scorer is given
+    )
 
 
 class RankedTrial(BaseModel):
@@ -92,7 +101,7 @@ def rank_candidates(
     similarity; its min-max normalised score is fused with the normalised BM25 score.
     """
     settings = settings or RankingSettings()
-    query: WeightedQuery = build_query(facts, text)
+    query: WeightedQuery = build_query(facts, text, lead_weight=settings.lead_sentence_weight)
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
@@ -118,9 +127,13 @@ def rank_candidates(
         fit = demographic_fit(case.age_years, case.sex, pop) if pop is not None else 1.0
         sim = similarities.get(doc_id)
         dense_part = (sim - low) / spread if sim is not None else 0.0
-        final = (1 - alpha) * score / top_score + alpha * dense_part - settings.demographic_weight * (1.0 - fit)
+        final = (
+            (1 - alpha) * score / top_score + alpha * dense_part - settings.demographic_weight * (1.0 - fit)
+        )
         ranked.append(
-            RankedTrial(doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit, dense_similarity=sim)
+            RankedTrial(
+                doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit, dense_similarity=sim
+            )
         )
     ranked.sort(key=lambda r: (-r.score, r.doc_id))
     return ranked[:limit]
