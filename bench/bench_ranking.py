@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.matching.demographics import population_of  # noqa: E402
 from core.matching.metrics import evaluate_rankings, load_qrels  # noqa: E402
 from core.matching.rank_pools import index_text, load_corpus, load_jsonl_queries, load_pools, rank_pools  # noqa: E402
 from core.matching.ranker import RankingSettings  # noqa: E402
@@ -37,22 +38,23 @@ def show(name: str, figures: dict) -> None:
 
 def two_fold_cv(queries, corpus, pools, qrels, index, grid, dense=None):
     """Tune settings on one half of the cases, score the other half, and swap; returns pooled rankings."""
+    pops = {d: population_of(t) for d, t in corpus.items()}
     qids = sorted(pools)
     folds = [qids[0::2], qids[1::2]]
     pooled, chosen = {}, []
     for train, test in (folds, folds[::-1]):
 
-        def score(settings, ids):
+        def rank(settings, ids):
             sub = {q: pools[q] for q in ids}
-            return evaluate_rankings(
-                rank_pools(queries, corpus, sub, settings=settings, index=index, dense=dense), qrels
+            return rank_pools(
+                queries, corpus, sub, settings=settings, index=index, dense=dense, populations=pops
             )
 
-        best = max(grid, key=lambda st: (score(st, train)["ndcg@10"], -grid.index(st)))
-        chosen.append(best)
-        pooled.update(
-            rank_pools(queries, corpus, {q: pools[q] for q in test}, settings=best, index=index, dense=dense)
+        best = max(
+            grid, key=lambda st: (evaluate_rankings(rank(st, train), qrels)["ndcg@10"], -grid.index(st))
         )
+        chosen.append(best)
+        pooled.update(rank(best, test))
     return pooled, chosen
 
 
@@ -139,6 +141,22 @@ def main() -> int:
             ),
         )
     if args.cv:
+        lexical_grid = [
+            default.model_copy(
+                update={"lead_sentence_weight": lw, "feedback_docs": fb, "demographic_weight": dw}
+            )
+            for lw in (1.0, 2.0, 3.0, 5.0)
+            for fb in (0, 5)
+            for dw in (0.0, 0.3, 0.6, 1.0)
+        ]
+        pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
+        for st in chosen:
+            print(
+                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
+                f"demographic_weight={st.demographic_weight}"
+            )
+        show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
+    if args.cv and dense is not None:
         grid = [
             default.model_copy(
                 update={
@@ -151,7 +169,7 @@ def main() -> int:
             for lw in (1.0, 2.0, 3.0, 5.0)
             for fb in (0, 5)
             for dw in (0.0, 0.3, 0.6, 1.0)
-            for aw in ((0.0, 0.5, 0.7, 0.85, 1.0) if dense else (0.0,))
+            for aw in (0.0, 0.5, 0.7, 0.85, 1.0)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, grid, dense)
         for st in chosen:
@@ -159,7 +177,7 @@ def main() -> int:
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} demographic_weight={st.demographic_weight} "
                 f"dense_weight={st.dense_weight}"
             )
-        show("2-fold CV (tuned on other half)", evaluate_rankings(pooled, qrels))
+        show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
     return 0
 
 

@@ -116,6 +116,7 @@ def rank_pools(
     settings: RankingSettings | None = None,
     index: RetrievalIndex | None = None,
     dense: Callable[[str, list[str]], dict[str, float]] | None = None,
+    populations: dict[str, TrialPopulation] | None = None,
 ) -> dict[str, list[str]]:
     """Rank every query's whole pool best first (deterministic, offline, the product's pipeline)."""
     for qid, ids in pools.items():
