@@ -132,7 +132,14 @@ def main() -> int:
         print(
             f"dense fusion ranking {1000 * (time.perf_counter() - t0) / len(pools):.0f} ms per case (embeddings cached)"
         )
-        show(f"product + dense (weight {default.dense_weight})", evaluate_rankings(fused, qrels))
+        show("product + dense (RRF, k=60)", evaluate_rankings(fused, qrels))
+        linear = default.model_copy(update={"fusion": "linear"})
+        show(
+            f"  linear fusion (weight {default.dense_weight})",
+            evaluate_rankings(
+                rank_pools(queries, corpus, pools, settings=linear, index=index, dense=dense), qrels
+            ),
+        )
         only = default.model_copy(update={"dense_weight": 1.0, "demographic_weight": 0.0})
         show(
             "  dense similarity alone",
@@ -157,27 +164,13 @@ def main() -> int:
             )
         show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
     if args.cv and dense is not None:
-        grid = [
-            default.model_copy(
-                update={
-                    "lead_sentence_weight": lw,
-                    "feedback_docs": fb,
-                    "demographic_weight": dw,
-                    "dense_weight": aw,
-                }
-            )
-            for lw in (1.0, 2.0, 3.0, 5.0)
-            for fb in (0, 5)
-            for dw in (0.0, 0.3, 0.6, 1.0)
-            for aw in (0.0, 0.5, 0.7, 0.85, 1.0)
-        ]
-        pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, grid, dense)
+        pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid, dense)
         for st in chosen:
             print(
-                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} demographic_weight={st.demographic_weight} "
-                f"dense_weight={st.dense_weight}"
+                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
+                f"demographic_weight={st.demographic_weight}"
             )
-        show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
+        show("2-fold CV, lexical + dense (RRF)", evaluate_rankings(pooled, qrels))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -30,9 +31,11 @@ class RankingSettings(BaseModel):
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
-    dense_weight: float = (
-        0.7  # share of the dense similarity in the fused score, when a dense scorer is given
-    )
+    # How a dense scorer's similarities join the lexical score: reciprocal-rank fusion (no weight to tune,
+    # the usual k=60) or a linear mix of min-max normalised scores with `dense_weight`.
+    fusion: Literal["rrf", "linear"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.7  # linear fusion only; 0 turns dense scoring off either way
 
 
 class RankedTrial(BaseModel):
@@ -120,7 +123,7 @@ def rank_candidates(
         similarities = dense(_dense_query_text(facts, text), [d for d, _ in hits])
     low = min(similarities.values(), default=0.0)
     spread = (max(similarities.values(), default=0.0) - low) or 1.0
-    alpha = settings.dense_weight if similarities else 0.0
+    alpha = settings.dense_weight if similarities and settings.fusion == "linear" else 0.0
     ranked: list[RankedTrial] = []
     for doc_id, score in hits:
         pop = populations.get(doc_id) if populations else None
@@ -135,8 +138,24 @@ def rank_candidates(
                 doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit, dense_similarity=sim
             )
         )
+    if similarities and settings.fusion == "rrf":
+        ranked = _fuse_reciprocal_ranks(ranked, similarities, settings.rrf_k)
     ranked.sort(key=lambda r: (-r.score, r.doc_id))
     return ranked[:limit]
+
+
+def _fuse_reciprocal_ranks(
+    ranked: list[RankedTrial], similarities: dict[str, float], k: int
+) -> list[RankedTrial]:
+    """Score = 1/(k + lexical rank) + 1/(k + dense rank); documents without a similarity get no dense share."""
+    lexical = sorted(ranked, key=lambda r: (-r.score, r.doc_id))
+    dense_order = sorted(similarities, key=lambda d: (-similarities[d], d))
+    dense_rank = {d: i for i, d in enumerate(dense_order, start=1)}
+    fused = []
+    for i, r in enumerate(lexical, start=1):
+        rrf = 1.0 / (k + i) + (1.0 / (k + dense_rank[r.doc_id]) if r.doc_id in dense_rank else 0.0)
+        fused.append(r.model_copy(update={"score": rrf}))
+    return fused
 
 
 def _dense_query_text(facts: CaseFacts | None, text: str) -> str:

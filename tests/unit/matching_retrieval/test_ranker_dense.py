@@ -19,21 +19,22 @@ DOCS = [
 def test_dense_scorer_is_fused_and_can_reorder():
     index = build_index(DOCS)
     plain = rank_candidates(index, "asthma", candidates=["A", "B", "C"])
-    assert plain[0].doc_id == "B"
+    assert [r.doc_id for r in plain] == ["B", "A"]  # C shares no term with the query
     assert all(r.dense_similarity is None for r in plain)
 
     def favour_a(text: str, ids: list[str]) -> dict[str, float]:
-        return {d: (1.0 if d == "A" else 0.0) for d in ids}
+        return {"A": 1.0, "C": 0.5, "B": 0.0}
 
-    fused = rank_candidates(
-        index,
-        "asthma",
-        candidates=["A", "B", "C"],
-        dense=favour_a,
-        settings=RankingSettings(dense_weight=0.7),
-    )
+    linear = RankingSettings(fusion="linear", dense_weight=0.7)
+    fused = rank_candidates(index, "asthma", candidates=["A", "B", "C"], dense=favour_a, settings=linear)
     assert fused[0].doc_id == "A"
     assert fused[0].dense_similarity == 1.0
+    # RRF with k=1: A = 1/3 + 1/2 beats B = 1/2 + 1/4
+    rrf = rank_candidates(
+        index, "asthma", candidates=["A", "B", "C"], dense=favour_a, settings=RankingSettings(rrf_k=1)
+    )
+    assert [r.doc_id for r in rrf] == ["A", "B"]
+    assert rrf[0].score == pytest.approx(1 / 3 + 1 / 2)
     off = rank_candidates(
         index, "asthma", candidates=["A", "B"], dense=favour_a, settings=RankingSettings(dense_weight=0.0)
     )
