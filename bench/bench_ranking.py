@@ -140,7 +140,7 @@ def main() -> int:
                 rank_pools(queries, corpus, pools, settings=linear, index=index, dense=dense), qrels
             ),
         )
-        only = default.model_copy(update={"dense_weight": 1.0, "demographic_weight": 0.0})
+        only = default.model_copy(update={"fusion": "linear", "dense_weight": 1.0, "demographic_weight": 0.0})
         show(
             "  dense similarity alone",
             evaluate_rankings(
