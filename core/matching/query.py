@@ -12,6 +12,8 @@ DIAGNOSIS_WEIGHT = 3.0
 KEY_FACT_WEIGHT = 1.5
 TEXT_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.6
+# Case reports open with who the patient is and the presenting problem; that sentence counts more.
+LEAD_SENTENCE_WEIGHT = 3.0
 BOILERPLATE_WEIGHT = 0.0
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -127,7 +129,9 @@ def facts_from_text(text: str) -> CaseFacts:
     return CaseFacts(age_years=extract_age_years(text), sex=extract_sex(text), summary=text)  # type: ignore[arg-type]
 
 
-def build_query(facts: CaseFacts | None, text: str) -> WeightedQuery:
+def build_query(
+    facts: CaseFacts | None, text: str, lead_weight: float = LEAD_SENTENCE_WEIGHT
+) -> WeightedQuery:
     """Weighted query: diagnosis and key facts up, negated findings out, narration and demographics dropped."""
     query = WeightedQuery()
     pieces: list[str] = []
@@ -141,12 +145,12 @@ def build_query(facts: CaseFacts | None, text: str) -> WeightedQuery:
         if facts.summary and facts.summary.strip() != text.strip():
             text = f"{text}\n{facts.summary}" if text else facts.summary
     negations = set(facts.negations) if facts else set()
-    for sentence in split_sentences(text):
+    for position, sentence in enumerate(split_sentences(text)):
         kept = strip_negated(sentence)
         for negated in negations:
             kept = re.sub(rf"\b{re.escape(negated)}\b", " ", kept, flags=re.IGNORECASE)
         pieces.append(kept)
-        query.add(strip_boilerplate(kept), TEXT_WEIGHT)
+        query.add(strip_boilerplate(kept), lead_weight if position == 0 else TEXT_WEIGHT)
     for expansion in expand_terms("\n".join(pieces)):
         query.add(expansion, EXPANSION_WEIGHT)
     return query

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from core.catalogue.records import NormalizedTrial
@@ -115,6 +115,8 @@ def rank_pools(
     pools: dict[str, list[str]],
     settings: RankingSettings | None = None,
     index: RetrievalIndex | None = None,
+    dense: Callable[[str, list[str]], dict[str, float]] | None = None,
+    populations: dict[str, TrialPopulation] | None = None,
 ) -> dict[str, list[str]]:
     """Rank every query's whole pool best first (deterministic, offline, the product's pipeline)."""
     for qid, ids in pools.items():
@@ -141,12 +143,23 @@ def rank_pools(
             populations=populations,
             doc_text=texts.__getitem__,
             settings=settings,
+            dense=dense,
         )
         ranked_ids = [r.doc_id for r in ranked]
         # documents the index holds no words for still belong to the pool: they go last, in id order
         rest = sorted(set(pool) - set(ranked_ids))
         rankings[qid] = ranked_ids + rest
     return rankings
+
+
+def _dense_scorer(
+    corpus: dict[str, NormalizedTrial | str], cache_dir: str | None
+) -> Callable[[str, list[str]], dict[str, float]]:
+    from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
+
+    encoder = DenseEncoder()  # raises DenseUnavailable (a RuntimeError) naming the extra to install
+    store = embed_corpus(encoder, [(d, index_text(corpus[d])) for d in sorted(corpus)], cache_dir)
+    return make_dense_scorer(encoder, store)
 
 
 def main_rank_pools(argv: list[str] | None = None) -> int:
@@ -158,13 +171,16 @@ def main_rank_pools(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pools", required=True, help="JSON {query id: [trial ids]}")
     parser.add_argument("--out", required=True, help="where to write {query id: [trial ids, best first]}")
+    parser.add_argument("--dense", action="store_true", help="fuse MiniLM similarity (optional extra, slow on CPU)")
+    parser.add_argument("--dense-cache", help="directory to keep document embeddings between runs")
     args = parser.parse_args(argv)
     try:
         queries = load_jsonl_queries(args.queries)
         corpus = load_corpus(args.corpus)
         pools = load_pools(args.pools)
-        rankings = rank_pools(queries, corpus, pools)
-    except (OSError, ValueError) as exc:
+        dense = _dense_scorer(corpus, args.dense_cache) if args.dense else None
+        rankings = rank_pools(queries, corpus, pools, dense=dense)
+    except (OSError, ValueError, RuntimeError) as exc:
         print(f"rank-pools: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
+from typing import Literal
 
 from pydantic import BaseModel
 
 from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
-from core.matching.query import build_query, facts_from_text
+from core.matching.query import (
+    LEAD_SENTENCE_WEIGHT,
+    build_query,
+    facts_from_text,
+    split_sentences,
+    strip_negated,
+)
 from core.matching.retrieval import RetrievalIndex, WeightedQuery
 
 RERANK_DEPTH = 1000
@@ -19,10 +26,16 @@ RERANK_DEPTH = 1000
 class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
+    lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
     feedback_docs: int = 5  # RM3: how many top documents feed back terms; 0 turns feedback off
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
+    # How a dense scorer's similarities join the lexical score: reciprocal-rank fusion (no weight to tune,
+    # the usual k=60) or a linear mix of min-max normalised scores with `dense_weight`.
+    fusion: Literal["rrf", "linear"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.7  # linear fusion only; 0 turns dense scoring off either way
 
 
 class RankedTrial(BaseModel):
@@ -32,6 +45,7 @@ class RankedTrial(BaseModel):
     score: float
     retrieval_score: float
     demographic_fit: float
+    dense_similarity: float | None = None
 
 
 def _normalise(weights: Mapping[str, float]) -> dict[str, float]:
@@ -82,10 +96,15 @@ def rank_candidates(
     doc_text: Callable[[str], str] | None = None,
     k: int | None = None,
     settings: RankingSettings | None = None,
+    dense: Callable[[str, list[str]], dict[str, float]] | None = None,
 ) -> list[RankedTrial]:
-    """Rank candidates (or the whole index) for a case, best first, deterministically."""
+    """Rank candidates (or the whole index) for a case, best first, deterministically.
+
+    `dense`, when given (see core.matching.dense), scores the retrieved candidates by embedding
+    similarity; its min-max normalised score is fused with the normalised BM25 score.
+    """
     settings = settings or RankingSettings()
-    query: WeightedQuery = build_query(facts, text)
+    query: WeightedQuery = build_query(facts, text, lead_weight=settings.lead_sentence_weight)
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
@@ -99,14 +118,49 @@ def rank_candidates(
         return []
     case = facts if facts is not None else facts_from_text(text)
     top_score = hits[0][1] or 1.0
+    similarities: dict[str, float] = {}
+    if dense is not None and settings.dense_weight > 0:
+        similarities = dense(_dense_query_text(facts, text), [d for d, _ in hits])
+    low = min(similarities.values(), default=0.0)
+    spread = (max(similarities.values(), default=0.0) - low) or 1.0
+    alpha = settings.dense_weight if similarities and settings.fusion == "linear" else 0.0
     ranked: list[RankedTrial] = []
     for doc_id, score in hits:
-        fit = (
-            demographic_fit(case.age_years, case.sex, populations[doc_id])
-            if populations and doc_id in populations
-            else 1.0
+        pop = populations.get(doc_id) if populations else None
+        fit = demographic_fit(case.age_years, case.sex, pop) if pop is not None else 1.0
+        sim = similarities.get(doc_id)
+        dense_part = (sim - low) / spread if sim is not None else 0.0
+        final = (
+            (1 - alpha) * score / top_score + alpha * dense_part - settings.demographic_weight * (1.0 - fit)
         )
-        final = score / top_score - settings.demographic_weight * (1.0 - fit)
-        ranked.append(RankedTrial(doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit))
+        ranked.append(
+            RankedTrial(
+                doc_id=doc_id, score=final, retrieval_score=score, demographic_fit=fit, dense_similarity=sim
+            )
+        )
+    if similarities and settings.fusion == "rrf":
+        ranked = _fuse_reciprocal_ranks(ranked, similarities, settings.rrf_k)
     ranked.sort(key=lambda r: (-r.score, r.doc_id))
     return ranked[:limit]
+
+
+def _fuse_reciprocal_ranks(
+    ranked: list[RankedTrial], similarities: dict[str, float], k: int
+) -> list[RankedTrial]:
+    """Score = 1/(k + lexical rank) + 1/(k + dense rank); documents without a similarity get no dense share."""
+    lexical = sorted(ranked, key=lambda r: (-r.score, r.doc_id))
+    dense_order = sorted(similarities, key=lambda d: (-similarities[d], d))
+    dense_rank = {d: i for i, d in enumerate(dense_order, start=1)}
+    fused = []
+    for i, r in enumerate(lexical, start=1):
+        rrf = 1.0 / (k + i) + (1.0 / (k + dense_rank[r.doc_id]) if r.doc_id in dense_rank else 0.0)
+        fused.append(r.model_copy(update={"score": rrf}))
+    return fused
+
+
+def _dense_query_text(facts: CaseFacts | None, text: str) -> str:
+    """The case as the encoder reads it: diagnosis first, negated findings removed."""
+    body = " ".join(strip_negated(s) for s in split_sentences(text))
+    if facts is not None and facts.diagnosis:
+        body = f"{facts.diagnosis}. {body}"
+    return body
