@@ -80,18 +80,21 @@ if actor.can("catalogue.export") and result.total:
 
 st.subheader("The filtered set at a glance")
 facets = facet_counts(actor, flt)
-cols = st.columns(3)
+cols = st.columns(2)
 for i, (name, counts) in enumerate(facets.items()):
     if not counts:
         continue
-    df = pd.DataFrame(counts, columns=[name, "trials"])
+    df = pd.DataFrame(counts, columns=["label", "trials"])
+    df["label"] = df["label"].str.replace("_", " ").str.capitalize() if name in ("status", "study type", "phase") else df["label"]
     if name == "start year":
         chart = alt.Chart(df).mark_bar(color="#1a6e8e").encode(
-            x=alt.X(f"{name}:O", title="Start year"), y=alt.Y("trials:Q", title="Trials"), tooltip=[name, "trials"])
+            x=alt.X("label:O", title="Start year"), y=alt.Y("trials:Q", title="Trials"), tooltip=["label", "trials"])
     else:
         chart = alt.Chart(df).mark_bar(color="#1a6e8e").encode(
-            y=alt.Y(f"{name}:N", sort="-x", title=None), x=alt.X("trials:Q", title="Trials"), tooltip=[name, "trials"])
-    cols[i % 3].altair_chart(chart.properties(title=f"By {name}", height=max(120, 22 * len(df))), width="stretch")
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False)),
+            x=alt.X("trials:Q", title="Trials", axis=alt.Axis(tickMinStep=1)), tooltip=["label", "trials"])
+    height = max(120, 26 * len(df)) if name != "start year" else 220
+    cols[i % 2].altair_chart(chart.properties(title=f"By {name}", height=height), width="stretch", height=height + 60)
 
 st.subheader("Trial detail")
 ids = [r.registry_id for r in result.rows]

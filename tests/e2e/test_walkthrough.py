@@ -40,6 +40,10 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     shoot(page, "00-login")
     login(page, app_server, "reviewer", "reviewer-demo")
     assert page.get_by_text("Demo data is loaded").is_visible()
+    go(page, "Catalogue")
+    page.get_by_text("trials match").wait_for(timeout=30_000)
+    shoot(page, "06-catalogue")
+    go(page, "Cases")
 
     # 1. A new case through the form.
     page.get_by_label("Age (years)").fill("16")
