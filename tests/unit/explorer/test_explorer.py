@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from core.catalogue.explorer import ExplorerFilter, export_trials, facet_counts, get_trial_detail, search_trials
+from core.catalogue.explorer import (
+    ExplorerFilter,
+    export_trials,
+    facet_counts,
+    get_trial_detail,
+    search_trials,
+)
 from core.catalogue.records import Site
 from core.errors import NotFound, PermissionDenied
 from tests.support.flow import add_trials, make_trial

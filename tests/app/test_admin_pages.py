@@ -1,0 +1,55 @@
+"""Admin pages: users, audit log, model and check settings, import."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.auth import list_users
+from core.checks_config import load_blocking, save_checks_config
+from core.errors import PermissionDenied, ValidationFailed
+from tests.app.conftest import page
+
+
+def test_users_page_creates_an_account_and_names_bad_fields(team):
+    at = page("pages/users.py", team.admin).run()
+    at.text_input(key="nu-username").input("Bad Name!")
+    at.text_input(key="nu-password").input("short")
+    at.button[0].click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "username" in errors and "display name" in errors and "roles" in errors
+    assert at.text_input(key="nu-username").value == "Bad Name!"  # kept for correction
+    at.text_input(key="nu-username").input("nurse.jo")
+    at.text_input(key="nu-name").input("Nurse Jo")
+    at.multiselect(key="nu-roles").select("reviewer")
+    at.text_input(key="nu-password").input("long-password-7")
+    at.button[0].click().run()
+    assert "nurse.jo" in [u.username for u in list_users(team.admin)]
+
+
+def test_audit_page_filters_by_action(team):
+    at = page("pages/audit.py", team.admin).run()
+    at.text_input(key="au-action").input("user.create").run()
+    assert not at.exception
+    assert any("4 event(s)" in c.value for c in at.caption)
+
+
+def test_settings_page_saves_blocking_checks(team):
+    at = page("pages/settings.py", team.admin).run()
+    at.checkbox(key="s-chk-readability").check()
+    next(b for b in at.button if b.label == "Save check settings").click().run()
+    assert not at.exception
+    assert load_blocking()["readability"] is True
+
+
+def test_checks_config_rules(team):
+    with pytest.raises(PermissionDenied):
+        save_checks_config(team.reviewer, {"readability": True})
+    with pytest.raises(ValidationFailed, match="nonsense"):
+        save_checks_config(team.admin, {"nonsense": True})
+    save_checks_config(team.admin, {"grounding": False})
+    assert load_blocking()["grounding"] is False and load_blocking()["no_promises"] is True
+
+
+def test_import_page_renders_for_admin(team):
+    at = page("pages/import_trials.py", team.admin).run()
+    assert not at.exception and at.title[0].value == "Import trials"
