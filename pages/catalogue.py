@@ -61,7 +61,8 @@ page_size = 50
 page_no = int(st.session_state.get("f-page", 1))
 result = search_trials(actor, flt, page=page_no, page_size=page_size, sort=sort)
 pages = max(1, -(-result.total // page_size))
-c1.markdown(f"**{result.total:,}** trials match · page {min(page_no, pages)} of {pages}")
+plus = "+" if result.total_is_capped else ""
+c1.markdown(f"**{result.total:,}{plus}** trials match · page {min(page_no, pages)} of {pages}{plus}")
 
 table = pd.DataFrame([r.model_dump() for r in result.rows])
 if not table.empty:
@@ -79,7 +80,13 @@ if actor.can("catalogue.export") and result.total:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="f-xlsx")
 
 st.subheader("The filtered set at a glance")
-facets = facet_counts(actor, flt)
+@st.cache_data(ttl=300, show_spinner="Counting the filtered set…")
+def _facets(params: str) -> dict:
+    # Facets read the whole filtered set; five minutes of caching keeps paging and detail views fast.
+    return facet_counts(actor, ExplorerFilter.model_validate_json(params))
+
+
+facets = _facets(flt.model_dump_json())
 cols = st.columns(2)
 for i, (name, counts) in enumerate(facets.items()):
     if not counts:

@@ -95,9 +95,13 @@ class TrialRow(BaseModel):
     is_demo: bool
 
 
+COUNT_CAP = 10_000  # counting stops here: a broad filter costs the same at 50,000 or 550,000 trials
+
+
 class TrialPage(BaseModel):
     rows: list[TrialRow]
     total: int
+    total_is_capped: bool = False  # True: at least `total` trials match
     page: int
     page_size: int
 
@@ -167,7 +171,8 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
     cols = (Trial.registry_id, Trial.brief_title, Trial.overall_status, Trial.study_type, Trial.phases, Trial.sponsor,
             Trial.conditions, Trial.minimum_age_years, Trial.maximum_age_years, Trial.sex, Trial.last_update_date, Trial.is_demo)
     with session_scope() as s:
-        total = s.scalar(_where(select(func.count(Trial.id)), flt)) or 0
+        capped = _where(select(Trial.id), flt).limit(COUNT_CAP + 1).subquery()
+        total = s.scalar(select(func.count()).select_from(capped)) or 0
         stmt = _where(select(*cols), flt).order_by(SORTS.get(sort, SORTS["registry id"]), Trial.id)
         rows = s.execute(stmt.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
     return TrialPage(
@@ -176,7 +181,7 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
                      sponsor=r[5], conditions=r[6][:200], ages=_ages(r[7], r[8]), sex=r[9], last_update=r[10], is_demo=r[11])
             for r in rows
         ],
-        total=total, page=page, page_size=page_size,
+        total=min(total, COUNT_CAP), total_is_capped=total > COUNT_CAP, page=page, page_size=page_size,
     )
 
 
