@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,49 +76,6 @@ def import_items(
     return report
 
 
-_DONE = None
-
-
-def _parse_into(queue: Any, paths: list[str], chunk: int) -> None:
-    """Child process: parse files and hand over items in chunks (bounded queue: memory stays flat)."""
-    from core.catalogue.sources import iter_import_items
-
-    buffer = []
-    try:
-        for item in iter_import_items(paths):
-            buffer.append(item)
-            if len(buffer) >= chunk:
-                queue.put(buffer)
-                buffer = []
-        if buffer:
-            queue.put(buffer)
-    except BaseException as exc:  # reported in the parent, which owns the user-facing message
-        queue.put(exc)
-    queue.put(_DONE)
-
-
-def iter_items_parallel(paths: Sequence[str | Path], *, chunk: int = 250) -> Iterator[Any]:
-    """Parse in a second process while this one writes to the database: on 2 cores, about twice the rate."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    queue = ctx.Queue(maxsize=8)
-    proc = ctx.Process(target=_parse_into, args=(queue, [str(p) for p in paths], chunk), daemon=True)
-    proc.start()
-    try:
-        while True:
-            got = queue.get()
-            if got is _DONE:
-                break
-            if isinstance(got, BaseException):
-                raise got
-            yield from got
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(5)
-
-
 @requires("catalogue.import")
 def import_paths(
     actor: Actor,
@@ -128,11 +85,11 @@ def import_paths(
     cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import files, folders or zips in any supported format (detected from content)."""
-    from core.catalogue.sources import estimate_total
+    from core.catalogue.sources import estimate_total, iter_import_items
 
     total = estimate_total(paths)
     return import_items(
-        iter_items_parallel(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
+        iter_import_items(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
         on_progress=on_progress, cancel=cancel,
     )
 
