@@ -412,17 +412,23 @@ def approve_draft(actor: Actor, draft_id: int, *, override_reason: str | None = 
         return draft.status
 
 
+def _leave_review(s: Session, draft_id: int, status: str, refusal: str) -> tuple[Draft, str]:
+    """Move a draft out of review (claim released); refused unless it is in review. Returns it and its old status."""
+    draft = _get(s, draft_id)
+    if draft.status not in REVIEWABLE:
+        raise InvalidTransition(f"Draft {draft_id} is {draft.status}; {refusal}.")
+    before = draft.status
+    draft.status, draft.claimed_by, draft.claim_expires_at = status, None, None
+    return draft, before
+
+
 @requires("review.work")
 def reject_draft(actor: Actor, draft_id: int, reason: str) -> None:
     if not reason.strip():
         raise ValidationFailed({"reason": "say why the draft is rejected."})
     with session_scope() as s:
-        draft = _get(s, draft_id)
-        if draft.status not in REVIEWABLE:
-            raise InvalidTransition(f"Draft {draft_id} is {draft.status}; it cannot be rejected.")
-        before = draft.status
-        draft.status, draft.rejected_reason = "rejected", reason.strip()
-        draft.claimed_by, draft.claim_expires_at = None, None
+        draft, before = _leave_review(s, draft_id, "rejected", "it cannot be rejected")
+        draft.rejected_reason = reason.strip()
         record_event(s, actor, "draft.reject", "draft", draft_id, before={"status": before}, after={"status": "rejected"}, reason=reason)
 
 
@@ -432,12 +438,8 @@ def request_changes(actor: Actor, draft_id: int, feedback: str) -> int:
     if not feedback.strip():
         raise ValidationFailed({"feedback": "say what should change."})
     with session_scope() as s:
-        draft = _get(s, draft_id)
-        if draft.status not in REVIEWABLE:
-            raise InvalidTransition(f"Draft {draft_id} is {draft.status}; changes cannot be requested.")
-        before = draft.status
-        draft.status, draft.feedback, draft.rounds = "changes_requested", feedback.strip(), draft.rounds + 1
-        draft.claimed_by, draft.claim_expires_at = None, None
+        draft, before = _leave_review(s, draft_id, "changes_requested", "changes cannot be requested")
+        draft.feedback, draft.rounds = feedback.strip(), draft.rounds + 1
         record_event(s, actor, "draft.request_changes", "draft", draft_id, before={"status": before}, after={"status": draft.status}, reason=feedback)
         rounds = draft.rounds
     from core.drafting.service import submit_redraft

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
 from dateutil import parser as date_parser
 
@@ -121,22 +121,7 @@ def normalise_phases(value: Any, *, field: str = "phases") -> list[Phase]:
     return [p for p in _PHASE_ORDER if p in found]  # type: ignore[misc]
 
 
-_STATUSES = {
-    "RECRUITING",
-    "NOT_YET_RECRUITING",
-    "ENROLLING_BY_INVITATION",
-    "ACTIVE_NOT_RECRUITING",
-    "SUSPENDED",
-    "TERMINATED",
-    "COMPLETED",
-    "WITHDRAWN",
-    "UNKNOWN",
-    "AVAILABLE",
-    "NO_LONGER_AVAILABLE",
-    "TEMPORARILY_NOT_AVAILABLE",
-    "APPROVED_FOR_MARKETING",
-    "WITHHELD",
-}
+_STATUSES = frozenset(get_args(OverallStatus))
 _STATUS_ALIASES = {"UNKNOWN_STATUS": "UNKNOWN", "TEMPORARILY_UNAVAILABLE": "TEMPORARILY_NOT_AVAILABLE"}
 
 
