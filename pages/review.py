@@ -146,7 +146,8 @@ with right:
         a, b = st.columns(2)
         a.markdown("**Your text (not saved)**")
         b.markdown(f"**Their version {conflict['number']} by {esc(conflict['author'])}**")
-        for key in conflict["theirs"]:
+        differing = [k for k in conflict["theirs"] if conflict["theirs"][k] != conflict["yours"].get(k, "")]
+        for key in differing or list(conflict["theirs"]):
             a.text_area(f"yours: {key}", value=conflict["yours"].get(key, ""), key=f"c-y-{key}", disabled=True)
             b.text_area(f"theirs: {key}", value=conflict["theirs"][key], key=f"c-t-{key}", disabled=True)
         if st.button("Load their version (your text stays on the left until you leave)", key="conflict-load"):

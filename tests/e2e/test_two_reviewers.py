@@ -1,0 +1,86 @@
+"""Two reviewers in two browser contexts edit the same draft: the second save shows both texts and loses nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from tests.e2e.conftest import go, login, shoot, start_app, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def _draft_demo_case(url: str, data_dir) -> int:  # noqa: ANN001
+    """Match, select and draft the first demo case through core, against the app's own database file."""
+    from core import db
+    from core.config import get_settings
+
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DATA_DIR")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'workbench.sqlite'}"
+    os.environ["DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+    db.dispose_engines()
+    try:
+        from core.auth import authenticate
+        from core.drafting.service import start_drafting
+        from core.jobs import run_job
+        from core.matching.service import list_matches, match_case, select_trial
+        from core.review import list_queue
+
+        reviewer = authenticate("reviewer", "reviewer-demo")
+        match_case(1)
+        first = next(m for m in list_matches(reviewer, 1) if m.passed_filters)
+        select_trial(reviewer, 1, first.trial_id)
+        assert run_job(start_drafting(reviewer, 1)).status == "done"
+        return next(i.draft_id for i in list_queue(reviewer, case_id=1) if i.kind == "trial")
+    finally:
+        db.dispose_engines()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        get_settings.cache_clear()
+
+
+def test_second_save_shows_the_conflict_and_keeps_both_texts(browser, tmp_path):
+    data_dir = tmp_path / "data"
+    proc, url = start_app(data_dir)
+    try:
+        a = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        b = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        login(a, url, "reviewer", "reviewer-demo")  # first start seeds the demo data
+        login(b, url, "reviewer2", "reviewer2-demo")
+        draft_id = _draft_demo_case(url, data_dir)
+
+        # Both open the draft. A opens first and holds the claim; B reads it, then A releases the claim
+        # (a realistic hand-over: A steps away) while B keeps typing in the page B already has open.
+        for page in (a, b):
+            go(page, "Review queue")
+            page.get_by_label("Open draft").click()
+            page.get_by_role("option", name=re.compile(f"^#{draft_id} ")).click()
+            wait_idle(page)
+            page.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile("^Open$")).click()
+            page.get_by_role("heading", name="Review draft").wait_for(timeout=30_000)
+            wait_idle(page)
+        editor = re.compile("What is tested", re.I)
+        b.get_by_label(editor).fill("Reviewer B's careful wording.")
+        a.get_by_label(editor).fill("Reviewer A's wording.")
+        a.get_by_role("button", name="Save").click()
+        wait_idle(a)
+        a.get_by_role("button", name="Release claim").click()
+        wait_idle(a)
+
+        b.get_by_label(editor).press("Tab")  # commit B's text to the page before saving
+        b.get_by_role("button", name="Save").click()
+        wait_idle(b)
+        b.get_by_text("Someone saved").first.wait_for(timeout=30_000)
+        b.get_by_text("Your text (not saved)").wait_for(timeout=10_000)
+        shoot(b, "07-conflict")
+        body = b.locator("body").inner_text()
+        assert "Reviewer A's wording." in b.get_by_label(re.compile("theirs: what_is_tested")).input_value()
+        assert b.get_by_label(re.compile("yours: what_is_tested")).input_value() == "Reviewer B's careful wording."
+        assert b.get_by_label(editor).input_value() == "Reviewer B's careful wording."  # still in B's editor
+        assert "Traceback" not in body
+    finally:
+        proc.terminate()
+        proc.wait(10)
