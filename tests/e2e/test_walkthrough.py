@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -98,3 +99,9 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     with page.expect_download() as info:
         page.get_by_role("button", name="PDF").first.click()
     assert info.value.suggested_filename.endswith(".pdf")
+    pdf = tmp_path / "report.pdf"
+    info.value.save_as(pdf)
+    pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for heading in ("Your options", "Option 1:", "Option 2:", "What the study is testing", "Study team contacts", "Please read"):
+        assert heading in pdf_text, heading
+    assert "Zoë Ångström" in pdf_text and "not medical advice" in pdf_text
