@@ -140,7 +140,10 @@ class Trial(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_trials_status_type", "overall_status", "study_type"),)
+    __table_args__ = (
+        Index("ix_trials_status_type", "overall_status", "study_type"),
+        Index("ix_trials_status_updated", "overall_status", "last_update_date"),
+    )
 
 
 class TrialRaw(Base):
@@ -155,6 +158,7 @@ class TrialRaw(Base):
 
 class Site(Base):
     __tablename__ = "sites"
+    __table_args__ = (Index("ix_sites_trial_coords", "trial_id", "latitude", "longitude"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
