@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import get_case
+from core.drafting.service import retry_draft
 from core.errors import ConflictError
+from core.jobs import start_job_in_background
 from core.review import (
     add_comment,
     approve_draft,
@@ -22,7 +24,7 @@ from core.review import (
     save_draft,
 )
 from core.trial_view import get_trial_for_review
-from pages.ui_common import esc, md_text, require_page, run_action, show_error
+from pages.ui_common import esc, job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
 st.title("Review draft")
@@ -70,6 +72,13 @@ _heartbeat()
 
 if detail.error:
     st.error(f"Drafting failed: {detail.error}")
+if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
+    job_id = run_action(lambda: retry_draft(actor, draft_id))
+    if job_id:
+        start_job_in_background(job_id)
+        st.session_state["retry-job"] = job_id
+if st.session_state.get("retry-job"):
+    job_progress(st.session_state["retry-job"], key="retry-job")
 if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):
     st.info(f"Changes requested: {detail.feedback}")
 
