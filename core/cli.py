@@ -155,6 +155,21 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from core.backup import backup_database
+
+    print(f"Backup written to {backup_database(Path(args.out))}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core.backup import restore_database
+
+    restore_database(Path(args.source))
+    print("Restored. Start the app or run `python -m core init` to apply any newer migrations.")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from core.worker import run_worker
 
@@ -219,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="run what is queued, then stop")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
     add("check-llm", "Check the configured LLM endpoint and say plainly what is wrong.", cmd_check_llm)
+    p = add("backup", "Back up the database (SQLite online backup, or pg_dump), safe while the app runs.", cmd_backup)
+    p.add_argument("out", help="file to write")
+    p = add("restore", "Restore a backup into the configured, empty database.", cmd_restore)
+    p.add_argument("source", help="backup file")
     for name, help_text in (
         ("rank-pools", "Rank each query's trial pool: --queries Q.jsonl --corpus C.jsonl --pools P.json --out R.json."),
         ("assess-criteria", "Assess eligibility criterion rows: --input ROWS.jsonl --out PREDICTIONS.jsonl."),
@@ -251,9 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        from core.bootstrap import prepare_database
+        if args.command != "restore":  # a restore goes into an empty database
+            from core.bootstrap import prepare_database
 
-        prepare_database()
+            prepare_database()
         return args.func(args)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,46 @@
+"""Backups restore to the same cases and reports (SQLite online backup; PostgreSQL via pg_dump when present)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from core import db
+from core.backup import backup_database, restore_database
+from core.config import get_settings
+from core.reports import list_reports, release_report
+from core.review import approve_draft, claim_draft, get_draft_detail
+from tests.support.flow import case_with_drafts
+
+
+def test_sqlite_backup_restores_cases_and_reports(team, tmp_path):
+    if not get_settings().resolved_database_url.startswith("sqlite"):
+        pytest.skip("SQLite backup")
+    case_id, drafts = case_with_drafts(team.reviewer)
+    for d in drafts:
+        claim_draft(team.reviewer, d)
+        blocking = [c for c in get_draft_detail(team.reviewer, d).current.checks if c["blocking"] and not c["passed"]]
+        approve_draft(team.reviewer, d, override_reason="ok" if blocking else None)
+    report = release_report(team.reviewer, case_id)
+    backup_database(tmp_path / "backup.sqlite")
+
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored' / 'workbench.sqlite'}"
+    get_settings.cache_clear()
+    db.dispose_engines()
+    restore_database(tmp_path / "backup.sqlite")
+    restored = list_reports(team.reviewer, case_id)
+    assert [(r.version, r.sha256) for r in restored] == [(1, report.sha256)]
+    with pytest.raises(Exception, match="exists"):
+        restore_database(tmp_path / "backup.sqlite")
+
+
+def test_postgres_backup_with_pg_dump(team, tmp_path):
+    url = get_settings().resolved_database_url
+    if not url.startswith("postgresql") or not shutil.which("pg_dump"):
+        pytest.skip("needs PostgreSQL and pg_dump")
+    case_with_drafts(team.reviewer)
+    out = backup_database(tmp_path / "backup.sql")
+    text = out.read_text()
+    assert "CREATE TABLE" in text and "drafts" in text
