@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -89,6 +91,9 @@ def test_playground_streams_through_the_llm(team, monkeypatch):
         result = run_playground(team.admin, "trial_summary", 1, case_id, trial_id, on_text=pieces.append)
         get_settings.cache_clear()
         assert server.chat_requests[0].body["stream"] is True
+        wire = json.dumps([r.body for r in server.chat_requests], ensure_ascii=False)
+        for secret in ("Zoë", "Ångström", "family@example.org", "7700 900123"):
+            assert secret not in wire  # the playground's streamed call is de-identified too
     assert "".join(pieces) == result.text == "The study is testing CD7 CAR-T cells."
     assert (result.input_tokens, result.output_tokens) == (120, 9) and result.drafter == "llm"
     assert "one section" in result.note
