@@ -79,7 +79,7 @@ if actor.can("match.run"):
     if st.button("Run matching", type="primary", key="run-match"):
         job_id = run_action(lambda: start_matching(actor, case_id))
         if job_id:
-            if catalogue_size() < INLINE_LIMIT:
+            if catalogue_size() < INLINE_LIMIT and not load_llm_settings().is_configured:
                 with st.spinner("Matching…"):
                     job = run_job(job_id)
                 if job.status != "done":

@@ -224,9 +224,45 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
     progress(2, 3, f"Checking {len(candidates)} trials")
     ranked = rank_candidates(facts, candidates, top_k=get_settings().match_top_k)
+    _refine_top_with_llm(case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress)
     _store_matches(case_id, ranked, kept, overrides)
     progress(3, 3, "Done")
     return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
+
+
+LLM_TOP_TRIALS = 5
+
+
+def _refine_top_with_llm(
+    case_id: int, facts: CaseFacts, ranked: list[dict[str, Any]], trials: dict[str, NormalizedTrial],
+    progress: Callable[[int, int, str], None],
+) -> None:
+    """With an LLM configured, settle the top trials' open criteria with it and recompute their summaries."""
+    from core.cases import get_personal_data
+    from core.llm_config import load_llm_settings
+    from core.matching.criteria_rules import summarise_verdicts
+    from core.matching.llm_assessment import assess_unsettled_with_llm
+
+    settings = load_llm_settings()
+    if not settings.is_configured:
+        return
+    personal = get_personal_data(case_id)
+    top = [r for r in ranked if r["passed_filters"] and r["verdicts"]][:LLM_TOP_TRIALS]
+    for n, row in enumerate(top, start=1):
+        progress(2, 3, f"Asking the language model about open criteria ({n} of {len(top)})")
+        try:
+            row["verdicts"] = assess_unsettled_with_llm(
+                trials[row["registry_id"]], facts, row["verdicts"], personal_data=personal, concurrency=settings.concurrency
+            )
+        except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
+            log.warning("LLM criterion assessment skipped for %s: %s", row["registry_id"], exc)
+            continue
+        summary = summarise_verdicts(row["verdicts"])
+        row.update(
+            met=summary.met, unknown=summary.unknown, not_met=summary.not_met,
+            eligibility="likely eligible" if summary.likely_eligible else ("likely not eligible" if summary.deciding else "unknown"),
+            deciding=summary.deciding.criterion_text if summary.deciding else None,
+        )
 
 
 def _store_matches(
