@@ -412,7 +412,11 @@ def _iter_jsonl(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterato
         if isinstance(job, RejectedRecord):
             yield batch.emit(job, name, position)
         else:
-            yield batch.emit(_attempt(job, name, position, obj), name, position)
+            record = _attempt(job, name, position, obj)
+            if isinstance(record, NormalizedTrial):
+                # Keep the line exactly as it came: it is the raw record, and re-encoding it costs time.
+                record.raw = line.decode("utf-8", "replace").strip()
+            yield batch.emit(record, name, position)
 
 
 def _iter_csv(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
