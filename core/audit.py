@@ -36,12 +36,17 @@ def record_event(
             actor=actor if isinstance(actor, str) else actor.username,
             action=action,
             entity_type=entity_type,
-            entity_id=None if entity_id is None else str(entity_id),
+            entity_id=None if entity_id is None else _short(str(entity_id)),
             before=before,
             after=after,
             reason=reason,
         )
     )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """Entity ids fit their column; longer ones (several file paths) keep their start and end."""
+    return text if len(text) <= limit else text[: limit // 2 - 1] + "…" + text[-(limit // 2) :]
 
 
 class AuditFilter(BaseModel):

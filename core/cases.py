@@ -68,6 +68,11 @@ def validate_case_input(data: CaseInput) -> CaseInput:
         errors["diagnosis"] = (
             "give the diagnosis (for example 'relapsed T-cell acute lymphoblastic leukaemia') or a clinical summary."
         )
+    for field, limit in (("diagnosis", 500), ("disease_status", 100), ("performance_status", 60), ("location_label", 200),
+                         ("contact_name", 200), ("contact_email", 320), ("contact_address", 500)):
+        value = getattr(data, field) or ""
+        if len(value) > limit:
+            errors[field] = f"at most {limit} characters (this has {len(value)})."
     if len(data.summary) > 20_000:
         errors["summary"] = "the clinical summary is longer than 20,000 characters; shorten it."
     if data.travel_radius_km is not None and data.travel_radius_km < 0:

@@ -72,7 +72,10 @@ def import_items(
     if on_progress:
         on_progress(report.seen, total, report.summary())
     with session_scope() as s:
-        record_event(s, actor, "catalogue.import", "catalogue", source, after={**report.as_dict(), "rejected": len(report.rejected)})
+        record_event(
+            s, actor, "catalogue.import", "catalogue", source,
+            after={**report.as_dict(), "rejected": len(report.rejected), "source": source[:2000]},
+        )
     return report
 
 

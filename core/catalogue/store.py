@@ -68,7 +68,7 @@ def _trial_row(t: NormalizedTrial, record: dict, content_hash: str) -> dict:
         "conditions": "; ".join(t.conditions),
         "countries": _bars(s.country or "" for s in t.sites),
         "intervention_types": _bars(i.type or "" for i in t.interventions),
-        "sponsor": t.sponsor,
+        "sponsor": (t.sponsor or "")[:300] or None,  # the full name stays in the record
         "sex": t.sex,
         "minimum_age_years": t.minimum_age_years,
         "maximum_age_years": t.maximum_age_years,

@@ -55,3 +55,9 @@ def test_contact_details_are_hidden_from_analysts(team):
     case_id = create_case(team.reviewer, CaseInput(diagnosis="T-ALL", contact_name="Zoë", contact_email="z@example.org"))
     assert get_case(team.reviewer, case_id).contact_email == "z@example.org"
     assert get_case(team.analyst, case_id).contact_email is None and get_case(team.analyst, case_id).contact_name is None
+
+
+def test_overlong_fields_are_named_not_crashing_the_database(team):
+    with pytest.raises(ValidationFailed) as err:
+        create_case(team.reviewer, CaseInput(diagnosis="x" * 600, contact_name="y" * 300))
+    assert "diagnosis" in err.value.errors and "contact_name" in err.value.errors
