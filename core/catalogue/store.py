@@ -42,6 +42,11 @@ class ImportReport:
         }
 
 
+def split_bars(value: str | None) -> list[str]:
+    """The values of a "|a|b|" column (phases, tags, countries) as a list."""
+    return [v for v in (value or "").split("|") if v]
+
+
 def _bars(values: Iterable[str]) -> str:
     vals = sorted({v for v in values if v})
     return "|" + "|".join(vals) + "|" if vals else ""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.cases import get_case_facts, get_personal_data
 from core.catalogue.records import NormalizedTrial
+from core.catalogue.store import split_bars
 from core.drafting.offline import OFFLINE_DRAFTER
 from core.models import Draft, DraftVersion, Match, Trial
 
@@ -114,7 +115,7 @@ def option_summaries(s: Session, case_id: int) -> list[Any]:
                 registry_id=trial.registry_id,
                 title=trial.brief_title,
                 study_type=trial.study_type,
-                phases=[p for p in trial.phases.split("|") if p],
+                phases=split_bars(trial.phases),
                 overall_status=trial.overall_status,
                 met=match.met,
                 unknown=match.unknown,

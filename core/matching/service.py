@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.audit import record_event
 from core.cases import get_case_facts
 from core.catalogue.records import NormalizedTrial, search_text_of
+from core.catalogue.store import split_bars
 from core.config import get_settings
 from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
@@ -67,6 +68,18 @@ class MatchView(BaseModel):
     status: str
     dismiss_reason: str | None
     verdicts: list[VerdictView] = []
+
+
+def summary_fields(summary: Any) -> dict[str, Any]:
+    """The one-line eligibility summary of a match, from summarise_verdicts' result."""
+    if summary.likely_eligible:
+        eligibility = "likely eligible"
+    else:
+        eligibility = "likely not eligible" if summary.deciding is not None else "unknown"
+    return {
+        "met": summary.met, "unknown": summary.unknown, "not_met": summary.not_met, "eligibility": eligibility,
+        "deciding": summary.deciding.criterion_text if summary.deciding else None,
+    }
 
 
 def catalogue_fingerprint(s: Session) -> str:
@@ -165,17 +178,7 @@ def rank_candidates(
         }
         if outcome.passed and assessed < top_k:
             verdicts = assess_trial(trial.criteria, sentences, facts)
-            summary = summarise_verdicts(verdicts)
-            row.update(
-                verdicts=verdicts,
-                met=summary.met,
-                unknown=summary.unknown,
-                not_met=summary.not_met,
-                eligibility="likely eligible" if summary.likely_eligible else (
-                    "likely not eligible" if summary.deciding is not None else "unknown"
-                ),
-                deciding=summary.deciding.criterion_text if summary.deciding else None,
-            )
+            row.update(verdicts=verdicts, **summary_fields(summarise_verdicts(verdicts)))
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
@@ -257,12 +260,7 @@ def _refine_top_with_llm(
         except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
             log.warning("LLM criterion assessment skipped for %s: %s", row["registry_id"], exc)
             continue
-        summary = summarise_verdicts(row["verdicts"])
-        row.update(
-            met=summary.met, unknown=summary.unknown, not_met=summary.not_met,
-            eligibility="likely eligible" if summary.likely_eligible else ("likely not eligible" if summary.deciding else "unknown"),
-            deciding=summary.deciding.criterion_text if summary.deciding else None,
-        )
+        row.update(summary_fields(summarise_verdicts(row["verdicts"])))
 
 
 def _store_matches(
@@ -345,7 +343,7 @@ def _match_view(m: Match, trial: Trial, with_verdicts: bool) -> MatchView:
         title=trial.brief_title,
         study_type=trial.study_type,
         overall_status=trial.overall_status,
-        phases=[p for p in trial.phases.split("|") if p],
+        phases=split_bars(trial.phases),
         is_demo=trial.is_demo,
         rank=m.rank,
         score=m.score,
@@ -435,11 +433,9 @@ def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -
                 for v in match.verdicts
             ]
         )
-        match.met, match.unknown, match.not_met = summary.met, summary.unknown, summary.not_met
-        match.eligibility = "likely eligible" if summary.likely_eligible else (
-            "likely not eligible" if summary.deciding is not None else "unknown"
-        )
-        match.deciding_criterion = summary.deciding.criterion_text if summary.deciding else None
+        fields = summary_fields(summary)
+        match.met, match.unknown, match.not_met = fields["met"], fields["unknown"], fields["not_met"]
+        match.eligibility, match.deciding_criterion = fields["eligibility"], fields["deciding"]
         record_event(s, actor, "verdict.override", "verdict", verdict_id, before=before, after={"verdict": verdict, "source": "reviewer"}, reason=reason)
 
 
