@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from core.audit import record_event
 from core.db import session_scope
@@ -210,22 +211,29 @@ def list_cases(actor: Actor) -> list[CaseView]:
     return [get_case(actor, i) for i in ids]
 
 
-def get_case_facts(case_id: int) -> CaseFacts:
-    """De-identified facts for internal use by matching and drafting (callers check permissions)."""
-    with session_scope() as s:
-        case = s.get(Case, case_id)
+def get_case_facts(case_id: int, session: Session | None = None) -> CaseFacts:
+    """De-identified facts for internal use by matching and drafting (callers check permissions).
+
+    Pass the caller's session when inside one: a second connection per call would exhaust the pool under load.
+    """
+    if session is not None:
+        case = session.get(Case, case_id)
         if case is None:
             raise NotFound(f"No case with id {case_id}.")
         return _facts_of(case)
-
-
-def get_personal_data(case_id: int) -> list[str]:
-    """The contact's identifying strings, which must never reach an LLM or a draft."""
     with session_scope() as s:
-        contact = s.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
-        if contact is None:
-            return []
-        return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
+        return get_case_facts(case_id, s)
+
+
+def get_personal_data(case_id: int, session: Session | None = None) -> list[str]:
+    """The contact's identifying strings, which must never reach an LLM or a draft."""
+    if session is None:
+        with session_scope() as s:
+            return get_personal_data(case_id, s)
+    contact = session.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
+    if contact is None:
+        return []
+    return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
 
 
 @requires("case.update")

@@ -69,7 +69,7 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
     from core.drafting.checks import run_checks
     from core.drafting.context import grounding_context_for_sites
 
-    facts = get_case_facts(draft.case_id)
+    facts = get_case_facts(draft.case_id, s)
     trial = None
     context: list[str] = []
     if draft.trial_id:
@@ -85,7 +85,7 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
         kind="trial" if draft.trial_id else "case",
         trial=trial,
         facts=facts,
-        personal_data=get_personal_data(draft.case_id),
+        personal_data=get_personal_data(draft.case_id, s),
         context_texts=context,
         config=load_checks_config(s),
     )

@@ -78,7 +78,7 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
     from core.llm_config import load_llm_settings
 
     trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
-    facts = get_case_facts(draft.case_id)
+    facts = get_case_facts(draft.case_id, s)
     verdicts = _verdicts_for(s, draft.case_id, draft.trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
@@ -87,7 +87,7 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
         version, template, client, params = _llm_context("trial_summary")
         parsed, record = draft_trial_summary_with_llm(
             client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
-            nearest_sites=nearest, personal_data=get_personal_data(draft.case_id), feedback=draft.feedback, **params,
+            nearest_sites=nearest, personal_data=get_personal_data(draft.case_id, s), feedback=draft.feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
@@ -130,7 +130,7 @@ def write_case_overview(s: Session, draft: Draft) -> Written:
     from core.drafting.offline import draft_case_overview_offline
     from core.llm_config import load_llm_settings
 
-    facts = get_case_facts(draft.case_id)
+    facts = get_case_facts(draft.case_id, s)
     options = option_summaries(s, draft.case_id)
     if load_llm_settings().is_configured:
         from core.drafting.llm_drafter import draft_case_overview_with_llm
@@ -138,7 +138,7 @@ def write_case_overview(s: Session, draft: Draft) -> Written:
         version, template, client, params = _llm_context("case_overview")
         parsed, record = draft_case_overview_with_llm(
             client, template, prompt_version=str(version.version), options=options, facts=facts,
-            personal_data=get_personal_data(draft.case_id), feedback=draft.feedback, **params,
+            personal_data=get_personal_data(draft.case_id, s), feedback=draft.feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)
