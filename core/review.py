@@ -172,6 +172,8 @@ def claim_next_draft(actor: Actor) -> int | None:
                 .where(Draft.status.in_(REVIEWABLE), _unclaimed_clause(now))
                 .order_by(func.coalesce(Draft.ready_at, Draft.created_at), Draft.id)
                 .limit(1)
+                # PostgreSQL: rows another reviewer is claiming right now are skipped, not waited for.
+                .with_for_update(skip_locked=True)
             )
             if candidate is None:
                 return None
