@@ -139,19 +139,37 @@ def cmd_review(args: argparse.Namespace) -> int:
     raise WorkbenchError(f"unknown review action {args.action}")
 
 
-def cmd_release(args: argparse.Namespace) -> int:
-    from core.reports import release_report
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write next to the target and rename: a full disk leaves no half-written report file behind."""
+    import os
+    import tempfile
 
-    report = release_report(_actor(args.as_user), args.case)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WorkbenchError(
+            f"Could not write {path}: {exc.strerror or exc}. The report itself is released and stored; "
+            "download it from the Reports page, or free some space and run `release` again."
+        ) from exc
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from core.reports import get_report_pdf, release_report
+
+    actor = _actor(args.as_user)
+    report = release_report(actor, args.case)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
-    from core.reports import get_report_pdf
-
     base = out / f"report-case{args.case}-v{report.version}"
-    base.with_suffix(".md").write_text(report.markdown, encoding="utf-8")
-    base.with_suffix(".html").write_text(report.html, encoding="utf-8")
-    base.with_suffix(".pdf").write_bytes(get_report_pdf(_actor(args.as_user), report.id))
-    print(f"Released report v{report.version} sha256 {report.sha256}\nWritten {base}.md/.html/.pdf")
+    print(f"Released report v{report.version} sha256 {report.sha256}")
+    _write_atomically(base.with_suffix(".md"), report.markdown.encode("utf-8"))
+    _write_atomically(base.with_suffix(".html"), report.html.encode("utf-8"))
+    _write_atomically(base.with_suffix(".pdf"), get_report_pdf(actor, report.id))
+    print(f"Written {base}.md/.html/.pdf")
     return 0
 
 
