@@ -74,7 +74,7 @@ c1.markdown(f"**{result.total:,}{plus}** trials match · page {min(page_no, page
 
 table = pd.DataFrame([r.model_dump() for r in result.rows])
 if not table.empty:
-    st.dataframe(table, hide_index=True, width="stretch", height=420)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)))
 b1, b2, b3, b4 = st.columns(4)
 if b1.button("◀ Previous", disabled=page_no <= 1, key="f-prev"):
     st.session_state["f-page"] = page_no - 1
