@@ -16,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class ImportLimits(BaseModel):
     max_total_uncompressed: int = 64 * 1024**3  # a whole zip; the full registry unpacks to ~15 GB
     max_compression_ratio: float = 200.0  # JSON compresses ~10-30x; bombs ~1000x
     ratio_applies_above: int = 1024**2  # tiny members may compress absurdly well and are harmless
+    duplicate_window: int = 100_000  # ids remembered for duplicate reports (bounded memory)
 
 
 DEFAULT_LIMITS = ImportLimits()
@@ -77,9 +79,10 @@ class ImportItem:
 class _Batch:
     limits: ImportLimits
     seen: int = 0
-    # registry id -> (file number, position); file names are stored once, since a batch may hold
-    # the whole registry (~550,000 ids) and this map lives for the whole batch.
-    first_seen: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # registry id -> (file number, position); file names are stored once. The map keeps the most recent
+    # `limits.duplicate_window` ids so memory stays flat on a whole-registry import; a duplicate further
+    # apart than that is not reported here, and the store's upsert makes the second copy harmless.
+    first_seen: OrderedDict[str, tuple[int, str]] = field(default_factory=OrderedDict)
     files: dict[str, int] = field(default_factory=dict)
     file_names: list[str] = field(default_factory=list)
 
@@ -102,6 +105,8 @@ class _Batch:
                     number = self.files[file] = len(self.file_names)
                     self.file_names.append(file)
                 self.first_seen[key] = (number, position)
+                if len(self.first_seen) > self.limits.duplicate_window:
+                    self.first_seen.popitem(last=False)
         self.seen += 1
         return ImportItem(record=record, seen=self.seen, file=file, position=position)
 
