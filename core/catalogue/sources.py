@@ -47,7 +47,7 @@ class ImportLimits(BaseModel):
     max_total_uncompressed: int = 64 * 1024**3  # a whole zip; the full registry unpacks to ~15 GB
     max_compression_ratio: float = 200.0  # JSON compresses ~10-30x; bombs ~1000x
     ratio_applies_above: int = 1024**2  # tiny members may compress absurdly well and are harmless
-    duplicate_window: int = 100_000  # ids remembered for duplicate reports (bounded memory)
+    duplicate_window: int = 20_000  # ids remembered for duplicate reports (bounded memory)
 
 
 DEFAULT_LIMITS = ImportLimits()
