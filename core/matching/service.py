@@ -143,7 +143,7 @@ def _load_trials(s: Session, registry_ids: list[str]) -> dict[str, tuple[int, No
     return out
 
 
-def rank_candidates(
+def assess_candidates(
     facts: CaseFacts,
     candidates: list[tuple[str, float, int, NormalizedTrial]],
     *,
@@ -226,7 +226,7 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
         trials = _load_trials(s, [rid for rid, _ in hits])
     candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
     progress(2, 3, f"Checking {len(candidates)} trials")
-    ranked = rank_candidates(facts, candidates, top_k=get_settings().match_top_k)
+    ranked = assess_candidates(facts, candidates, top_k=get_settings().match_top_k)
     _refine_top_with_llm(case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress)
     _store_matches(case_id, ranked, kept, overrides)
     progress(3, 3, "Done")
