@@ -186,8 +186,3 @@ def catalogue_version(session: Session) -> str:
     row = session.get(AppSetting, _VERSION_KEY)
     return str(row.value.get("version", 0)) if row else "0"
 
-
-def load_trial_record(session: Session, registry_id: str) -> NormalizedTrial | None:
-    """The stored normalised record of one trial (without the raw input)."""
-    record = session.scalar(select(Trial.record).where(Trial.registry_id == registry_id))
-    return NormalizedTrial.model_validate(record) if record is not None else None

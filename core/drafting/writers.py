@@ -12,7 +12,7 @@ from core.cases import get_case_facts, get_personal_data
 from core.catalogue.records import NormalizedTrial
 from core.catalogue.store import split_bars
 from core.drafting.offline import OFFLINE_DRAFTER
-from core.models import Draft, DraftVersion, Match, Trial
+from core.models import Draft, Match, Trial
 
 OFFLINE_AUTHOR = "offline drafter"
 
@@ -147,9 +147,4 @@ def write_case_overview(s: Session, draft: Draft) -> Written:
         sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR,
         note="Written by the offline drafter from the selected options",
     )
-
-
-def latest_text(s: Session, draft: Draft) -> dict[str, str]:
-    version = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
-    return dict(version.sections) if version else {}
 

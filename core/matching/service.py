@@ -316,7 +316,7 @@ def _store_matches(
 
 
 @requires("match.run")
-def start_matching(actor: Actor, case_id: int, *, background: bool = True) -> int:
+def start_matching(actor: Actor, case_id: int) -> int:
     """Queue matching for a case as a job (the page shows its progress); returns the job id."""
     with session_scope() as s:
         if s.get(Case, case_id) is None:
