@@ -121,14 +121,27 @@ def list_prompt_versions(actor: Actor, name: str | None = None) -> list[PromptVe
 
 
 def seed_prompts(directory: Path = PROMPTS_DIR) -> list[str]:
-    """Load prompts/*.md as version 1 with the production label, for prompts the database does not have yet."""
+    """Load prompts/*.md as version 1 with the production label, for prompts the database does not have yet;
+    when the production version no longer fits the variables this code renders it with (a shipped prompt
+    whose interface changed), add the shipped file as a new version and move production to it."""
+    from core.drafting.prompts import prompt_files
+
     seeded = []
-    for path in sorted(directory.glob("*.md")):
-        name = path.stem
+    for path in prompt_files(directory):
+        name, text = path.stem, path.read_text(encoding="utf-8")
         with session_scope() as s:
-            if s.scalar(select(PromptVersion.id).where(PromptVersion.name == name)):
-                continue
-        create_prompt_version(SYSTEM, name, path.read_text(encoding="utf-8"), note=f"seeded from prompts/{path.name}")
-        set_label(SYSTEM, name, "production", 1)
+            known = s.scalar(select(PromptVersion.id).where(PromptVersion.name == name))
+        if known and _production_fits(name):
+            continue
+        version = create_prompt_version(SYSTEM, name, text, note=f"seeded from prompts/{path.name}")
+        set_label(SYSTEM, name, "production", version.version)
         seeded.append(name)
     return seeded
+
+
+def _production_fits(name: str) -> bool:
+    try:
+        _parse(name, get_labelled_version(name).template_text)
+    except (NotFound, ValidationFailed):
+        return False
+    return True

@@ -27,7 +27,7 @@ USER_MARKER = "<!-- user -->"
 EXPECTED_VARIABLES: dict[str, frozenset[str]] = {
     "trial_summary": frozenset({"trial", "case", "verdicts", "sites", "sections"}),
     "case_overview": frozenset({"options", "case", "sections"}),
-    "criterion_assessment": frozenset({"trial", "criterion", "case", "case_sentences"}),
+    "criterion_assessment": frozenset({"trial", "criteria", "case", "case_sentences"}),
 }
 
 # Prompts that carry registry text must keep it inside these delimiters.
@@ -116,13 +116,17 @@ def load_prompt_file(path: str | Path) -> PromptTemplate:
     return parse_prompt_text(path.read_text(encoding="utf-8"), path.stem)
 
 
+def prompt_files(directory: str | Path) -> list[Path]:
+    """The prompt files of a directory: every *.md but its README."""
+    return [p for p in sorted(Path(directory).glob("*.md")) if p.name.lower() != "readme.md"]
+
+
 def load_prompt_dir(directory: str | Path) -> dict[str, PromptTemplate]:
-    """Load every *.md prompt in a directory (README.md excepted), keyed by name."""
+    """Load every prompt file of a directory, keyed by name."""
     prompts = {}
-    for path in sorted(Path(directory).glob("*.md")):
-        if path.name.lower() != "readme.md":
-            prompt = load_prompt_file(path)
-            prompts[prompt.name] = prompt
+    for path in prompt_files(directory):
+        prompt = load_prompt_file(path)
+        prompts[prompt.name] = prompt
     return prompts
 
 
@@ -352,20 +356,23 @@ def build_case_overview_variables(options: Sequence[OptionSummary], facts: CaseF
     }
 
 
+def criterion_ref(criterion: ParsedCriterion) -> str:
+    """The reference a criterion goes by in prompts and answers, e.g. "inclusion 2"."""
+    return f"{criterion.kind} {criterion.position + 1}"
+
+
 def build_criterion_assessment_variables(
-    trial: NormalizedTrial, criterion: ParsedCriterion, facts: CaseFacts
+    trial: NormalizedTrial, criteria: Sequence[ParsedCriterion], facts: CaseFacts
 ) -> dict[str, Any]:
-    """Return the variables of prompts/criterion_assessment.md: one criterion and the numbered case sentences."""
+    """Return the variables of prompts/criterion_assessment.md: a batch of criteria and the numbered case sentences."""
     return {
         "trial": {
             "registry_id": neutralise_untrusted(trial.registry_id),
             "brief_title": neutralise_untrusted(trial.brief_title),
         },
-        "criterion": {
-            "kind": criterion.kind,
-            "ref": f"{criterion.kind} {criterion.position + 1}",
-            "text": neutralise_untrusted(criterion.text, 1000),
-        },
+        "criteria": [
+            {"kind": c.kind, "ref": criterion_ref(c), "text": neutralise_untrusted(c.text, 1000)} for c in criteria
+        ],
         "case": build_case_variables(facts),
         "case_sentences": split_sentences(
             scrub_identifiers(neutralise_untrusted(facts.summary, MAX_DESCRIPTION_CHARS))

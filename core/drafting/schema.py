@@ -108,13 +108,22 @@ class CaseOverviewDraft(BaseModel):
 
 
 class CriterionAssessment(BaseModel):
-    """The LLM's verdict on one eligibility criterion (output of prompts/criterion_assessment.md)."""
+    """The LLM's verdict on one eligibility criterion of a batch, under the criterion's reference."""
 
     model_config = ConfigDict(extra="forbid")
 
+    ref: str = Field(description='The criterion\'s reference as given, e.g. "inclusion 2"')
     verdict: VerdictLabel
     evidence_sentences: list[int] = Field(description="Numbers of the case sentences the verdict rests on")
     explanation: str
+
+
+class CriterionBatchAssessment(BaseModel):
+    """The LLM's verdicts on a batch of criteria of one trial (output of prompts/criterion_assessment.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assessments: list[CriterionAssessment]
 
 
 Draft = TrialSummaryDraft | CaseOverviewDraft

@@ -1,9 +1,10 @@
-"""Criteria the rules could not settle go to the LLM, a batch of calls per trial, with structured output."""
+"""Criteria the rules could not settle go to the LLM in batches per trial, with structured output."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from core.catalogue.records import NormalizedTrial, ParsedCriterion
 from core.matching.case_facts import CaseFacts
@@ -11,62 +12,97 @@ from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, Criterion
 
 log = logging.getLogger(__name__)
 MAX_CRITERIA_PER_TRIAL = 12
+CRITERIA_PER_CALL = 6
+
+
+@dataclass(frozen=True)
+class TrialVerdicts:
+    """One trial's rule verdicts, to be completed by the LLM where the rules left a criterion open."""
+
+    trial: NormalizedTrial
+    verdicts: Sequence[CriterionVerdict]
 
 
 def _allowed(kind: str) -> tuple[str, ...]:
     return INCLUSION_LABELS if kind == "inclusion" else EXCLUSION_LABELS
 
 
+def _open_positions(verdicts: Sequence[CriterionVerdict]) -> list[int]:
+    pending = [i for i, v in enumerate(verdicts) if v.source == "rules" and v.verdict == "not enough information"]
+    return pending[:MAX_CRITERIA_PER_TRIAL]
+
+
+def _batches(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def assess_unsettled_with_llm(
-    trial: NormalizedTrial,
+    work: Sequence[TrialVerdicts],
     facts: CaseFacts,
-    verdicts: Sequence[CriterionVerdict],
     *,
     personal_data: Sequence[str],
     concurrency: int = 4,
-) -> list[CriterionVerdict]:
-    """Return the verdicts with "not enough information" rule verdicts replaced by the LLM's, where it answered
-    validly. A failed call or an answer that does not fit the criterion's kind keeps the rules' verdict."""
+) -> list[list[CriterionVerdict]]:
+    """Return each trial's verdicts with "not enough information" rule verdicts replaced by the LLM's where it
+    answered validly. Open criteria go in batches of CRITERIA_PER_CALL, all trials' batches at once up to
+    `concurrency`. A failed call, a missing answer or one that does not fit the criterion's kind keeps the
+    rules' verdict."""
     from core.drafting.llm_drafter import guard_messages
-    from core.drafting.prompts import build_criterion_assessment_variables, parse_prompt_text, render_messages
-    from core.drafting.schema import CriterionAssessment
+    from core.drafting.prompts import (
+        build_criterion_assessment_variables,
+        criterion_ref,
+        parse_prompt_text,
+        render_messages,
+    )
+    from core.drafting.schema import CriterionBatchAssessment
     from core.llm import LLMClient, run_concurrently
     from core.llm_config import capability_cache, load_llm_settings
     from core.prompt_store import get_labelled_version
 
-    pending = [i for i, v in enumerate(verdicts) if v.source == "rules" and v.verdict == "not enough information"]
-    pending = pending[:MAX_CRITERIA_PER_TRIAL]
-    if not pending:
-        return list(verdicts)
+    calls = [(t, batch) for t, item in enumerate(work) for batch in _batches(_open_positions(item.verdicts), CRITERIA_PER_CALL)]
+    out = [list(item.verdicts) for item in work]
+    if not calls:
+        return out
     version = get_labelled_version("criterion_assessment")
     template = parse_prompt_text(version.template_text, "criterion_assessment")
     client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
-    n_sentences = len(build_criterion_assessment_variables(trial, ParsedCriterion(kind="inclusion", position=0, text="-"), facts)["case_sentences"])
 
-    def ask(index: int) -> CriterionVerdict | None:
-        v = verdicts[index]
-        criterion = ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)
-        messages = render_messages(template, build_criterion_assessment_variables(trial, criterion, facts))
+    def ask(call: tuple[int, list[int]]) -> dict[int, CriterionVerdict]:
+        t, batch = call
+        item = work[t]
+        asked = {criterion_ref(_as_criterion(item.verdicts[i])): i for i in batch}
+        variables = build_criterion_assessment_variables(item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts)
+        messages = render_messages(template, variables)
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
-            messages, CriterionAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
+            messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
             forbidden_strings=list(personal_data),
         ).parsed
-        if answer.verdict not in _allowed(v.kind):
-            # An "excluded" answer to an inclusion criterion would invert its meaning: keep the rules' verdict.
-            log.warning("LLM gave %r for %s criterion %s of %s; kept the rules' verdict", answer.verdict, v.kind, v.position, trial.registry_id)
-            return None
-        return CriterionVerdict(
-            kind=v.kind, position=v.position, criterion_text=v.criterion_text, verdict=answer.verdict,
-            evidence_sentences=sorted({i for i in answer.evidence_sentences if 0 <= i < n_sentences}),
-            source="llm", explanation=answer.explanation[:500],
-        )
+        n_sentences = len(variables["case_sentences"])
+        settled: dict[int, CriterionVerdict] = {}
+        for a in answer.assessments:
+            index = asked.get(a.ref.strip())
+            if index is None or index in settled:
+                continue  # an answer to a criterion not asked about, or a second answer to one, is ignored
+            rule = item.verdicts[index]
+            if a.verdict not in _allowed(rule.kind):
+                # An "excluded" answer to an inclusion criterion would invert its meaning: keep the rules' verdict.
+                log.warning("LLM gave %r for %s of %s; kept the rules' verdict", a.verdict, a.ref, item.trial.registry_id)
+                continue
+            settled[index] = rule.model_copy(update={
+                "verdict": a.verdict, "source": "llm", "explanation": a.explanation[:500],
+                "evidence_sentences": sorted({i for i in a.evidence_sentences if 0 <= i < n_sentences}),
+            })
+        return settled
 
-    results = run_concurrently(ask, pending, concurrency)
-    out = list(verdicts)
-    for index, result in zip(pending, results, strict=True):
+    for (t, _batch), result in zip(calls, run_concurrently(ask, calls, concurrency), strict=True):
         if isinstance(result, BaseException):
-            log.warning("LLM criterion assessment failed for %s: %s", trial.registry_id, getattr(result, "message", result))
-        elif result is not None:
-            out[index] = result
+            log.warning("LLM criterion assessment failed for %s: %s", work[t].trial.registry_id, getattr(result, "message", result))
+            continue
+        for index, verdict in result.items():
+            out[t][index] = verdict
     return out
+
+
+def _as_criterion(v: CriterionVerdict) -> ParsedCriterion:
+    return ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)

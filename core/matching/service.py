@@ -158,7 +158,6 @@ def assess_candidates(
     sentences = split_sentences(facts.summary) if facts.summary else []
     results: list[dict[str, Any]] = []
     assessed = 0
-    max_score = max((c[1] for c in candidates), default=0.0) or 1.0
     for rid, score, tid, trial in candidates:
         outcome = apply_hard_filters(facts, trial)
         row: dict[str, Any] = {
@@ -182,13 +181,18 @@ def assess_candidates(
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
-        # Relevance to the case, halved when a criterion makes the patient likely not eligible:
-        # a relevant trial with one failed rule still outranks an unrelated "eligible" one.
+        results.append(row)
+    return order_candidates(results)
+
+
+def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Score and sort candidates: passed filters first, then relevance, halved when a criterion makes the
+    patient likely not eligible (a relevant trial with one failed rule still outranks an unrelated one)."""
+    max_score = max((r["retrieval_score"] for r in rows), default=0.0) or 1.0
+    for row in rows:
         penalty = 0.5 if row["eligibility"] == "likely not eligible" else 1.0
         row["score"] = round(penalty * row["retrieval_score"] / max_score, 4)
-        results.append(row)
-    results.sort(key=lambda r: (not r["passed_filters"], -r["score"], r["registry_id"]))
-    return results
+    return sorted(rows, key=lambda r: (not r["passed_filters"], -r["score"], r["registry_id"]))
 
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
@@ -227,7 +231,7 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
     progress(2, 3, f"Checking {len(candidates)} trials")
     ranked = assess_candidates(facts, candidates, top_k=get_settings().match_top_k)
-    _refine_top_with_llm(case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress)
+    ranked = _refine_top_with_llm(case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress)
     _store_matches(case_id, ranked, kept, overrides)
     progress(3, 3, "Done")
     return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
@@ -239,28 +243,31 @@ LLM_TOP_TRIALS = 5
 def _refine_top_with_llm(
     case_id: int, facts: CaseFacts, ranked: list[dict[str, Any]], trials: dict[str, NormalizedTrial],
     progress: Callable[[int, int, str], None],
-) -> None:
-    """With an LLM configured, settle the top trials' open criteria with it and recompute their summaries."""
+) -> list[dict[str, Any]]:
+    """With an LLM configured, settle the top trials' open criteria with it, recompute their summaries and
+    re-order the list (a criterion the LLM finds not met moves a trial down)."""
     from core.cases import get_personal_data
     from core.llm_config import load_llm_settings
     from core.matching.criteria_rules import summarise_verdicts
-    from core.matching.llm_assessment import assess_unsettled_with_llm
+    from core.matching.llm_assessment import TrialVerdicts, assess_unsettled_with_llm
 
     settings = load_llm_settings()
     if not settings.is_configured:
-        return
-    personal = get_personal_data(case_id)
+        return ranked
     top = [r for r in ranked if r["passed_filters"] and r["verdicts"]][:LLM_TOP_TRIALS]
-    for n, row in enumerate(top, start=1):
-        progress(2, 3, f"Asking the language model about open criteria ({n} of {len(top)})")
-        try:
-            row["verdicts"] = assess_unsettled_with_llm(
-                trials[row["registry_id"]], facts, row["verdicts"], personal_data=personal, concurrency=settings.concurrency
-            )
-        except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
-            log.warning("LLM criterion assessment skipped for %s: %s", row["registry_id"], exc)
-            continue
-        row.update(summary_fields(summarise_verdicts(row["verdicts"])))
+    progress(2, 3, f"Asking the language model about open criteria of {len(top)} trials")
+    try:
+        settled = assess_unsettled_with_llm(
+            [TrialVerdicts(trials[r["registry_id"]], r["verdicts"]) for r in top], facts,
+            personal_data=get_personal_data(case_id), concurrency=settings.concurrency,
+        )
+    except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
+        log.warning("LLM criterion assessment skipped for case %s: %s", case_id, exc)
+        return ranked
+    for row, verdicts in zip(top, settled, strict=True):
+        row["verdicts"] = verdicts
+        row.update(summary_fields(summarise_verdicts(verdicts)))
+    return order_candidates(ranked)
 
 
 def _store_matches(

@@ -20,7 +20,7 @@ from core.drafting.prompts import (
     render_messages,
     validate_template,
 )
-from core.drafting.schema import CaseOverviewDraft, CriterionAssessment, TrialSummaryDraft
+from core.drafting.schema import CaseOverviewDraft, CriterionBatchAssessment, TrialSummaryDraft
 from tests.support.paths import REPO_ROOT
 from tests.unit.drafting.fixtures import make_car_t_trial, make_case_facts, make_verdicts
 
@@ -45,7 +45,7 @@ def test_prompt_dir_has_the_three_prompts_and_each_is_valid() -> None:
     prompts = load_prompt_dir(PROMPTS)
     assert set(prompts) == {"trial_summary", "case_overview", "criterion_assessment"}
     schemas = {"trial_summary": TrialSummaryDraft, "case_overview": CaseOverviewDraft}
-    schemas["criterion_assessment"] = CriterionAssessment
+    schemas["criterion_assessment"] = CriterionBatchAssessment
     for name, prompt in prompts.items():
         validate_template(prompt)
         assert set(prompt.variables) == EXPECTED_VARIABLES[name]
@@ -171,10 +171,13 @@ def test_case_overview_and_criterion_prompts_render() -> None:
     assert "not medical advice" in overview[0]["content"]
     trial = make_car_t_trial()
     criterion = render_messages(
-        prompts["criterion_assessment"], build_criterion_assessment_variables(trial, trial.criteria[0], facts)
+        prompts["criterion_assessment"], build_criterion_assessment_variables(trial, trial.criteria[:2], facts)
     )
     user = criterion[1]["content"]
-    assert "[inclusion 1]" in user and "0. Second relapse of B-ALL after blinatumomab." in user
+    assert "0. Second relapse of B-ALL after blinatumomab." in user
+    for c in trial.criteria[:2]:
+        assert f"[{c.kind} {c.position + 1}]" in user and c.text in user
+    assert trial.criteria[2].text not in user
 
 
 def test_validate_template_refuses_removing_the_data_delimiters() -> None:

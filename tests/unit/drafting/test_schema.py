@@ -9,6 +9,7 @@ from core.drafting.schema import (
     SECTION_TITLES,
     CaseOverviewDraft,
     CriterionAssessment,
+    CriterionBatchAssessment,
     DraftSection,
     DraftSentence,
     TrialSummaryDraft,
@@ -71,7 +72,7 @@ def _walk_objects(schema: dict) -> list[dict]:
     return found
 
 
-@pytest.mark.parametrize("model", [TrialSummaryDraft, CaseOverviewDraft, CriterionAssessment])
+@pytest.mark.parametrize("model", [TrialSummaryDraft, CaseOverviewDraft, CriterionAssessment, CriterionBatchAssessment])
 def test_output_schemas_suit_strict_json_schema_mode(model: type) -> None:
     objects = _walk_objects(model.model_json_schema())
     assert objects
