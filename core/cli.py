@@ -75,6 +75,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_embed_catalogue(args: argparse.Namespace) -> int:
+    from core.jobs import run_job
+    from core.matching.embeddings import start_catalogue_embedding
+
+    view = run_job(start_catalogue_embedding(_actor(args.as_user)))
+    print(file=sys.stderr)
+    if view.status != "done":
+        print(f"error: embedding {view.status}: {view.error or view.message}", file=sys.stderr)
+        return 2
+    print(f"Embedded {view.result['embedded']} trials (the others were up to date).")
+    return 0
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     from core.jobs import run_job
     from core.matching.service import list_matches, start_matching
@@ -231,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", "Import trials from files, folders or zips (API v2 JSON, legacy XML, CSV, JSONL).", cmd_import, as_user=True)
     p.add_argument("paths", nargs="+")
     p.add_argument("--show-rejected", type=int, default=20, help="how many rejections to list")
+    add("embed-catalogue", "Compute the dense re-ranker's embeddings of new or changed trials (optional extra).",
+        cmd_embed_catalogue, as_user=True)
     p = add("match", "Match a case against the catalogue and print the ranked list.", cmd_match, as_user=True)
     p.add_argument("case", type=int, help="case id")
     p.add_argument("--top", type=int, default=20)

@@ -156,6 +156,19 @@ class TrialRaw(Base):
     raw: Mapped[str] = mapped_column(Text)
 
 
+class TrialEmbedding(Base):
+    """A trial's dense embedding for one encoder model, computed once by the embedding job and reused while
+    the trial's content hash is unchanged."""
+
+    __tablename__ = "trial_embeddings"
+
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(80), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Site(Base):
     __tablename__ = "sites"
     __table_args__ = (Index("ix_sites_trial_coords", "trial_id", "latitude", "longitude"),)

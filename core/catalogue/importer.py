@@ -130,6 +130,9 @@ def _run_import(ctx: JobContext) -> dict[str, Any]:
     report = import_paths(actor, ctx.payload["paths"], on_progress=progress, cancel=ctx.cancelled)
     if report.new or report.updated:
         refresh_search_index(lambda message: ctx.progress(report.seen, report.seen, message))
+        from core.matching.embeddings import queue_catalogue_embedding
+
+        queue_catalogue_embedding(ctx.payload.get("actor", "system"))
     return report.as_dict()
 
 
