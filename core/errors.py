@@ -37,3 +37,7 @@ class ConflictError(WorkbenchError):
 
 class AuthenticationFailed(WorkbenchError):
     """Wrong username or password, said without revealing which."""
+
+
+class ConfigurationError(WorkbenchError):
+    """The settings ask for something this set-up cannot do (the message says which setting)."""
