@@ -75,6 +75,20 @@ def close_queue() -> None:
         _opened.discard(url)
 
 
+def _jobs_with_a_task(url: str) -> set[int]:
+    """Job ids that already have a task waiting or running on the queue."""
+    from sqlalchemy import text
+
+    from core.db import session_scope
+
+    with session_scope(url) as s:
+        rows = s.execute(
+            text("SELECT args->>'job_id' FROM procrastinate_jobs WHERE task_name = :task AND status IN ('todo', 'doing')"),
+            {"task": RUN_JOB_TASK},
+        )
+        return {int(job_id) for (job_id,) in rows}
+
+
 async def _retry_stalled_jobs(app: procrastinate.App, *, every_s: float, stalled_after_s: float) -> None:
     """Put the tasks of workers that stopped heart-beating (killed, crashed, cut off) back on the queue."""
     while True:
@@ -93,9 +107,8 @@ async def _work(url: str, *, wait: bool) -> None:
     settings = get_settings()
     app = queue_app(url)
     async with app.open_async():
-        # Jobs queued while no task could be deferred (or left by an in-thread runner) get a task now;
-        # a duplicate is harmless, since only one runner can claim a queued job.
-        for job_id in queued_job_ids():
+        # Jobs queued while no task could be deferred (or left by an in-thread runner) get a task now.
+        for job_id in sorted(set(queued_job_ids()) - _jobs_with_a_task(url)):
             await app.tasks[RUN_JOB_TASK].defer_async(job_id=job_id)
         recovery = asyncio.create_task(
             _retry_stalled_jobs(

@@ -16,6 +16,7 @@ from core.models import Draft, DraftVersion
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.flow import add_trials, make_case, make_trial
 from tests.support.model_answers import answer_like_a_model
+from tests.support.processes import wait_until
 
 N_TRIALS = 4
 
@@ -23,14 +24,6 @@ N_TRIALS = 4
 def _draft_statuses(case_id: int) -> list[str]:
     with session_scope() as s:
         return list(s.scalars(select(Draft.status).where(Draft.case_id == case_id).order_by(Draft.id)))
-
-
-def _wait_for(predicate, what: str, timeout: float = 20.0) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -64,9 +57,9 @@ def test_the_endpoint_vanishing_mid_batch_pauses_it_and_it_resumes_when_back(tea
     job_id = start_drafting(team.reviewer, case_id)
     runner = start_job_in_background(job_id)
 
-    _wait_for(lambda: "ready" in _draft_statuses(case_id), "the first draft")
+    wait_until(lambda: "ready" in _draft_statuses(case_id), "the first draft")
     first.stop()  # the endpoint vanishes mid-batch
-    _wait_for(lambda: get_job(job_id).status == "paused", "the batch to pause")
+    wait_until(lambda: get_job(job_id).status == "paused", "the batch to pause")
     paused = get_job(job_id)
     assert "unreachable" in paused.message and not paused.finished
     time.sleep(0.6)  # several probes find it still gone: the batch stays paused, nothing fails
