@@ -37,27 +37,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` with its own data directory; returns the process and its URL."""
+def launch_app(data_dir: Path, *, env: dict[str, str] | None = None, clean_env: dict[str, str] | None = None
+               ) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port without waiting; `clean_env` replaces our environment."""
     port = _free_port()
-    environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
-    environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
+    if clean_env is not None:
+        environment = {"DATA_DIR": str(data_dir), **clean_env}
+    else:
+        environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
+        environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1"],
         cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_for_app(proc: subprocess.Popen, url: str) -> None:
+    """Wait until the app answers its health check (60 s), killing it if it never does."""
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return proc, url
+                    return
         except OSError:
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("streamlit did not start: " + (proc.stdout.read().decode() if proc.stdout else ""))
+
+
+def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` with its own data directory; returns the process and its URL."""
+    proc, url = launch_app(data_dir, env=env)
+    wait_for_app(proc, url)
+    return proc, url
 
 
 @pytest.fixture
