@@ -44,13 +44,15 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
     # The instances boot meanwhile (they touch the database only when a browser connects); the schema and
     # demo data are created once, so the instances and the worker do not race to create them.
     (proc_a, url_a), (proc_b, url_b) = launch_app(tmp_path / "a", clean_env=env), launch_app(tmp_path / "b", clean_env=env)
-    subprocess.run([sys.executable, "-m", "core", "init"], cwd=REPO_ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
-    worker = start_worker(env, tmp_path / "worker.log")
+    procs = [proc_a, proc_b]
     engine = create_engine(team_database)
     ctx_a = browser.new_context(viewport={"width": 1400, "height": 1000})
     ctx_b = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
+        subprocess.run([sys.executable, "-m", "core", "init"], cwd=REPO_ROOT, env=env, check=True, timeout=120,
+                       capture_output=True)
+        worker = start_worker(env, tmp_path / "worker.log")
+        procs.append(worker)
         wait_for_app(proc_a, url_a)
         wait_for_app(proc_b, url_b)
         a, b = ctx_a.new_page(), ctx_b.new_page()
@@ -110,5 +112,5 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
         ctx_a.close()
         ctx_b.close()
         engine.dispose()
-        for proc in (worker, proc_a, proc_b):
+        for proc in procs:
             stop_process(proc)
