@@ -55,24 +55,22 @@ def queue_app(url: str) -> procrastinate.App:
     return app
 
 
-_opened: set[str] = set()
+# Apps opened (synchronously) in this process for deferring, by URL, so they can be closed again.
+_opened: dict[str, procrastinate.App] = {}
 
 
 def defer_job(job_id: int, url: str | None = None) -> int:
     """Put a procrastinate task carrying `job_id` on the queue; returns the queue's own job id."""
     url = url or get_settings().resolved_database_url
-    app = queue_app(url)
     if url not in _opened:
-        app.open()
-        _opened.add(url)
-    return app.tasks[RUN_JOB_TASK].defer(job_id=job_id)
+        _opened[url] = queue_app(url).open()
+    return _opened[url].tasks[RUN_JOB_TASK].defer(job_id=job_id)
 
 
 def close_queue() -> None:
     """Close the pools opened for deferring (tests and shutdown)."""
-    for url in list(_opened):
-        queue_app(url).close()
-        _opened.discard(url)
+    while _opened:
+        _opened.popitem()[1].close()
 
 
 def _jobs_with_a_task(url: str) -> set[int]:

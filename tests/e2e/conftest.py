@@ -131,3 +131,17 @@ def go(page, title: str) -> None:  # noqa: ANN001
     page.get_by_role("link", name=title).first.click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
     wait_idle(page)
+
+
+def fill_case_form(page, *, contact_name: str, email: str = "") -> None:  # noqa: ANN001
+    """Fill the new-case form on the Cases page with a relapsed T-ALL case that the demo catalogue matches."""
+    page.get_by_label("Age (years)").fill("16")
+    page.get_by_label("Diagnosis *").fill("relapsed T-cell acute lymphoblastic leukaemia")
+    page.get_by_label("Clinical summary (free text, no names)").fill(
+        "A 16-year-old boy with T-cell acute lymphoblastic leukaemia, second relapse after nelarabine. Lansky 80. He denies fever."
+    )
+    page.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
+    page.get_by_label("Travel radius (km)").fill("1500")
+    page.get_by_label("Contact name *").fill(contact_name)
+    if email:
+        page.get_by_label("E-mail").fill(email)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import go, launch_app, login, shoot, wait_for_app, wait_idle
+from tests.e2e.conftest import fill_case_form, go, launch_app, login, shoot, wait_for_app, wait_idle
 from tests.support.database import _pg_url_with_schema
 from tests.support.paths import REPO_ROOT
 from tests.support.processes import clean_env, start_worker, stop_process
@@ -61,14 +61,7 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
 
         # 1. A case created on instance A ...
         go(a, "Cases")
-        a.get_by_label("Age (years)").fill("16")
-        a.get_by_label("Diagnosis *").fill("relapsed T-cell acute lymphoblastic leukaemia")
-        a.get_by_label("Clinical summary (free text, no names)").fill(
-            "A 16-year-old boy with T-cell acute lymphoblastic leukaemia, second relapse after nelarabine. Lansky 80."
-        )
-        a.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
-        a.get_by_label("Travel radius (km)").fill("1500")
-        a.get_by_label("Contact name *").fill("Two Instances Test")
+        fill_case_form(a, contact_name="Two Instances Test")
         a.get_by_role("button", name="Save case").click()
         saved = a.get_by_text(re.compile(r"Case saved \(id \d+\)"))
         saved.wait_for(timeout=30_000)

@@ -24,10 +24,10 @@ def clean_env(**values: str) -> dict[str, str]:
 
 def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """Start `python -m core worker`, its output going to `log_path`."""
-    log = log_path.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "core", "worker"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "core", "worker"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:

@@ -11,10 +11,9 @@ from core.config import get_settings
 from core.db import session_scope
 from core.drafting.service import start_drafting
 from core.jobs import get_job, start_job_in_background
-from core.matching.service import list_matches, match_case, select_trial
 from core.models import Draft, DraftVersion
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.flow import add_trials, make_case, make_trial
+from tests.support.flow import case_with_selected_trials
 from tests.support.model_answers import answer_like_a_model
 from tests.support.processes import wait_until
 
@@ -49,11 +48,7 @@ def test_the_endpoint_vanishing_mid_batch_pauses_it_and_it_resumes_when_back(tea
 
     seed_prompts()
     first = llm_env[0]
-    add_trials(*[make_trial(f"NCT0910000{i}", brief_title=f"CD7 CAR-T study {i} for relapsed T-ALL") for i in range(N_TRIALS)])
-    case_id = make_case(team.reviewer)
-    match_case(case_id)
-    for m in list_matches(team.reviewer, case_id)[:N_TRIALS]:
-        select_trial(team.reviewer, case_id, m.trial_id)
+    case_id = case_with_selected_trials(team.reviewer, N_TRIALS)
     job_id = start_drafting(team.reviewer, case_id)
     runner = start_job_in_background(job_id)
 

@@ -11,11 +11,10 @@ from core.config import get_settings
 from core.db import session_scope
 from core.drafting.service import start_drafting
 from core.jobs import _claim, _finish, dispatch_job, get_job, reclaim_orphaned_job, submit_job
-from core.matching.service import list_matches, match_case, select_trial
 from core.models import AuditEvent, Draft, DraftVersion
 from core.task_queue import close_queue, is_postgres
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.flow import add_trials, make_case, make_trial
+from tests.support.flow import case_with_selected_trials
 from tests.support.model_answers import answer_like_a_model
 from tests.support.processes import clean_env, start_worker, stop_process, wait_until
 
@@ -46,11 +45,7 @@ def test_a_worker_killed_mid_job_is_retried_once_by_another_and_completes_exactl
         for key, value in {**llm_env, "JOB_RUNNER": "worker"}.items():
             monkeypatch.setenv(key, value)
         get_settings.cache_clear()
-        add_trials(*[make_trial(f"NCT0920000{i}", brief_title=f"CD7 CAR-T study {i} for relapsed T-ALL") for i in range(N_TRIALS)])
-        case_id = make_case(team.reviewer)
-        match_case(case_id)
-        for m in list_matches(team.reviewer, case_id)[:N_TRIALS]:
-            select_trial(team.reviewer, case_id, m.trial_id)
+        case_id = case_with_selected_trials(team.reviewer, N_TRIALS)
         job_id = start_drafting(team.reviewer, case_id)
         assert dispatch_job(job_id) is None  # deferred to the queue, not run here
 
