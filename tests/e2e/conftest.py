@@ -120,9 +120,18 @@ def wait_idle(page, timeout: float = 30_000) -> None:  # noqa: ANN001
 
 def login(page, url: str, username: str, password: str) -> None:  # noqa: ANN001
     page.goto(url)
+    submit_login(page, username, password)
+    wait_logged_in(page)
+
+
+def submit_login(page, username: str, password: str) -> None:  # noqa: ANN001
+    """Fill and send the login form of the page already open (so several browsers can log in at once)."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def wait_logged_in(page) -> None:  # noqa: ANN001
     page.get_by_text("Logged in as").wait_for(timeout=30_000)
     wait_idle(page)
 

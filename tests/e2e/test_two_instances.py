@@ -11,7 +11,16 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.conftest import fill_case_form, go, launch_app, login, shoot, wait_for_app, wait_idle
+from tests.e2e.conftest import (
+    fill_case_form,
+    go,
+    launch_app,
+    shoot,
+    submit_login,
+    wait_for_app,
+    wait_idle,
+    wait_logged_in,
+)
 from tests.support.database import _pg_url_with_schema
 from tests.support.paths import REPO_ROOT
 from tests.support.processes import clean_env, start_worker, stop_process
@@ -56,8 +65,12 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
         wait_for_app(proc_a, url_a)
         wait_for_app(proc_b, url_b)
         a, b = ctx_a.new_page(), ctx_b.new_page()
-        login(a, url_a, "reviewer", "reviewer-demo")
-        login(b, url_b, "reviewer2", "reviewer2-demo")
+        a.goto(url_a)
+        b.goto(url_b)  # both instances start their first run at once
+        submit_login(a, "reviewer", "reviewer-demo")
+        submit_login(b, "reviewer2", "reviewer2-demo")
+        wait_logged_in(a)
+        wait_logged_in(b)
 
         # 1. A case created on instance A ...
         go(a, "Cases")
