@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write the report files to")
     p = add("worker", "Run queued jobs (imports, matching, drafting) in this process.", cmd_worker)
     p.add_argument("--once", action="store_true", help="run what is queued, then stop")
-    p.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between polls (SQLite polling worker)")
     add("check-llm", "Check the configured LLM endpoint and say plainly what is wrong.", cmd_check_llm)
     p = add("backup", "Back up the database (SQLite online backup, or pg_dump), safe while the app runs.", cmd_backup)
     p.add_argument("out", help="file to write")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +41,14 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     session_idle_minutes: int = 30
     match_top_k: int = 50
+
+    job_runner: Literal["thread", "worker"] = Field(
+        default="thread", description="Who runs long jobs: a thread of the app, or `python -m core worker` (PostgreSQL)."
+    )
+    worker_heartbeat_seconds: float = 10.0
+    worker_stalled_after_seconds: float = 30.0
+    llm_pause_probe_seconds: float = 10.0
+    llm_pause_max_minutes: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import get_settings
+from core.errors import DatabaseUnavailable
 
 _engines: dict[str, Engine] = {}
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -57,11 +59,17 @@ def dispose_engines() -> None:
 
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
-    """One session per user action: commit on success, roll back on any error."""
+    """One session per user action: commit on success, roll back on any error (a lost connection: DatabaseUnavailable)."""
     session = sessionmaker(bind=get_engine(url), expire_on_commit=False)()
     try:
         yield session
         session.commit()
+    except OperationalError as exc:
+        # A lost connection (database restarted, backend terminated) or a database that did not answer:
+        # the transaction is gone as a whole, so say plainly that nothing was saved.
+        with suppress(OperationalError):  # the connection may be dead already; the server dropped the transaction
+            session.rollback()
+        raise DatabaseUnavailable() from exc
     except BaseException:
         session.rollback()
         raise

@@ -37,3 +37,17 @@ class ConflictError(WorkbenchError):
 
 class AuthenticationFailed(WorkbenchError):
     """Wrong username or password, said without revealing which."""
+
+
+class ConfigurationError(WorkbenchError):
+    """The settings ask for something this set-up cannot do (the message says which setting)."""
+
+
+class DatabaseUnavailable(WorkbenchError):
+    """The database connection was lost (or the database did not answer) during an action; it was rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database could not be reached, so nothing of this action was saved. What you typed is kept: "
+            "try again in a moment."
+        )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -13,8 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.config import get_settings
 from core.db import session_scope
-from core.errors import NotFound, WorkbenchError
+from core.errors import ConfigurationError, NotFound, WorkbenchError
 from core.models import Job, utcnow
 from core.permissions import Actor, requires
 
@@ -39,6 +42,7 @@ class JobView(BaseModel):
     error: str | None
     result: dict[str, Any] | None
     attempts: int
+    runner: str | None = None
 
     @property
     def fraction(self) -> float:
@@ -66,6 +70,22 @@ class JobContext:
             if message:
                 values["message"] = message
             s.execute(update(Job).where(Job.id == self.job_id).values(**values))
+
+    def pause(self, message: str) -> None:
+        """Show the job as paused (it keeps its claim and heartbeat while it waits to go on)."""
+        with session_scope() as s:
+            s.execute(
+                update(Job).where(Job.id == self.job_id).values(status="paused", message=message, heartbeat_at=utcnow())
+            )
+
+    def resume(self, message: str) -> None:
+        """Back to running after a pause."""
+        with session_scope() as s:
+            s.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.status == "paused")
+                .values(status="running", message=message, heartbeat_at=utcnow())
+            )
 
     def cancelled(self) -> bool:
         with session_scope() as s:
@@ -108,21 +128,29 @@ def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempoten
         return job.id
 
 
-def _claim(job_id: int) -> bool:
-    """Move a job from queued to running in one conditional UPDATE, so only one runner gets it."""
+def thread_identity() -> str:
+    """Who runs a job on a thread of this process, as written into the job row."""
+    return f"thread:{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(job_id: int, runner: str) -> int | None:
+    """Move a job from queued to running in one conditional UPDATE, so only one runner gets it; returns the attempt."""
     now = utcnow()
     with session_scope() as s:
         res = s.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
+            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1, runner=runner)
         )
-        return res.rowcount == 1
+        if res.rowcount != 1:
+            return None
+        return s.scalar(select(Job.attempts).where(Job.id == job_id))
 
 
-def run_job(job_id: int) -> JobView:
+def run_job(job_id: int, *, runner: str | None = None) -> JobView:
     """Run a queued job to the end in this thread (the CLI, the in-process runner and workers all use this)."""
-    if _claim(job_id):
+    attempt = _claim(job_id, runner or thread_identity())
+    if attempt is not None:
         with session_scope() as s:
             job = s.get(Job, job_id)
             kind, payload = job.kind, dict(job.payload)
@@ -130,23 +158,66 @@ def run_job(job_id: int) -> JobView:
         try:
             handler = _HANDLERS[kind]
             result = handler(ctx) or {}
-            _finish(job_id, "done", result=result)
+            _finish(job_id, attempt, "done", result=result)
         except JobCancelled:
-            _finish(job_id, "cancelled", message="Cancelled by the user.")
+            _finish(job_id, attempt, "cancelled", message="Cancelled by the user.")
         except WorkbenchError as exc:
-            _finish(job_id, "failed", error=str(exc))
+            _finish(job_id, attempt, "failed", error=str(exc))
         except Exception as exc:  # a job must never take the process down with it
             log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
-            _finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
+            _finish(job_id, attempt, "failed", error=f"{type(exc).__name__}: {exc}")
     return get_job(job_id)
 
 
-def _finish(job_id: int, status: str, *, result: dict | None = None, error: str | None = None, message: str = "") -> None:
+def _finish(job_id: int, attempt: int, status: str, *, result: dict | None = None, error: str | None = None,
+            message: str = "") -> None:
+    """Record the end of one attempt; an attempt that was given up on (and retried elsewhere) records nothing."""
     with session_scope() as s:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "result": result, "error": error}
         if message:
             values["message"] = message
-        s.execute(update(Job).where(Job.id == job_id).values(**values))
+        res = s.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.attempts == attempt, Job.status.in_(("running", "paused")))
+            .values(**values)
+        )
+        if res.rowcount != 1:
+            log.warning("job %s: attempt %s ended after it was taken over; its outcome is dropped", job_id, attempt)
+
+
+def reclaim_orphaned_job(job_id: int) -> None:
+    """A job left running by a process that died is queued again if it has an attempt left, else failed."""
+    with session_scope() as s:
+        live = (Job.id == job_id, Job.status.in_(("running", "paused")))
+        s.execute(
+            update(Job)
+            .where(*live, Job.attempts < MAX_ATTEMPTS)
+            .values(status="queued", message="Resumed after the process running it stopped.")
+        )
+        s.execute(
+            update(Job)
+            .where(*live, Job.attempts >= MAX_ATTEMPTS)
+            .values(status="failed", error="Stopped twice while running; not retried.", finished_at=utcnow())
+        )
+
+
+def dispatch_job(job_id: int, *, inline: bool = False) -> JobView | None:
+    """Hand a submitted job to its runner: the worker queue (JOB_RUNNER=worker), this call (`inline`), or a thread.
+
+    Returns the finished job when it ran inline, else None (the page then follows its progress).
+    """
+    settings = get_settings()
+    if settings.job_runner == "worker":
+        from core.task_queue import defer_job, is_postgres
+
+        if not is_postgres(settings.resolved_database_url):
+            raise ConfigurationError("JOB_RUNNER=worker needs a PostgreSQL DATABASE_URL; use JOB_RUNNER=thread.")
+        defer_job(job_id)
+        return None
+    if inline:
+        return run_job(job_id)
+    start_job_in_background(job_id)
+    return None
 
 
 def start_job_in_background(job_id: int) -> threading.Thread:
@@ -190,7 +261,7 @@ def requeue_stale_jobs() -> list[int]:
         stale = list(
             s.scalars(
                 select(Job).where(
-                    Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
+                    Job.status.in_(("running", "paused")), or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
                 )
             )
         )
@@ -202,6 +273,12 @@ def requeue_stale_jobs() -> list[int]:
             else:
                 job.status, job.error, job.finished_at = "failed", "Stopped twice while running; not retried.", utcnow()
         return requeued
+
+
+def queued_job_ids() -> list[int]:
+    """Every queued job, oldest first."""
+    with session_scope() as s:
+        return list(s.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
 
 
 def next_queued_job() -> int | None:

@@ -391,6 +391,8 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Who ran the latest attempt: "thread:host:pid" or "worker:host:pid".
+    runner: Mapped[str | None] = mapped_column(String(120))
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_by: Mapped[str] = mapped_column(String(80), default="system")

@@ -5,13 +5,24 @@ from __future__ import annotations
 import logging
 import time
 
+from core.config import get_settings
 from core.jobs import next_queued_job, requeue_stale_jobs, run_job
 
 log = logging.getLogger(__name__)
 
 
 def run_worker(*, once: bool = False, poll_seconds: float = 1.0) -> int:
-    """Claim and run queued jobs one at a time; several workers can run side by side (claims are atomic)."""
+    """On PostgreSQL run the procrastinate worker; on the embedded SQLite database, a small polling loop."""
+    from core.task_queue import is_postgres, run_queue_worker
+
+    url = get_settings().resolved_database_url
+    if is_postgres(url):
+        return run_queue_worker(url, once=once)
+    return run_polling_worker(once=once, poll_seconds=poll_seconds)
+
+
+def run_polling_worker(*, once: bool = False, poll_seconds: float = 1.0) -> int:
+    """Claim and run queued jobs one at a time; several can run side by side (claims are atomic)."""
     import core.catalogue.importer  # noqa: F401  (registers job handlers)
     import core.drafting.service  # noqa: F401
     import core.matching.embeddings  # noqa: F401

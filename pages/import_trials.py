@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue.importer import save_upload, start_import
-from core.jobs import get_job, list_jobs, start_job_in_background
+from core.jobs import dispatch_job, get_job, list_jobs
 from pages.ui_common import job_progress, require_page, run_action
 
 actor = require_page("catalogue.import")
@@ -26,8 +26,8 @@ if st.button("Import", type="primary", disabled=not uploads and not server_path.
         paths.append(server_path.strip())
     job_id = run_action(lambda: start_import(actor, paths))
     if job_id:
-        start_job_in_background(job_id)
-        st.session_state["imp-job"] = job_id
+        if run_action(lambda: dispatch_job(job_id)):
+            st.session_state["imp-job"] = job_id
 
 job_id = st.session_state.get("imp-job")
 if job_id:

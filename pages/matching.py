@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.cases import get_case, list_cases, update_case_facts
 from core.drafting.service import start_drafting
-from core.jobs import run_job, start_job_in_background
+from core.jobs import dispatch_job
 from core.llm_config import load_llm_settings
 from core.matching.extract import split_sentences
 from core.matching.service import (
@@ -79,14 +79,13 @@ if actor.can("match.run"):
     if st.button("Run matching", type="primary", key="run-match"):
         job_id = run_action(lambda: start_matching(actor, case_id))
         if job_id:
-            if catalogue_size() < INLINE_LIMIT and not load_llm_settings().is_configured:
-                with st.spinner("Matching…"):
-                    job = run_job(job_id)
-                if job.status != "done":
-                    st.error(f"Matching failed: {job.error}")
-            else:
-                start_job_in_background(job_id)
+            inline = catalogue_size() < INLINE_LIMIT and not load_llm_settings().is_configured
+            with st.spinner("Matching…"):
+                job = run_action(lambda: dispatch_job(job_id, inline=inline))
+            if job is True:  # handed to a thread or the worker: follow its progress
                 st.session_state["match-job"] = job_id
+            elif job is not None and job.status != "done":
+                st.error(f"Matching failed: {job.error}")
     if st.session_state.get("match-job"):
         job_progress(st.session_state["match-job"], key="match-job")
 
@@ -204,16 +203,14 @@ if actor.can("draft.create"):
     if st.button("Draft summaries for the selected trials", type="primary", disabled=not selected, key="draft"):
         job_id = run_action(lambda: start_drafting(actor, case_id))
         if job_id:
-            if load_llm_settings().is_configured:
-                start_job_in_background(job_id)
+            with st.spinner("Drafting…"):
+                job = run_action(lambda: dispatch_job(job_id, inline=not load_llm_settings().is_configured))
+            if job is True:  # handed to a thread or the worker: follow its progress
                 st.session_state["draft-job"] = job_id
-            else:
-                with st.spinner("Drafting with the offline drafter…"):
-                    job = run_job(job_id)
-                if job.status == "done":
-                    st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
-                else:
-                    st.error(f"Drafting failed: {job.error}")
+            elif job is not None and job.status == "done":
+                st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
+            elif job is not None:
+                st.error(f"Drafting failed: {job.error}")
     if st.session_state.get("draft-job"):
         job_progress(st.session_state["draft-job"], key="draft-job")
     if st.button("Go to the review queue", key="to-queue"):

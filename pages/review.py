@@ -8,7 +8,7 @@ import streamlit as st
 from core.cases import get_case
 from core.drafting.service import retry_draft
 from core.errors import ConflictError
-from core.jobs import start_job_in_background
+from core.jobs import dispatch_job
 from core.review import (
     add_comment,
     approve_draft,
@@ -75,8 +75,8 @@ if detail.error:
 if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
     job_id = run_action(lambda: retry_draft(actor, draft_id))
     if job_id:
-        start_job_in_background(job_id)
-        st.session_state["retry-job"] = job_id
+        if run_action(lambda: dispatch_job(job_id)):
+            st.session_state["retry-job"] = job_id
 if st.session_state.get("retry-job"):
     job_progress(st.session_state["retry-job"], key="retry-job")
 if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):

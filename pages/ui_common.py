@@ -72,7 +72,8 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
     @st.fragment(run_every=1.0)
     def _panel() -> None:
         job = get_job(job_id)
-        label = f"{job.message or job.kind} ({job.progress_done}/{job.progress_total or '?'})"
+        what = job.message or ("Queued: waiting for a runner" if job.status == "queued" else job.kind)
+        label = f"{what} ({job.progress_done}/{job.progress_total or '?'})"
         if job.finished:
             if job.status == "done":
                 st.success(f"Finished: {job.message or job.kind}")
@@ -86,6 +87,8 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
                     on_done()
                 st.rerun()
             return
+        if job.status == "paused":
+            st.warning(job.message)  # e.g. the LLM endpoint is unreachable: nothing is lost, it resumes by itself
         st.progress(job.fraction, text=label)
         if st.button("Cancel", key=f"{key}-cancel-{job_id}"):
             cancel_job(current_actor(), job_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from core.audit import record_event
 from core.cases import get_case_facts, get_personal_data
 from core.catalogue.records import NormalizedTrial, Site
 from core.db import session_scope
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed, WorkbenchError
 from core.jobs import JobContext, register_handler, submit_job
 from core.matching.case_facts import CaseFacts
 from core.matching.geo import haversine_km, is_site_open
@@ -192,6 +193,9 @@ def draft_one(draft_id: int) -> str:
             record_event(s, "system", "draft.write", "draft", draft_id, after={"drafter": written.drafter, "model": written.model})
             return "ready"
     except Exception as exc:
+        if getattr(exc, "kind", None) == "unreachable":
+            _requeue_draft(draft_id, getattr(exc, "message", str(exc)))
+            raise EndpointUnreachable(getattr(exc, "message", str(exc))) from exc
         reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         log.warning("draft %s failed: %s", draft_id, reason)
         with session_scope() as s:
@@ -201,11 +205,70 @@ def draft_one(draft_id: int) -> str:
         return "failed"
 
 
+class EndpointUnreachable(Exception):
+    """The LLM endpoint could not be reached while writing a draft; the draft went back to the queue."""
+
+
+def _requeue_draft(draft_id: int, reason: str) -> None:
+    with session_scope() as s:
+        draft = s.get(Draft, draft_id)
+        draft.status, draft.error = "queued", None
+        record_event(s, "system", "draft.requeue", "draft", draft_id, reason=reason)
+
+
+def _requeue_interrupted_drafts(case_id: int) -> None:
+    """Drafts left 'drafting' by a runner that died go back to the queue (this job is their only writer)."""
+    with session_scope() as s:
+        for draft in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status == "drafting")):
+            draft.status = "queued"
+
+
+PAUSED_MESSAGE = "Paused: the LLM endpoint is unreachable. Drafts not yet written stay queued; resuming when it is back."
+
+
+def wait_for_endpoint(ctx: JobContext) -> None:
+    """Pause the job until the LLM endpoint answers again (probing it), or give up after LLM_PAUSE_MAX_MINUTES."""
+    import time
+
+    from core.config import get_settings
+    from core.llm import LLMClient
+    from core.llm_config import load_llm_settings
+
+    settings = get_settings()
+    ctx.pause(PAUSED_MESSAGE)
+    deadline = time.monotonic() + settings.llm_pause_max_minutes * 60
+    while time.monotonic() < deadline:
+        time.sleep(settings.llm_pause_probe_seconds)
+        ctx.check_cancelled()
+        check = LLMClient(load_llm_settings()).check_endpoint()
+        # Any answer, even one that is not the JSON asked for, means the server is there again.
+        if check.ok or check.error_kind not in ("unreachable", "timeout"):
+            ctx.resume("The LLM endpoint is back; drafting resumed.")
+            return
+        ctx.pause(PAUSED_MESSAGE)  # also beats the heartbeat, so the paused job is not taken for dead
+    raise WorkbenchError(
+        f"The LLM endpoint stayed unreachable for {settings.llm_pause_max_minutes:g} minutes. Nothing was lost: the "
+        "drafts not yet written are still queued; start drafting again to resume."
+    )
+
+
+def _draft_until_written(ctx: JobContext, draft_id: int) -> str:
+    """Write one draft, waiting out an unreachable endpoint."""
+    while True:
+        ctx.check_cancelled()
+        try:
+            return draft_one(draft_id)
+        except EndpointUnreachable:
+            wait_for_endpoint(ctx)
+
+
 @register_handler("draft_case")
 def _run_draft_case(ctx: JobContext) -> dict[str, Any]:
+    from core.llm import run_concurrently
     from core.llm_config import load_llm_settings
 
     case_id = ctx.payload["case_id"]
+    _requeue_interrupted_drafts(case_id)
     with session_scope() as s:
         drafts = list(
             s.execute(
@@ -216,31 +279,40 @@ def _run_draft_case(ctx: JobContext) -> dict[str, Any]:
     overview = [d for d, kind in drafts if kind == "case"]
     total = len(drafts)
     ctx.progress(0, total, "Drafting trial summaries")
-    done = 0
     statuses: dict[int, str] = {}
     concurrency = max(1, load_llm_settings().concurrency)
+    unreachable = threading.Event()
 
     def work(draft_id: int) -> str:
         ctx.check_cancelled()
-        return draft_one(draft_id)
+        if unreachable.is_set():  # no point calling a server already found gone: leave the draft queued
+            raise EndpointUnreachable("skipped while the endpoint is unreachable")
+        try:
+            return draft_one(draft_id)
+        except EndpointUnreachable:
+            unreachable.set()
+            raise
 
-    from core.llm import run_concurrently
+    def on_progress(_finished: int, _total: int) -> None:
+        ctx.progress(len(statuses) + _finished, total, f"Drafted {len(statuses) + _finished} of {total}")
 
-    def on_progress(finished: int, _total: int) -> None:
-        ctx.progress(finished, total, f"Drafted {finished} of {total}")
-
-    results = run_concurrently(work, trial_ids, concurrency, on_progress=on_progress)
-    for draft_id, result in zip(trial_ids, results, strict=True):
-        if isinstance(result, BaseException):
-            raise result
-        statuses[draft_id] = result
-    done = len(trial_ids)
+    pending = trial_ids
+    while pending:
+        results = run_concurrently(work, pending, concurrency, on_progress=on_progress)
+        for draft_id, result in zip(pending, results, strict=True):
+            if isinstance(result, EndpointUnreachable):
+                continue
+            if isinstance(result, BaseException):
+                raise result
+            statuses[draft_id] = result
+        pending = [d for d in pending if d not in statuses]
+        if pending:
+            wait_for_endpoint(ctx)
+            unreachable.clear()
     # The overview is written last: it summarises the trial drafts.
     for draft_id in overview:
-        ctx.check_cancelled()
-        statuses[draft_id] = draft_one(draft_id)
-        done += 1
-        ctx.progress(done, total, "Drafted the case overview")
+        statuses[draft_id] = _draft_until_written(ctx, draft_id)
+        ctx.progress(len(statuses), total, "Drafted the case overview")
     with session_scope() as s:
         case = s.get(Case, case_id)
         case.status = "in_review"
@@ -251,6 +323,6 @@ def _run_draft_case(ctx: JobContext) -> dict[str, Any]:
 @register_handler("draft_one")
 def _run_draft_one(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(0, 1, "Drafting")
-    status = draft_one(ctx.payload["draft_id"])
+    status = _draft_until_written(ctx, ctx.payload["draft_id"])
     ctx.progress(1, 1, f"Draft {status}")
     return {"status": status}

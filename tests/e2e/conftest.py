@@ -37,27 +37,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` with its own data directory; returns the process and its URL."""
+def launch_app(data_dir: Path, *, env: dict[str, str] | None = None, clean_env: dict[str, str] | None = None
+               ) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free port without waiting; `clean_env` replaces our environment."""
     port = _free_port()
-    environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
-    environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
+    if clean_env is not None:
+        environment = {"DATA_DIR": str(data_dir), **clean_env}
+    else:
+        environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
+        environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1"],
         cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_for_app(proc: subprocess.Popen, url: str) -> None:
+    """Wait until the app answers its health check (60 s), killing it if it never does."""
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return proc, url
+                    return
         except OSError:
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("streamlit did not start: " + (proc.stdout.read().decode() if proc.stdout else ""))
+
+
+def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` with its own data directory; returns the process and its URL."""
+    proc, url = launch_app(data_dir, env=env)
+    wait_for_app(proc, url)
+    return proc, url
 
 
 @pytest.fixture
@@ -105,9 +120,18 @@ def wait_idle(page, timeout: float = 30_000) -> None:  # noqa: ANN001
 
 def login(page, url: str, username: str, password: str) -> None:  # noqa: ANN001
     page.goto(url)
+    submit_login(page, username, password)
+    wait_logged_in(page)
+
+
+def submit_login(page, username: str, password: str) -> None:  # noqa: ANN001
+    """Fill and send the login form of the page already open (so several browsers can log in at once)."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def wait_logged_in(page) -> None:  # noqa: ANN001
     page.get_by_text("Logged in as").wait_for(timeout=30_000)
     wait_idle(page)
 
@@ -116,3 +140,17 @@ def go(page, title: str) -> None:  # noqa: ANN001
     page.get_by_role("link", name=title).first.click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
     wait_idle(page)
+
+
+def fill_case_form(page, *, contact_name: str, email: str = "") -> None:  # noqa: ANN001
+    """Fill the new-case form on the Cases page with a relapsed T-ALL case that the demo catalogue matches."""
+    page.get_by_label("Age (years)").fill("16")
+    page.get_by_label("Diagnosis *").fill("relapsed T-cell acute lymphoblastic leukaemia")
+    page.get_by_label("Clinical summary (free text, no names)").fill(
+        "A 16-year-old boy with T-cell acute lymphoblastic leukaemia, second relapse after nelarabine. Lansky 80. He denies fever."
+    )
+    page.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
+    page.get_by_label("Travel radius (km)").fill("1500")
+    page.get_by_label("Contact name *").fill(contact_name)
+    if email:
+        page.get_by_label("E-mail").fill(email)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import go, login, shoot, wait_idle
+from tests.e2e.conftest import fill_case_form, go, login, shoot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -47,15 +47,7 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     go(page, "Cases")
 
     # 1. A new case through the form.
-    page.get_by_label("Age (years)").fill("16")
-    page.get_by_label("Diagnosis *").fill("relapsed T-cell acute lymphoblastic leukaemia")
-    page.get_by_label("Clinical summary (free text, no names)").fill(
-        "A 16-year-old boy with T-cell acute lymphoblastic leukaemia, second relapse after nelarabine. Lansky 80. He denies fever."
-    )
-    page.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
-    page.get_by_label("Travel radius (km)").fill("1500")
-    page.get_by_label("Contact name *").fill("Zoë Ångström")
-    page.get_by_label("E-mail").fill("family@example.org")
+    fill_case_form(page, contact_name="Zoë Ångström", email="family@example.org")
     shoot(page, "01-cases")
     page.get_by_role("button", name="Save case").click()
     page.get_by_text("Case saved").wait_for(timeout=30_000)

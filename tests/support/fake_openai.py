@@ -161,7 +161,9 @@ class FakeOpenAI:
         api_key: str | None = "test-key",
         models: tuple[str, ...] = ("fake-model",),
         latency_s: float = 0.0,
+        port: int = 0,
     ) -> None:
+        """`port` 0 picks a free port; give the port of a stopped server to bring "the same endpoint" back."""
         self.api_key = api_key
         self.models = models
         self.model = models[0]
@@ -173,7 +175,7 @@ class FakeOpenAI:
         self._responder: Responder | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._make_handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._make_handler())
         self._server.daemon_threads = True
         # Handlers may be mid-sleep in a slow reply; closing must not wait for them.
         self._server.block_on_close = False

@@ -67,13 +67,19 @@ def make_case(actor: Actor, **overrides) -> int:  # noqa: ANN003
     return create_case(actor, CaseInput(**data))
 
 
-def case_with_drafts(reviewer: Actor, n_trials: int = 1) -> tuple[int, list[int]]:
-    """A matched case with n selected trials drafted offline; returns (case id, draft ids)."""
+def case_with_selected_trials(reviewer: Actor, n_trials: int = 1) -> int:
+    """A matched case with n similar trials selected, ready for drafting; returns the case id."""
     add_trials(*[make_trial(f"NCT0900000{i}", brief_title=f"CD7 CAR-T study {i} for relapsed T-ALL") for i in range(1, n_trials + 1)])
     case_id = make_case(reviewer)
     match_case(case_id)
     for m in list_matches(reviewer, case_id)[:n_trials]:
         select_trial(reviewer, case_id, m.trial_id)
+    return case_id
+
+
+def case_with_drafts(reviewer: Actor, n_trials: int = 1) -> tuple[int, list[int]]:
+    """A matched case with n selected trials drafted offline; returns (case id, draft ids)."""
+    case_id = case_with_selected_trials(reviewer, n_trials)
     job = run_job(start_drafting(reviewer, case_id))
     assert job.status == "done", job.error
     from core.review import list_queue

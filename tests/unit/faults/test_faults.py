@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.cli import main
-from core.errors import ConflictError
+from core.errors import ConflictError, DatabaseUnavailable
 from core.reports import list_reports
 from core.review import approve_draft, claim_draft, get_draft_detail, save_draft
 from tests.support.flow import case_with_drafts
@@ -29,7 +29,7 @@ def test_a_failed_commit_in_the_middle_of_a_save_leaves_nothing_half_written(tea
 
     event.listen(Session, "before_commit", lose_the_database)
     try:
-        with pytest.raises(OperationalError):
+        with pytest.raises(DatabaseUnavailable, match="nothing of this action was saved"):
             save_draft(team.reviewer, d, mine, base_version_id=before.current.id)
     finally:
         event.remove(Session, "before_commit", lose_the_database)
