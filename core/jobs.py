@@ -108,6 +108,14 @@ def register_handler(kind: str) -> Callable[[Handler], Handler]:
     return wrap
 
 
+def load_job_handlers() -> None:
+    """Import every module that registers a job handler (a worker process runs any kind of job)."""
+    import core.catalogue.importer  # noqa: F401
+    import core.drafting.service  # noqa: F401
+    import core.matching.embeddings  # noqa: F401
+    import core.matching.service  # noqa: F401
+
+
 def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:
     """Queue a job; while one with the same idempotency key is queued or running, return that one instead."""
     with session_scope() as s:

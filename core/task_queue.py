@@ -128,9 +128,8 @@ async def _work(url: str, *, wait: bool) -> None:
 
 def run_queue_worker(url: str, *, once: bool = False) -> int:
     """Run the procrastinate worker until stopped (SIGINT/SIGTERM), or until the queue is empty with `once`."""
-    import core.catalogue.importer  # noqa: F401  (registers job handlers)
-    import core.drafting.service  # noqa: F401
-    import core.matching.service  # noqa: F401
+    from core.jobs import load_job_handlers
 
+    load_job_handlers()
     asyncio.run(_work(url, wait=not once))
     return 0

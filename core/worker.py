@@ -6,7 +6,7 @@ import logging
 import time
 
 from core.config import get_settings
-from core.jobs import next_queued_job, requeue_stale_jobs, run_job
+from core.jobs import load_job_handlers, next_queued_job, requeue_stale_jobs, run_job
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,7 @@ def run_worker(*, once: bool = False, poll_seconds: float = 1.0) -> int:
 
 def run_polling_worker(*, once: bool = False, poll_seconds: float = 1.0) -> int:
     """Claim and run queued jobs one at a time; several can run side by side (claims are atomic)."""
-    import core.catalogue.importer  # noqa: F401  (registers job handlers)
-    import core.drafting.service  # noqa: F401
-    import core.matching.embeddings  # noqa: F401
-    import core.matching.service  # noqa: F401
-
+    load_job_handlers()
     requeue_stale_jobs()
     while True:
         job_id = next_queued_job()

