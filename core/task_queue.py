@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from functools import lru_cache
 
 import procrastinate
@@ -87,13 +88,23 @@ def _jobs_with_a_task(url: str) -> set[int]:
         return {int(job_id) for (job_id,) in rows}
 
 
+FINISHED_TASKS_KEPT_HOURS = 24 * 7  # the Job rows keep the history; the queue's own rows only help debugging
+
+
 async def _retry_stalled_jobs(app: procrastinate.App, *, every_s: float, stalled_after_s: float) -> None:
-    """Put the tasks of workers that stopped heart-beating (killed, crashed, cut off) back on the queue."""
+    """Put the tasks of workers that stopped heart-beating (killed, crashed, cut off) back on the queue,
+    and drop the queue's finished task rows after a week so the table does not grow without end."""
+    last_cleanup = 0.0
     while True:
         try:
             for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
                 log.warning("task %s (job %s) was running on a worker that stopped; retrying it", job.id, job.task_kwargs)
                 await app.job_manager.retry_job(job)
+            if time.monotonic() - last_cleanup > 3600:
+                await app.job_manager.delete_old_jobs(
+                    FINISHED_TASKS_KEPT_HOURS, include_failed=True, include_cancelled=True, include_aborted=True
+                )
+                last_cleanup = time.monotonic()
         except Exception:  # the recovery loop must outlive a lost connection
             log.exception("could not look for stalled tasks")
         await asyncio.sleep(every_s)
