@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 def run_worker(*, once: bool = False, poll_seconds: float = 1.0) -> int:
     """Claim and run queued jobs one at a time; several workers can run side by side (claims are atomic)."""
     import core.catalogue.importer  # noqa: F401  (registers job handlers)
+    import core.comparison_run  # noqa: F401
     import core.drafting.service  # noqa: F401
     import core.matching.service  # noqa: F401
 
