@@ -123,7 +123,7 @@ def list_prompt_versions(actor: Actor, name: str | None = None) -> list[PromptVe
 def seed_prompts(directory: Path = PROMPTS_DIR) -> list[str]:
     """Load prompts/*.md as version 1 with the production label, for prompts the database does not have yet."""
     seeded = []
-    for path in sorted(directory.glob("*.md")):
+    for path in sorted(p for p in directory.glob("*.md") if p.name != "README.md"):  # the README documents the folder
         name = path.stem
         with session_scope() as s:
             if s.scalar(select(PromptVersion.id).where(PromptVersion.name == name)):
