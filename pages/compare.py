@@ -13,6 +13,7 @@ from core.prompt_comparison import (
     COMPARABLE_PROMPTS,
     ComparisonRequest,
     ItemRef,
+    SideAggregate,
     SideSpec,
     get_comparison,
     list_comparison_candidates,
@@ -32,6 +33,26 @@ CHOICES = {"A": "A is better", "B": "B is better", "equal": "Equally good"}
 def show_sections(sections: dict[str, str]) -> None:
     for key, text in sections.items():
         st.markdown(f"**{SECTION_TITLES.get(key, key)}**  \n{md_text(text)}")
+
+
+def _or_dash(value: object, fmt: str = "{}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def aggregate_column(a: SideAggregate) -> dict[str, str]:
+    """One side's aggregate figures, in words a reader takes in at a glance."""
+    return {
+        "Written / failed": f"{a.done} / {a.failed}",
+        "Checks passed": _or_dash(a.checks_pass_rate, "{:.0%}"),
+        "Reading grade (mean)": _or_dash(a.mean_reading_grade, "{:.1f}"),
+        "Grounding flags": str(a.grounding_flags),
+        "Words (mean)": _or_dash(a.mean_words, "{:.0f}"),
+        "Tokens in / out": f"{a.input_tokens} / {a.output_tokens}",
+        "Cost": f"${a.cost:.4f}",
+        "Latency (mean)": _or_dash(a.mean_latency_s, "{:.2f} s"),
+        "Distance to approved text (mean)": _or_dash(a.mean_edit_ratio, "{:.0%}") + f" over {a.with_reference} item(s)",
+        "Preferred by judges": str(a.preferred),
+    }
 
 
 def new_comparison() -> None:
@@ -100,8 +121,7 @@ def results(comparison_id: int) -> None:
     t1.metric(f"Preferred {result.labels['left']}", result.tally["left"])
     t2.metric(f"Preferred {result.labels['right']}", result.tally["right"])
     t3.metric("Judged equal", result.tally["equal"])
-    rows = [a.model_dump(exclude={"side"}) for a in result.aggregates]
-    st.dataframe(pd.DataFrame(rows).set_index("label").T.astype(str), width="stretch")
+    st.dataframe(pd.DataFrame({a.label: aggregate_column(a) for a in result.aggregates}), width="stretch")
     e1, e2 = st.columns(2)
     e1.download_button("Export CSV", export_comparison(actor, comparison_id), f"comparison-{comparison_id}.csv", "text/csv", key="cmp-csv")
     e2.download_button("Export Excel", export_comparison(actor, comparison_id, "xlsx"), f"comparison-{comparison_id}.xlsx",

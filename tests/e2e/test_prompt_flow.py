@@ -112,6 +112,7 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
             page.get_by_role("button", name="Run", exact=True).click()
             page.get_by_text("Nothing from the playground is saved").wait_for(timeout=60_000)
             assert page.get_by_text("This study tests a new treatment.").first.is_visible()
+            page.get_by_text("Tokens in / out").first.scroll_into_view_if_needed()
             shoot(page, "09-playground")
 
             # 3. Compare it with the production version on the demo cases' selected trials.
