@@ -50,7 +50,8 @@ def aggregate_column(a: SideAggregate) -> dict[str, str]:
         "Tokens in / out": f"{a.input_tokens} / {a.output_tokens}",
         "Cost": f"${a.cost:.4f}",
         "Latency (mean)": _or_dash(a.mean_latency_s, "{:.2f} s"),
-        "Distance to approved text (mean)": _or_dash(a.mean_edit_ratio, "{:.0%}") + f" over {a.with_reference} item(s)",
+        "Distance to approved text (mean)": f"{a.mean_edit_ratio:.0%} over {a.with_reference} item(s)"
+        if a.mean_edit_ratio is not None else "no item has an approved text yet",
         "Preferred by judges": str(a.preferred),
     }
 

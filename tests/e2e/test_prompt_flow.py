@@ -4,13 +4,11 @@ current one, promotes it; a reviewer's next draft is written with it, and says s
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import go, login, shoot, start_app, wait_idle
+from tests.e2e.conftest import app_database, go, login, shoot, start_app, wait_idle
 from tests.support.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
@@ -29,25 +27,6 @@ def _answer(body: dict) -> str:
     sections = [{"key": k, "title": k, "sentences": [{"text": "Please talk to your doctor about these options.", "sources": []}]}
                 for k in ("overview", "next_steps", "disclaimer")]
     return json.dumps({"sections": sections})
-
-
-def _in_app_database(data_dir: Path, fn):  # noqa: ANN001, ANN202
-    """Run fn against the app's own SQLite file (the browser test checks what the app stored)."""
-    from core import db
-    from core.config import get_settings
-
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DATA_DIR")}
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'workbench.sqlite'}"
-    os.environ["DATA_DIR"] = str(data_dir)
-    get_settings.cache_clear()
-    db.dispose_engines()
-    try:
-        return fn()
-    finally:
-        db.dispose_engines()
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-        get_settings.cache_clear()
 
 
 def _match_demo_cases() -> None:
@@ -90,7 +69,8 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             login(page, url, "admin", "admin-demo")  # the first start seeds the demo data
-            _in_app_database(data_dir, _match_demo_cases)
+            with app_database(data_dir):
+                _match_demo_cases()
 
             # 1. A new version of the trial summary prompt.
             go(page, "Prompts")
@@ -150,7 +130,8 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
             wait_idle(page)
             page.get_by_role("button", name="Draft summaries for the selected trials").click()
             page.get_by_text(re.compile("Finished")).first.wait_for(timeout=60_000)
-            draft_id, prompt = _in_app_database(data_dir, _latest_trial_draft)
+            with app_database(data_dir):
+                draft_id, prompt = _latest_trial_draft()
             assert prompt == "trial_summary v2"
             go(page, "Review queue")
             _pick(page, "Open draft", re.compile(f"^#{draft_id} "))
