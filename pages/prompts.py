@@ -95,5 +95,5 @@ with tab_play:
                 for c in result.checks:
                     # Material icons, not emoji: a browser without an emoji font would show empty boxes.
                     icon = ":material/check_circle:" if c["passed"] else (":material/block:" if c["blocking"] else ":material/warning:")
-                    st.markdown(f"{icon} **{c['name']}**: {md_text(c['message'])}")
+                    st.markdown(f"{icon} **{c['name'].replace('_', ' ')}**: {md_text(c['message'])}")
                 st.caption("Nothing from the playground is saved as a draft or reaches the review queue.")
