@@ -55,7 +55,12 @@ def _latest_trial_draft() -> tuple[int, str | None]:
 
 
 def _pick(page, label: str, option: str | re.Pattern) -> None:  # noqa: ANN001
-    page.get_by_label(label, exact=True).click()
+    box = page.get_by_label(label, exact=True)
+    for _ in range(100):  # under load a rerun may briefly show the previous prompt's widget beside the new one
+        if box.count() == 1:
+            break
+        page.wait_for_timeout(100)
+    box.click()
     page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click()
     wait_idle(page)
 
