@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import app_database, go, login, shoot, start_app, wait_idle
 from tests.support.fake_openai import FakeOpenAI
@@ -42,6 +44,12 @@ def _match_demo_cases() -> None:
         select_trial(SYSTEM, case.id, next(m for m in list_matches(SYSTEM, case.id) if m.passed_filters).trial_id)
 
 
+def _production_version() -> int:
+    from core.prompt_store import get_labelled_version
+
+    return get_labelled_version("trial_summary").version
+
+
 def _latest_trial_draft() -> tuple[int, str | None]:
     from sqlalchemy import select
 
@@ -55,14 +63,24 @@ def _latest_trial_draft() -> tuple[int, str | None]:
 
 
 def _pick(page, label: str, option: str | re.Pattern) -> None:  # noqa: ANN001
-    box = page.get_by_label(label, exact=True)
-    for _ in range(100):  # under load a rerun may briefly show the previous prompt's widget beside the new one
-        if box.count() == 1:
-            break
-        page.wait_for_timeout(100)
-    box.click()
-    page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click()
-    wait_idle(page)
+    """Choose an option of a select box; under load a rerun may still show the previous prompt's box, so retry."""
+    for _ in range(20):
+        box = page.get_by_label(label, exact=True)
+        if box.count() != 1:
+            page.wait_for_timeout(250)
+            continue
+        box.click()
+        choice = page.get_by_role("option", name=option, exact=isinstance(option, str)).first
+        try:
+            choice.wait_for(timeout=2_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
+        choice.click()
+        wait_idle(page)
+        return
+    raise AssertionError(f"no option {option!r} in {label!r}")
 
 
 def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draft(browser, tmp_path):
@@ -121,8 +139,17 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
             _pick(page, "Label", "production")
             page.get_by_text("Point production at version 2").click()
             wait_idle(page)
-            page.get_by_role("button", name="Move the label").click()
-            page.get_by_text("production now points at version 2").wait_for(timeout=30_000)
+            move = page.get_by_role("button", name="Move the label")
+            expect(move).to_be_enabled(timeout=30_000)
+            move.click()
+            wait_idle(page)
+            for _ in range(60):  # the toast is brief under load: ask the app's database instead
+                with app_database(data_dir):
+                    if _production_version() == 2:
+                        break
+                page.wait_for_timeout(500)
+            else:
+                raise AssertionError("production was not moved to version 2")
             page.get_by_role("button", name="Log out").click()
             page.get_by_label("Username").wait_for(timeout=30_000)
 
