@@ -81,9 +81,12 @@ def run_output(comparison_id: int, item_id: int, side: str) -> str:
 
 @register_handler(JOB_KIND)
 def _run_comparison(ctx: JobContext) -> dict[str, Any]:
+    from core.llm import run_concurrently
+    from core.llm_config import load_llm_settings
+
     comparison_id = ctx.payload["comparison_id"]
     with session_scope() as s:
-        pending = list(
+        outputs = list(
             s.execute(
                 select(ComparisonOutput.item_id, ComparisonOutput.side, ComparisonOutput.status)
                 .join(ComparisonItem, ComparisonItem.id == ComparisonOutput.item_id)
@@ -91,16 +94,23 @@ def _run_comparison(ctx: JobContext) -> dict[str, Any]:
                 .order_by(ComparisonItem.position, ComparisonOutput.side)
             ).all()
         )
-    total = len(pending)
-    done = sum(1 for *_, status in pending if status == "done")  # a resumed job does not write twice
-    ctx.progress(done, total, "Comparing")
-    failed = 0
-    for item_id, side, status in pending:
-        if status == "done":
-            continue
+    total = len(outputs)
+    already = sum(1 for *_, status in outputs if status == "done")  # a resumed job does not write twice
+    pending = [(item_id, side) for item_id, side, status in outputs if status != "done"]
+    ctx.progress(already, total, "Comparing")
+
+    def work(output: tuple[int, str]) -> str:
         ctx.check_cancelled()
-        if run_output(comparison_id, item_id, side) == "failed":
-            failed += 1
-        done += 1
-        ctx.progress(done, total, f"Wrote {done} of {total} outputs" + (f" ({failed} failed)" if failed else ""))
+        return run_output(comparison_id, *output)
+
+    def on_progress(finished: int, _total: int) -> None:
+        ctx.progress(already + finished, total, f"Wrote {already + finished} of {total} outputs")
+
+    # The same concurrency limit as drafting batches: both sides' calls share the endpoint.
+    results = run_concurrently(work, pending, max(1, load_llm_settings().concurrency), on_progress=on_progress)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result  # a cancellation (run_output itself never raises)
+    failed = sum(1 for r in results if r == "failed")
+    ctx.progress(total, total, f"Wrote {total - failed} of {total} outputs" + (f"; {failed} failed" if failed else ""))
     return {"outputs": total, "failed": failed}
