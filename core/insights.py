@@ -79,6 +79,16 @@ def _text(sections: dict[str, str]) -> str:
     return "\n".join(v or "" for v in sections.values())
 
 
+def measure_edit_distance(before: dict[str, str], after: dict[str, str]) -> tuple[int, int, float]:
+    """How far one text (by section) is from another: characters, words, and a ratio (0 same, 1 rewritten)."""
+    a, b = _text(before), _text(after)
+    return (
+        Levenshtein.distance(a, b),
+        Levenshtein.distance(a.split(), b.split()),
+        round(1 - Levenshtein.normalized_similarity(a, b), 4),
+    )
+
+
 def _within(day: date, since: date | None, until: date | None) -> bool:
     return (since is None or day >= since) and (until is None or day <= until)
 
@@ -101,10 +111,7 @@ def draft_metrics(actor: Actor, *, since: date | None = None, until: date | None
             approved = d.status in ("approved", "released")
             chars = words = ratio = None
             if approved and first and current:
-                a, b = _text(first.sections), _text(current.sections)
-                chars = Levenshtein.distance(a, b)
-                words = Levenshtein.distance(a.split(), b.split())
-                ratio = round(1 - Levenshtein.normalized_similarity(a, b), 4)
+                chars, words, ratio = measure_edit_distance(first.sections, current.sections)
             out.append(
                 DraftMetric(
                     draft_id=d.id, case_id=d.case_id, kind=d.kind, drafter=d.drafter or "-", model=d.model or "-",

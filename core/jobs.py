@@ -111,6 +111,7 @@ def register_handler(kind: str) -> Callable[[Handler], Handler]:
 def load_job_handlers() -> None:
     """Import every module that registers a job handler (a worker process runs any kind of job)."""
     import core.catalogue.importer  # noqa: F401
+    import core.comparison_run  # noqa: F401
     import core.drafting.service  # noqa: F401
     import core.matching.embeddings  # noqa: F401
     import core.matching.service  # noqa: F401

@@ -271,6 +271,79 @@ class PromptLabel(Base):
     __table_args__ = (UniqueConstraint("name", "label"),)
 
 
+class Comparison(Base):
+    """A run of two prompt versions (each with an optional model override) over chosen (case, trial) items."""
+
+    __tablename__ = "comparisons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prompt_name: Mapped[str] = mapped_column(String(80))
+    left_version_id: Mapped[int] = mapped_column(ForeignKey("prompt_versions.id"))
+    left_model: Mapped[str | None] = mapped_column(String(120))
+    right_version_id: Mapped[int] = mapped_column(ForeignKey("prompt_versions.id"))
+    right_model: Mapped[str | None] = mapped_column(String(120))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[ComparisonItem]] = relationship(
+        back_populates="comparison", order_by="ComparisonItem.position", cascade="all, delete-orphan"
+    )
+
+
+class ComparisonItem(Base):
+    """One (case, trial) of a comparison; trial_id is null for a case overview. `a_side` fixes the blind order."""
+
+    __tablename__ = "comparison_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparisons.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    trial_id: Mapped[int | None] = mapped_column(ForeignKey("trials.id"))
+    a_side: Mapped[str] = mapped_column(String(5))  # left / right: which side is shown as "A" to judges
+
+    comparison: Mapped[Comparison] = relationship(back_populates="items")
+    outputs: Mapped[list[ComparisonOutput]] = relationship(cascade="all, delete-orphan", order_by="ComparisonOutput.side")
+
+    __table_args__ = (UniqueConstraint("comparison_id", "position"),)
+
+
+class ComparisonOutput(Base):
+    """What one side wrote for one item, with its checks and figures, or why it failed."""
+
+    __tablename__ = "comparison_outputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("comparison_items.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(String(5))  # left / right
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / done / failed
+    error: Mapped[str | None] = mapped_column(Text)
+    drafter: Mapped[str | None] = mapped_column(String(20))
+    model: Mapped[str | None] = mapped_column(String(120))
+    sections: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    checks: Mapped[list[Any]] = mapped_column(default=list)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("item_id", "side"),)
+
+
+class ComparisonJudgement(Base):
+    """A blind pairwise judgement: who preferred which side (stored as the side, not as A/B), and when."""
+
+    __tablename__ = "comparison_judgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("comparison_items.id", ondelete="CASCADE"), index=True)
+    judge: Mapped[str] = mapped_column(String(80))
+    preferred: Mapped[str] = mapped_column(String(5))  # left / right / equal
+    judged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("item_id", "judge"),)
+
+
 class Draft(Base):
     """A draft of one trial summary (trial_id set) or of the case overview (trial_id null)."""
 

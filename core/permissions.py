@@ -36,6 +36,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "prompt.view": frozenset({AD}),
     "prompt.edit": frozenset({AD}),
     "prompt.promote": frozenset({AD}),
+    "comparison.run": frozenset({AD}),
+    "comparison.list": frozenset({R, AN, AD}),
+    "comparison.view": frozenset({AN, AD}),  # which side wrote what: not shown to reviewers, who judge blind
+    "comparison.judge": frozenset({R, AD}),
     "settings.edit": frozenset({AD}),
     "user.manage": frozenset({AD}),
     "audit.view": frozenset({AD}),

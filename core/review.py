@@ -14,7 +14,7 @@ from core.audit import record_event
 from core.config import get_settings
 from core.db import session_scope
 from core.errors import ConflictError, InvalidTransition, NotFound, ValidationFailed
-from core.models import Case, Comment, Draft, DraftVersion, Trial, User, utcnow
+from core.models import Case, Comment, Draft, DraftVersion, PromptVersion, Trial, User, utcnow
 from core.permissions import Actor, requires
 
 REVIEWABLE = ("ready", "in_review")
@@ -69,6 +69,7 @@ class DraftDetail(BaseModel):
     claim_expires_at: datetime | None
     drafter: str | None
     model: str | None
+    prompt: str | None = None  # "trial_summary v2": the prompt version an LLM draft was written with
     error: str | None
     feedback: str | None
     approvals: list[int]
@@ -268,6 +269,7 @@ def get_draft_detail(actor: Actor, draft_id: int) -> DraftDetail:
         first = next((v for v in versions if v.author_kind == "model"), versions[0] if versions else None)
         active = draft.claimed_by and draft.claim_expires_at and draft.claim_expires_at > now
         holder = s.get(User, draft.claimed_by) if active else None
+        prompt = s.get(PromptVersion, draft.prompt_version_id) if draft.prompt_version_id else None
         return DraftDetail(
             draft_id=draft.id,
             case_id=draft.case_id,
@@ -281,6 +283,7 @@ def get_draft_detail(actor: Actor, draft_id: int) -> DraftDetail:
             claim_expires_at=draft.claim_expires_at if holder else None,
             drafter=draft.drafter,
             model=draft.model,
+            prompt=f"{prompt.name} v{prompt.version}" if prompt else None,
             error=draft.error,
             feedback=draft.feedback,
             approvals=list(draft.approvals or []),

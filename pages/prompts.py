@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import list_cases
+from core.drafting.schema import SECTION_TITLES
 from core.matching.service import list_matches
 from core.prompt_playground import diff_prompt_versions, render_playground, run_playground
 from core.prompt_store import create_prompt_version, list_prompt_versions, set_label
@@ -88,6 +89,11 @@ with tab_play:
                 k2.metric("Tokens in / out", f"{result.input_tokens} / {result.output_tokens}")
                 k3.metric("Cost", f"${result.cost:.4f}")
                 k4.metric("Latency", f"{result.latency_s:.2f} s")
+                for key, body in result.sections.items():
+                    st.markdown(f"**{SECTION_TITLES.get(key, key)}**  \n{md_text(body)}")
+                st.divider()
                 for c in result.checks:
-                    st.markdown(f"{'✅' if c['passed'] else ('⛔' if c['blocking'] else '⚠️')} **{c['name']}**: {md_text(c['message'])}")
+                    # Material icons, not emoji: a browser without an emoji font would show empty boxes.
+                    icon = ":material/check_circle:" if c["passed"] else (":material/block:" if c["blocking"] else ":material/warning:")
+                    st.markdown(f"{icon} **{c['name'].replace('_', ' ')}**: {md_text(c['message'])}")
                 st.caption("Nothing from the playground is saved as a draft or reaches the review queue.")

@@ -13,6 +13,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/insights.py", "Insights", ":material/insights:", "insights.view"),
     ("pages/import_trials.py", "Import trials", ":material/upload_file:", "catalogue.import"),
     ("pages/prompts.py", "Prompts", ":material/edit_note:", "prompt.view"),
+    ("pages/compare.py", "Compare prompts", ":material/compare:", "comparison.list"),
     ("pages/settings.py", "Model settings", ":material/tune:", "settings.edit"),
     ("pages/users.py", "Users", ":material/group:", "user.manage"),
     ("pages/audit.py", "Audit log", ":material/history:", "audit.view"),

@@ -53,6 +53,8 @@ st.subheader(detail.title)
 meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
 if detail.model:
     meta += f" ({md_text(detail.model)})"
+if detail.prompt:
+    meta += f" with prompt **{md_text(detail.prompt)}**"
 st.markdown(meta)
 if detail.claimed_by and detail.claimed_by != actor.username:
     st.warning(f"{detail.claimed_by} is reviewing this draft. You can read it; saving may conflict.")

@@ -73,7 +73,8 @@ class ChecksConfig(BaseModel):
         return self.blocking.get(name, DEFAULT_BLOCKING.get(name, False))
 
 
-def _words(text: str) -> int:
+def count_words(text: str) -> int:
+    """Words as the length check counts them (hyphenated and apostrophe words count once)."""
     return len(re.findall(r"\w+(?:[-']\w+)*", text))
 
 
@@ -166,12 +167,12 @@ def check_readability(sections: dict[str, str], config: ChecksConfig) -> tuple[l
                 )
             )
         for sentence in split_sentences(text):
-            if _words(sentence) > config.max_sentence_words:
+            if count_words(sentence) > config.max_sentence_words:
                 findings.append(
                     Finding(
                         section=key,
                         sentence=sentence,
-                        why=f"{_words(sentence)} words; sentences over {config.max_sentence_words} words are hard to read.",
+                        why=f"{count_words(sentence)} words; sentences over {config.max_sentence_words} words are hard to read.",
                     )
                 )
     message = (
@@ -185,14 +186,14 @@ def check_length(sections: dict[str, str], kind: str, config: ChecksConfig) -> l
     """Flag sections and whole drafts that are too short to help or too long to read."""
     findings = []
     for key, text in sections.items():
-        n = _words(text)
+        n = count_words(text)
         if 0 < n < config.section_min_words:
             findings.append(Finding(section=key, why=f"Only {n} words; too short to be useful."))
         elif n > config.section_max_words:
             findings.append(
                 Finding(section=key, why=f"{n} words; more than {config.section_max_words} is too long.")
             )
-    total = sum(_words(t) for t in sections.values())
+    total = sum(count_words(t) for t in sections.values())
     low, high = config.total_min_words.get(kind, 0), config.total_max_words.get(kind, 10**6)
     if total < low:
         findings.append(

@@ -67,26 +67,31 @@ def _verdicts_for(s: Session, case_id: int, trial_id: int) -> list[CriterionVerd
 
 def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> list[dict[str, Any]]:
     """Run every automatic check on a draft's text; results are stored with the version."""
+    return check_sections(s, draft.case_id, draft.trial_id, sections)
+
+
+def check_sections(s: Session, case_id: int, trial_id: int | None, sections: dict[str, str]) -> list[dict[str, Any]]:
+    """Run every automatic check on text written for a case's trial (or its overview when trial_id is None)."""
     from core.drafting.checks import run_checks
     from core.drafting.context import grounding_context_for_sites
 
-    facts = get_case_facts(draft.case_id, s)
+    facts = get_case_facts(case_id, s)
     trial = None
     context: list[str] = []
-    if draft.trial_id:
-        trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
+    if trial_id:
+        trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
         context = grounding_context_for_sites([d for _, d in nearest_open_sites(trial, facts)])
     else:
         from core.drafting.context import context_texts_for_options
         from core.drafting.writers import option_summaries
 
-        context = context_texts_for_options(option_summaries(s, draft.case_id))
+        context = context_texts_for_options(option_summaries(s, case_id))
     results = run_checks(
         sections,
-        kind="trial" if draft.trial_id else "case",
+        kind="trial" if trial_id else "case",
         trial=trial,
         facts=facts,
-        personal_data=get_personal_data(draft.case_id, s),
+        personal_data=get_personal_data(case_id, s),
         context_texts=context,
         config=load_checks_config(s),
     )

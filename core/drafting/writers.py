@@ -40,16 +40,19 @@ def _from_structured(draft_obj: Any) -> tuple[dict[str, str], dict[str, Any]]:
     return section_texts(draft_obj), {k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()}
 
 
-def _llm_context(prompt_name: str):  # noqa: ANN202
-    """The production prompt, parsed, and a client for the configured endpoint."""
+def _llm_context(prompt_name: str, pin: Pin | None = None):  # noqa: ANN202
+    """The production prompt (or the pinned version), parsed, and a client for the configured endpoint."""
     from core.drafting.prompts import parse_prompt_text
     from core.llm import LLMClient
     from core.llm_config import capability_cache, load_llm_settings
     from core.prompt_store import get_labelled_version
 
-    version = get_labelled_version(prompt_name)
+    version = pin.version if pin and pin.version is not None else get_labelled_version(prompt_name)
     template = parse_prompt_text(version.template_text, prompt_name)
-    client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
+    settings = load_llm_settings()
+    if pin and pin.model:
+        settings = settings.model_copy(update={"model": pin.model, "azure_deployment": pin.model if settings.is_azure else None})
+    client = LLMClient(settings, capability_cache=capability_cache())
     params = {k: version.parameters.get(k) for k in ("temperature", "max_output_tokens")}
     return version, template, client, params
 
@@ -72,28 +75,41 @@ def _written_from_llm(parsed: Any, record: Any, version: Any) -> Written:
     )
 
 
+@dataclass(frozen=True)
+class Pin:
+    """A prompt version and model to write with instead of the production label and configured model (comparisons)."""
+
+    version: Any = None  # a PromptVersion row or view
+    model: str | None = None
+
+
 def write_trial_summary(s: Session, draft: Draft) -> Written:
+    return write_trial_summary_for(s, draft.case_id, draft.trial_id, feedback=draft.feedback)
+
+
+def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
+    """A trial summary for a case, from de-identified facts only: LLM when configured, else the offline drafter."""
     from core.drafting.offline import draft_trial_summary_offline
     from core.drafting.service import _verdicts_for, nearest_open_sites
     from core.llm_config import load_llm_settings
 
-    trial = NormalizedTrial.model_validate(s.get(Trial, draft.trial_id).record)
-    facts = get_case_facts(draft.case_id, s)
-    verdicts = _verdicts_for(s, draft.case_id, draft.trial_id)
+    trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
+    facts = get_case_facts(case_id, s)
+    verdicts = _verdicts_for(s, case_id, trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
         from core.drafting.llm_drafter import draft_trial_summary_with_llm
 
-        version, template, client, params = _llm_context("trial_summary")
+        version, template, client, params = _llm_context("trial_summary", pin)
         parsed, record = draft_trial_summary_with_llm(
             client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
-            nearest_sites=nearest, personal_data=get_personal_data(draft.case_id, s), feedback=draft.feedback, **params,
+            nearest_sites=nearest, personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
     sections, sources = _from_structured(structured)
     note = "Written by the offline drafter from the trial record and the criterion verdicts"
-    if draft.feedback:
+    if feedback:
         note += "; the offline drafter cannot take feedback: edit the text directly"
     return Written(sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR, note=note)
 
@@ -127,18 +143,23 @@ def option_summaries(s: Session, case_id: int) -> list[Any]:
 
 
 def write_case_overview(s: Session, draft: Draft) -> Written:
+    return write_case_overview_for(s, draft.case_id, feedback=draft.feedback)
+
+
+def write_case_overview_for(s: Session, case_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
+    """A case overview from de-identified facts and the drafted options: LLM when configured, else offline."""
     from core.drafting.offline import draft_case_overview_offline
     from core.llm_config import load_llm_settings
 
-    facts = get_case_facts(draft.case_id, s)
-    options = option_summaries(s, draft.case_id)
+    facts = get_case_facts(case_id, s)
+    options = option_summaries(s, case_id)
     if load_llm_settings().is_configured:
         from core.drafting.llm_drafter import draft_case_overview_with_llm
 
-        version, template, client, params = _llm_context("case_overview")
+        version, template, client, params = _llm_context("case_overview", pin)
         parsed, record = draft_case_overview_with_llm(
             client, template, prompt_version=str(version.version), options=options, facts=facts,
-            personal_data=get_personal_data(draft.case_id, s), feedback=draft.feedback, **params,
+            personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)

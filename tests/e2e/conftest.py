@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,26 @@ def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[sub
     proc, url = launch_app(data_dir, env=env)
     wait_for_app(proc, url)
     return proc, url
+
+
+@contextmanager
+def app_database(data_dir: Path) -> Iterator[None]:
+    """Point core at a running app's own SQLite file for a while (to prepare data or check what it stored)."""
+    from core import db
+    from core.config import get_settings
+
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DATA_DIR")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'workbench.sqlite'}"
+    os.environ["DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+    db.dispose_engines()
+    try:
+        yield
+    finally:
+        db.dispose_engines()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
         a.get_by_text("1 trial(s) selected").wait_for(timeout=20_000)
         a.get_by_role("button", name="Draft summaries for the selected trials").click()
         a.get_by_text(re.compile("Finished: Drafted")).wait_for(timeout=60_000)
-        shoot(a, "10-instance-a-drafted-by-the-worker")
+        shoot(a, "12-instance-a-drafted-by-the-worker")
         with engine.connect() as conn:
             ran = conn.execute(text("SELECT kind, status, runner FROM jobs ORDER BY id")).all()
         # Both jobs ran on the worker process, not on a thread of either instance.
@@ -113,7 +113,7 @@ def test_two_instances_and_a_worker_share_one_database(team_database, browser, t
         b.get_by_label("Case reference contains").fill(reference)
         b.get_by_label("Case reference contains").press("Enter")
         b.get_by_text("2 draft(s)").wait_for(timeout=30_000)
-        shoot(b, "11-instance-b-sees-the-drafts")
+        shoot(b, "13-instance-b-sees-the-drafts")
     finally:
         ctx_a.close()
         ctx_b.close()

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from tests.e2e.conftest import go, login, shoot, start_app, wait_idle
+from tests.e2e.conftest import app_database, go, login, shoot, start_app, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 
 def _draft_demo_case(url: str, data_dir) -> int:  # noqa: ANN001
     """Match, select and draft the first demo case through core, against the app's own database file."""
-    from core import db
-    from core.config import get_settings
-
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "DATA_DIR")}
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / 'workbench.sqlite'}"
-    os.environ["DATA_DIR"] = str(data_dir)
-    get_settings.cache_clear()
-    db.dispose_engines()
-    try:
+    with app_database(data_dir):
         from core.auth import authenticate
         from core.drafting.service import start_drafting
         from core.jobs import run_job
@@ -35,11 +26,6 @@ def _draft_demo_case(url: str, data_dir) -> int:  # noqa: ANN001
         select_trial(reviewer, 1, first.trial_id)
         assert run_job(start_drafting(reviewer, 1)).status == "done"
         return next(i.draft_id for i in list_queue(reviewer, case_id=1) if i.kind == "trial")
-    finally:
-        db.dispose_engines()
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-        get_settings.cache_clear()
 
 
 def test_second_save_shows_the_conflict_and_keeps_both_texts(browser, tmp_path):
