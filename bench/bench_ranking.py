@@ -153,7 +153,7 @@ def main() -> int:
                 update={"lead_sentence_weight": lw, "feedback_docs": fb, "demographic_weight": dw}
             )
             for lw in (1.0, 2.0, 3.0, 5.0)
-            for fb in (0, 5)
+            for fb in (0, 100)
             for dw in (0.0, 0.3, 0.6, 1.0)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)

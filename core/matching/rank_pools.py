@@ -128,9 +128,9 @@ def rank_pools(
     texts = {doc_id: index_text(trial) for doc_id, trial in corpus.items()}
     if index is None:
         index = build_index((doc_id, texts[doc_id]) for doc_id in sorted(texts))
-    populations: dict[str, TrialPopulation] = {
-        doc_id: population_of(trial) for doc_id, trial in corpus.items()
-    }
+    if populations is None:  # only pooled trials are ranked, so only theirs are needed
+        pooled = {doc_id for ids in pools.values() for doc_id in ids}
+        populations = {doc_id: population_of(corpus[doc_id]) for doc_id in sorted(pooled)}
     rankings: dict[str, list[str]] = {}
     for qid in sorted(pools):
         if qid not in queries:

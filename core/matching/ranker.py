@@ -27,7 +27,10 @@ class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
     lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
-    feedback_docs: int = 5  # RM3: how many top documents feed back terms; 0 turns feedback off
+    # RM3 over the candidate set: every candidate up to this depth feeds back terms, weighted by its
+    # first-pass score relative to the best (so the candidates' common topic, not one document, steers);
+    # 0 turns feedback off. 100 covers most judged pools whole; deeper adds nothing measurable.
+    feedback_docs: int = 100
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
@@ -69,7 +72,7 @@ def expand_with_feedback(
         tokens = index.analyze(doc_text(doc_id))
         if not tokens:
             continue
-        doc_weight = math.exp(score - best)  # query likelihood stand-in: softmax over BM25 scores
+        doc_weight = score / best if best > 0 else 1.0  # relevance model: documents weigh by their score
         for token, tf in Counter(tokens).items():
             feedback[token] += doc_weight * tf / len(tokens)
     n = len(index)
