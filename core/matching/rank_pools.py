@@ -141,7 +141,7 @@ def rank_pools(
             queries[qid],
             candidates=pool,
             populations=populations,
-            doc_text=texts.__getitem__,
+            doc_texts=lambda ids: {d: texts[d] for d in ids},
             settings=settings,
             dense=dense,
         )

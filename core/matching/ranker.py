@@ -63,7 +63,7 @@ def expand_with_feedback(
     index: RetrievalIndex,
     weights: dict[str, float],
     top: list[tuple[str, float]],
-    doc_text: Callable[[str], str],
+    doc_texts: Callable[[list[str]], Mapping[str, str]],
     settings: RankingSettings,
 ) -> dict[str, float]:
     """RM3: mix the query with the idf-filtered term distribution of the top-ranked documents."""
@@ -71,8 +71,10 @@ def expand_with_feedback(
         return weights
     best = top[0][1]
     feedback: Counter[str] = Counter()
-    for doc_id, score in top[: settings.feedback_docs]:
-        tokens = index.analyze(doc_text(doc_id))
+    chosen_docs = top[: settings.feedback_docs]
+    texts = doc_texts([doc_id for doc_id, _ in chosen_docs])  # one batch: the product reads them from the DB
+    for doc_id, score in chosen_docs:
+        tokens = index.analyze(texts.get(doc_id, ""))
         if not tokens:
             continue
         doc_weight = score / best if best > 0 else 1.0  # relevance model: documents weigh by their score
@@ -117,7 +119,7 @@ def rank_candidates(
     facts: CaseFacts | None = None,
     candidates: Collection[str] | None = None,
     populations: Mapping[str, TrialPopulation] | None = None,
-    doc_text: Callable[[str], str] | None = None,
+    doc_texts: Callable[[list[str]], Mapping[str, str]] | None = None,
     k: int | None = None,
     settings: RankingSettings | None = None,
     dense: Callable[[str, list[str]], dict[str, float]] | None = None,
@@ -133,14 +135,14 @@ def rank_candidates(
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
     use_dense = dense is not None and settings.dense_weight > 0
-    if doc_text is not None and settings.feedback_docs > 0:
+    if doc_texts is not None and settings.feedback_docs > 0:
         top = index.search(weights, settings.feedback_docs, restrict_to=candidates)
         if use_dense and top:
             # the dense scorer may vouch for candidates that share no word with the case
             scored = [d for d, _ in top] if candidates is None else [d for d in candidates if d in index]
             similarities = dense(_dense_query_text(facts, text), scored)  # type: ignore[misc]
             top = blend_with_dense(top, similarities)[: FEEDBACK_DEPTH_WITH_DENSE]
-        weights = expand_with_feedback(index, weights, top, doc_text, settings)
+        weights = expand_with_feedback(index, weights, top, doc_texts, settings)
     # demographic re-ranking must see beyond the final k, but not the whole of a huge catalogue
     depth = min(pool_size, max(limit * 5, RERANK_DEPTH)) if populations else limit
     hits = index.search(weights, depth, restrict_to=candidates)

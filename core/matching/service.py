@@ -134,10 +134,10 @@ def ensure_index():  # noqa: ANN201
         return index
 
 
-def stored_search_text(s: Session, registry_id: str) -> str:
-    """The indexed text of one stored trial (what relevance feedback reads); empty when it is gone."""
-    record = s.execute(select(Trial.record).where(Trial.registry_id == registry_id)).scalar_one_or_none()
-    return search_text_of(record) if record else ""
+def stored_search_texts(s: Session, registry_ids: list[str]) -> dict[str, str]:
+    """The indexed texts of stored trials (what relevance feedback reads), in one query; gone ids are left out."""
+    rows = s.execute(select(Trial.registry_id, Trial.record).where(Trial.registry_id.in_(registry_ids))) if registry_ids else []
+    return {rid: search_text_of(record) for rid, record in rows}
 
 
 def _load_trials(s: Session, registry_ids: list[str]) -> dict[str, tuple[int, NormalizedTrial]]:
@@ -210,7 +210,7 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     # below judge age and sex from the structured fields (so no text-guessed populations here).
     with session_scope() as s:
         ranked_hits = rank_candidates(
-            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_text=lambda rid: stored_search_text(s, rid)
+            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_texts=lambda ids: stored_search_texts(s, ids)
         )
     hits = [(r.doc_id, r.score) for r in ranked_hits]
     with session_scope() as s:

@@ -15,12 +15,16 @@ DOCS = {
 }
 
 
+def texts_of(ids: list[str]) -> dict[str, str]:
+    return {d: DOCS[d] for d in ids}
+
+
 def test_feedback_adds_the_candidates_common_topic_weighted_by_score():
     index = build_index(sorted(DOCS.items()))
     weights = index.term_weights("chest pain angina")
     top = index.search(weights, 100, restrict_to=list(DOCS))
     assert [d for d, _ in top] == ["A", "B"]  # C and D share no query word
-    expanded = expand_with_feedback(index, weights, top, DOCS.__getitem__, RankingSettings())
+    expanded = expand_with_feedback(index, weights, top, texts_of, RankingSettings())
     assert expanded["coronari"] > 0  # in both scored candidates: the pool's topic
     assert expanded["stent"] > expanded["statin"]  # A scored higher than B, so its words weigh more
     assert "knee" not in expanded
@@ -31,7 +35,7 @@ def test_feedback_lifts_a_topical_candidate_without_query_words():
     index = build_index(sorted(DOCS.items()))
     pool = list(DOCS)
     plain = rank_candidates(index, "chest pain angina", candidates=pool, settings=RankingSettings(feedback_docs=0))
-    fed = rank_candidates(index, "chest pain angina", candidates=pool, doc_text=DOCS.__getitem__)
+    fed = rank_candidates(index, "chest pain angina", candidates=pool, doc_texts=texts_of)
     assert "C" not in [r.doc_id for r in plain]
     assert [r.doc_id for r in fed][:3] == ["A", "B", "C"]  # the coronary trial now outranks knee surgery
     assert "D" not in [r.doc_id for r in fed]  # nothing links knee surgery to the case
@@ -57,7 +61,7 @@ def test_dense_scorer_lets_a_candidate_without_query_words_feed_back():
 
     def ranked(dense=None) -> list[str]:
         hits = rank_candidates(
-            index, "chest pain angina", candidates=pool, doc_text=DOCS.__getitem__, dense=dense, settings=settings
+            index, "chest pain angina", candidates=pool, doc_texts=texts_of, dense=dense, settings=settings
         )
         return [r.doc_id for r in hits]
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from core.db import session_scope
-from core.matching.service import list_matches, match_case, stored_search_text
+from core.matching.service import list_matches, match_case, stored_search_texts
 from tests.support.flow import add_trials, make_case, make_trial
 
 
-def test_stored_search_text_reads_the_indexed_text_and_is_empty_for_unknown_ids(team):
+def test_stored_search_texts_reads_the_indexed_text_and_is_empty_for_unknown_ids(team):
     add_trials(make_trial("NCT07100001"))
     with session_scope() as s:
-        assert "CD7 CAR-T" in stored_search_text(s, "NCT07100001")
-        assert stored_search_text(s, "NCT07199999") == ""
+        texts = stored_search_texts(s, ["NCT07100001", "NCT07199999"])
+        assert list(texts) == ["NCT07100001"] and "CD7 CAR-T" in texts["NCT07100001"]
+        assert stored_search_texts(s, []) == {}
 
 
 def test_matching_ranks_the_fitting_trial_first_through_the_shared_ranker(team):
