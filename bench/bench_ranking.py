@@ -132,7 +132,14 @@ def main() -> int:
         print(
             f"dense fusion ranking {1000 * (time.perf_counter() - t0) / len(pools):.0f} ms per case (embeddings cached)"
         )
-        show("product + dense (RRF, k=60)", evaluate_rankings(fused, qrels))
+        show("product + dense (feedback + RRF k=60)", evaluate_rankings(fused, qrels))
+        guide = default.model_copy(update={"fusion": "none"})
+        show(
+            "  dense guiding feedback only",
+            evaluate_rankings(
+                rank_pools(queries, corpus, pools, settings=guide, index=index, dense=dense), qrels
+            ),
+        )
         linear = default.model_copy(update={"fusion": "linear"})
         show(
             f"  linear fusion (weight {default.dense_weight})",
@@ -140,7 +147,9 @@ def main() -> int:
                 rank_pools(queries, corpus, pools, settings=linear, index=index, dense=dense), qrels
             ),
         )
-        only = default.model_copy(update={"fusion": "linear", "dense_weight": 1.0, "demographic_weight": 0.0})
+        only = default.model_copy(
+            update={"fusion": "linear", "dense_weight": 1.0, "demographic_weight": 0.0, "feedback_docs": 0}
+        )
         show(
             "  dense similarity alone",
             evaluate_rankings(
@@ -153,7 +162,7 @@ def main() -> int:
                 update={"lead_sentence_weight": lw, "feedback_docs": fb, "demographic_weight": dw}
             )
             for lw in (1.0, 2.0, 3.0, 5.0)
-            for fb in (0, 5)
+            for fb in (0, 100)
             for dw in (0.0, 0.3, 0.6, 1.0)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
@@ -170,7 +179,7 @@ def main() -> int:
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
                 f"demographic_weight={st.demographic_weight}"
             )
-        show("2-fold CV, lexical + dense (RRF)", evaluate_rankings(pooled, qrels))
+        show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
     return 0
 
 

@@ -92,7 +92,7 @@ def main() -> int:
     for i in range(min(args.queries, 20)):
         t = time.perf_counter()
         rank_candidates(
-            index, cases[i % len(cases)], populations=populations, doc_text=texts.__getitem__, k=50
+            index, cases[i % len(cases)], populations=populations, doc_texts=lambda ids: {d: texts[d] for d in ids}, k=50
         )
         full.append(1000 * (time.perf_counter() - t))
     restrict = set(index.doc_ids[:: max(1, len(index) // 5000)])

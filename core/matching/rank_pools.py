@@ -128,9 +128,9 @@ def rank_pools(
     texts = {doc_id: index_text(trial) for doc_id, trial in corpus.items()}
     if index is None:
         index = build_index((doc_id, texts[doc_id]) for doc_id in sorted(texts))
-    populations: dict[str, TrialPopulation] = {
-        doc_id: population_of(trial) for doc_id, trial in corpus.items()
-    }
+    if populations is None:  # only pooled trials are ranked, so only theirs are needed
+        pooled = {doc_id for ids in pools.values() for doc_id in ids}
+        populations = {doc_id: population_of(corpus[doc_id]) for doc_id in sorted(pooled)}
     rankings: dict[str, list[str]] = {}
     for qid in sorted(pools):
         if qid not in queries:
@@ -141,7 +141,7 @@ def rank_pools(
             queries[qid],
             candidates=pool,
             populations=populations,
-            doc_text=texts.__getitem__,
+            doc_texts=lambda ids: {d: texts[d] for d in ids},
             settings=settings,
             dense=dense,
         )

@@ -21,21 +21,27 @@ from core.matching.query import (
 from core.matching.retrieval import RetrievalIndex, WeightedQuery
 
 RERANK_DEPTH = 1000
+FEEDBACK_DEPTH_WITH_DENSE = 200  # lexical and dense first passes together feed back at most this many
 
 
 class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
     lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
-    feedback_docs: int = 5  # RM3: how many top documents feed back terms; 0 turns feedback off
+    # RM3 over the candidate set: every candidate up to this depth feeds back terms, weighted by its
+    # first-pass score relative to the best (so the candidates' common topic, not one document, steers);
+    # 0 turns feedback off. 100 covers most judged pools whole; deeper adds nothing measurable.
+    feedback_docs: int = 100
     feedback_terms: int = 25
     feedback_weight: float = 0.4  # share of the final query that comes from feedback
     demographic_weight: float = 0.5  # how much a demographic clash lowers the normalised score
-    # How a dense scorer's similarities join the lexical score: reciprocal-rank fusion (no weight to tune,
-    # the usual k=60) or a linear mix of min-max normalised scores with `dense_weight`.
-    fusion: Literal["rrf", "linear"] = "rrf"
+    # A dense scorer first guides feedback: each feedback document weighs by the mean of its normalised
+    # lexical and dense scores (equal shares, nothing tuned), and candidates sharing no word with the case
+    # can feed back too. Its similarities then join the final score by reciprocal-rank fusion (no weight
+    # to tune, the usual k=60), by a linear mix of min-max normalised scores with `dense_weight`, or not.
+    fusion: Literal["rrf", "linear", "none"] = "rrf"
     rrf_k: int = 60
-    dense_weight: float = 0.7  # linear fusion only; 0 turns dense scoring off either way
+    dense_weight: float = 0.7  # linear fusion only; 0 turns dense scoring off altogether
 
 
 class RankedTrial(BaseModel):
@@ -57,7 +63,7 @@ def expand_with_feedback(
     index: RetrievalIndex,
     weights: dict[str, float],
     top: list[tuple[str, float]],
-    doc_text: Callable[[str], str],
+    doc_texts: Callable[[list[str]], Mapping[str, str]],
     settings: RankingSettings,
 ) -> dict[str, float]:
     """RM3: mix the query with the idf-filtered term distribution of the top-ranked documents."""
@@ -65,11 +71,13 @@ def expand_with_feedback(
         return weights
     best = top[0][1]
     feedback: Counter[str] = Counter()
-    for doc_id, score in top[: settings.feedback_docs]:
-        tokens = index.analyze(doc_text(doc_id))
+    chosen_docs = top[: settings.feedback_docs]
+    texts = doc_texts([doc_id for doc_id, _ in chosen_docs])  # one batch: the product reads them from the DB
+    for doc_id, score in chosen_docs:
+        tokens = index.analyze(texts.get(doc_id, ""))
         if not tokens:
             continue
-        doc_weight = math.exp(score - best)  # query likelihood stand-in: softmax over BM25 scores
+        doc_weight = score / best if best > 0 else 1.0  # relevance model: documents weigh by their score
         for token, tf in Counter(tokens).items():
             feedback[token] += doc_weight * tf / len(tokens)
     n = len(index)
@@ -87,30 +95,54 @@ def expand_with_feedback(
     return mixed
 
 
+def blend_with_dense(top: list[tuple[str, float]], similarities: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Feedback candidates rescored as the mean of lexical score over the best and min-max scaled dense
+    similarity (documents only the dense scorer found count with their dense share), best first."""
+    if not top:
+        return []
+
+    def scaled(values: Mapping[str, float]) -> dict[str, float]:
+        low = min(values.values(), default=0.0)
+        spread = (max(values.values(), default=0.0) - low) or 1.0
+        return {d: (v - low) / spread for d, v in values.items()}
+
+    best = top[0][1] or 1.0
+    lexical = {d: score / best for d, score in top}
+    dense = scaled(similarities)
+    blended = {d: (lexical.get(d, 0.0) + dense.get(d, 0.0)) / 2 for d in {*lexical, *dense}}
+    return sorted(blended.items(), key=lambda item: (-item[1], item[0]))
+
+
 def rank_candidates(
     index: RetrievalIndex,
     text: str,
     facts: CaseFacts | None = None,
     candidates: Collection[str] | None = None,
     populations: Mapping[str, TrialPopulation] | None = None,
-    doc_text: Callable[[str], str] | None = None,
+    doc_texts: Callable[[list[str]], Mapping[str, str]] | None = None,
     k: int | None = None,
     settings: RankingSettings | None = None,
     dense: Callable[[str, list[str]], dict[str, float]] | None = None,
 ) -> list[RankedTrial]:
     """Rank candidates (or the whole index) for a case, best first, deterministically.
 
-    `dense`, when given (see core.matching.dense), scores the retrieved candidates by embedding
-    similarity; its min-max normalised score is fused with the normalised BM25 score.
+    `dense`, when given (see core.matching.dense), scores candidates by embedding similarity: it picks
+    the feedback documents together with BM25, then joins the final score as `settings.fusion` says.
     """
     settings = settings or RankingSettings()
     query: WeightedQuery = build_query(facts, text, lead_weight=settings.lead_sentence_weight)
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
-    if doc_text is not None and settings.feedback_docs > 0:
+    use_dense = dense is not None and settings.dense_weight > 0
+    if doc_texts is not None and settings.feedback_docs > 0:
         top = index.search(weights, settings.feedback_docs, restrict_to=candidates)
-        weights = expand_with_feedback(index, weights, top, doc_text, settings)
+        if use_dense and top:
+            # the dense scorer may vouch for candidates that share no word with the case
+            scored = [d for d, _ in top] if candidates is None else [d for d in candidates if d in index]
+            similarities = dense(_dense_query_text(facts, text), scored)  # type: ignore[misc]
+            top = blend_with_dense(top, similarities)[: FEEDBACK_DEPTH_WITH_DENSE]
+        weights = expand_with_feedback(index, weights, top, doc_texts, settings)
     # demographic re-ranking must see beyond the final k, but not the whole of a huge catalogue
     depth = min(pool_size, max(limit * 5, RERANK_DEPTH)) if populations else limit
     hits = index.search(weights, depth, restrict_to=candidates)
@@ -119,7 +151,7 @@ def rank_candidates(
     case = facts if facts is not None else facts_from_text(text)
     top_score = hits[0][1] or 1.0
     similarities: dict[str, float] = {}
-    if dense is not None and settings.dense_weight > 0:
+    if use_dense and settings.fusion != "none":
         similarities = dense(_dense_query_text(facts, text), [d for d, _ in hits])
     low = min(similarities.values(), default=0.0)
     spread = (max(similarities.values(), default=0.0) - low) or 1.0

@@ -134,6 +134,12 @@ def ensure_index():  # noqa: ANN201
         return index
 
 
+def stored_search_texts(s: Session, registry_ids: list[str]) -> dict[str, str]:
+    """The indexed texts of stored trials (what relevance feedback reads), in one query; gone ids are left out."""
+    rows = s.execute(select(Trial.registry_id, Trial.record).where(Trial.registry_id.in_(registry_ids))) if registry_ids else []
+    return {rid: search_text_of(record) for rid, record in rows}
+
+
 def _load_trials(s: Session, registry_ids: list[str]) -> dict[str, tuple[int, NormalizedTrial]]:
     out = {}
     for chunk_start in range(0, len(registry_ids), 500):
@@ -197,15 +203,20 @@ def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Match a case and store the ranked list; keeps selections, dismissals and reviewers' verdict overrides."""
-    from core.matching.query import build_query
+    from core.matching.ranker import rank_candidates
 
     facts = get_case_facts(case_id)
     progress = on_progress or (lambda *_: None)
     progress(0, 3, "Loading the retrieval index")
     index = ensure_index()
-    query = build_query(facts, facts.summary)
     progress(1, 3, "Searching the catalogue")
-    hits = index.search(query, RETRIEVE_K)
+    # The ranker rank-pools uses: weighted query, feedback over the candidates, then the hard filters
+    # below judge age and sex from the structured fields (so no text-guessed populations here).
+    with session_scope() as s:
+        ranked_hits = rank_candidates(
+            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_texts=lambda ids: stored_search_texts(s, ids)
+        )
+    hits = [(r.doc_id, r.score) for r in ranked_hits]
     with session_scope() as s:
         kept = {
             tid: (status, reason, rid)
