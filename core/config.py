@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     session_idle_minutes: int = 30
     match_top_k: int = 50
+    dense_rerank: bool = Field(
+        default=False,
+        description="Fuse MiniLM similarity into matching and embed the catalogue after imports (needs the embedding extra).",
+    )
 
     job_runner: Literal["thread", "worker"] = Field(
         default="thread", description="Who runs long jobs: a thread of the app, or `python -m core worker` (PostgreSQL)."

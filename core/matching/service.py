@@ -203,6 +203,7 @@ def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Match a case and store the ranked list; keeps selections, dismissals and reviewers' verdict overrides."""
+    from core.matching.embeddings import catalogue_dense_scorer
     from core.matching.ranker import rank_candidates
 
     facts = get_case_facts(case_id)
@@ -214,7 +215,8 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     # below judge age and sex from the structured fields (so no text-guessed populations here).
     with session_scope() as s:
         ranked_hits = rank_candidates(
-            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_texts=lambda ids: stored_search_texts(s, ids)
+            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_texts=lambda ids: stored_search_texts(s, ids),
+            dense=catalogue_dense_scorer(),
         )
     hits = [(r.doc_id, r.score) for r in ranked_hits]
     with session_scope() as s:

@@ -9,8 +9,15 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from core.config import get_settings
 from core.jobs import run_job
-from core.matching.embeddings import embed_catalogue, start_catalogue_embedding, stored_similarities
+from core.matching.embeddings import (
+    catalogue_dense_scorer,
+    embed_catalogue,
+    queue_catalogue_embedding,
+    start_catalogue_embedding,
+    stored_similarities,
+)
 from core.permissions import PermissionDenied
 from tests.support.flow import add_trials, make_trial
 
@@ -81,17 +88,40 @@ def test_without_the_extra_the_job_fails_naming_what_to_install(team):
     assert view.status == "failed" and "pip install" in (view.error or "")
 
 
+def test_the_dense_scorer_is_off_unless_enabled_and_embedded(db, monkeypatch):
+    _trials()
+    assert catalogue_dense_scorer() is None  # DENSE_RERANK is off by default
+    assert queue_catalogue_embedding("rita") is None  # and imports do not queue the job
+    monkeypatch.setenv("DENSE_RERANK", "true")
+    get_settings.cache_clear()
+    try:
+        assert catalogue_dense_scorer() is None  # on, but nothing embedded yet
+    finally:
+        get_settings.cache_clear()
+
+
 @pytest.mark.slow  # loads torch and the bundled MiniLM
-def test_real_model_job_embeds_the_catalogue(team):
+def test_real_model_job_embeds_the_catalogue_and_matching_uses_it(team, monkeypatch):
     if not _extra_installed():
         pytest.skip("needs the optional dense extra (requirements-embedding.txt)")
     from core.matching.embeddings import shared_encoder
+    from core.matching.service import match_case
+    from tests.support.flow import make_case
 
     _trials()
     view = run_job(start_catalogue_embedding(team.admin))
     assert view.status == "done" and view.result == {"embedded": 2}
     sims = stored_similarities(shared_encoder(), "wheezing and shortness of breath", ["NCT08000001", "NCT08000002"])
     assert sims["NCT08000001"] > sims["NCT08000002"]
+    monkeypatch.setenv("DENSE_RERANK", "true")
+    get_settings.cache_clear()
+    try:
+        scorer = catalogue_dense_scorer()
+        assert scorer is not None and set(scorer("asthma", ["NCT08000001", "NCT08000002"])) == {"NCT08000001", "NCT08000002"}
+        case_id = make_case(team.reviewer, diagnosis="asthma", summary="A 30-year-old man with asthma.", age_years=30)
+        assert match_case(case_id)["candidates"] >= 1
+    finally:
+        get_settings.cache_clear()
 
 
 def _extra_installed() -> bool:
