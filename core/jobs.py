@@ -194,20 +194,21 @@ def _finish(job_id: int, attempt: int, status: str, *, result: dict | None = Non
             log.warning("job %s: attempt %s ended after it was taken over; its outcome is dropped", job_id, attempt)
 
 
-def reclaim_orphaned_job(job_id: int) -> None:
-    """A job left running by a process that died is queued again if it has an attempt left, else failed."""
+def reclaim_orphaned_job(job_id: int) -> bool:
+    """A job left running by a process that died is queued again if it has an attempt left (True), else failed."""
     with session_scope() as s:
         live = (Job.id == job_id, Job.status.in_(("running", "paused")))
-        s.execute(
+        requeued = s.execute(
             update(Job)
             .where(*live, Job.attempts < MAX_ATTEMPTS)
             .values(status="queued", message="Resumed after the process running it stopped.")
-        )
+        ).rowcount == 1
         s.execute(
             update(Job)
             .where(*live, Job.attempts >= MAX_ATTEMPTS)
             .values(status="failed", error="Stopped twice while running; not retried.", finished_at=utcnow())
         )
+        return requeued
 
 
 def dispatch_job(job_id: int, *, inline: bool = False) -> JobView | None:
@@ -267,21 +268,10 @@ def requeue_stale_jobs() -> list[int]:
     """After a restart: running jobs with a stale heartbeat are queued again once, then failed."""
     cutoff = utcnow() - STALE_AFTER
     with session_scope() as s:
-        stale = list(
-            s.scalars(
-                select(Job).where(
-                    Job.status.in_(("running", "paused")), or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
-                )
-            )
-        )
-        requeued = []
-        for job in stale:
-            if job.attempts < MAX_ATTEMPTS:
-                job.status, job.message = "queued", "Resumed after the process running it stopped."
-                requeued.append(job.id)
-            else:
-                job.status, job.error, job.finished_at = "failed", "Stopped twice while running; not retried.", utcnow()
-        return requeued
+        stale = list(s.scalars(select(Job.id).where(
+            Job.status.in_(("running", "paused")), or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
+        )))
+    return [job_id for job_id in stale if reclaim_orphaned_job(job_id)]
 
 
 def queued_job_ids() -> list[int]:
