@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +24,13 @@ def _pg_args(url: str) -> list[str]:
     return args
 
 
+def workbench_schema(url: str) -> str | None:
+    """The schema a URL's `options=-csearch_path=...` puts the workbench in, if any (else the database's default)."""
+    options = make_url(url.replace("+psycopg", "")).query.get("options") or ""
+    found = re.search(r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options if isinstance(options, str) else " ".join(options))
+    return found.group(1) if found else None
+
+
 def backup_database(out: Path, url: str | None = None) -> Path:
     """Write a consistent copy of the database to `out`, safe while the app is running."""
     url = url or get_settings().resolved_database_url
@@ -40,7 +48,9 @@ def backup_database(out: Path, url: str | None = None) -> Path:
     if not shutil.which("pg_dump"):
         raise WorkbenchError("pg_dump is not installed: install the PostgreSQL client tools (Debian: postgresql-client).")
     with out.open("wb") as fh:
-        done = subprocess.run(["pg_dump", "--no-owner", "--format=plain", *_pg_args(url)], stdout=fh, stderr=subprocess.PIPE)
+        schema = workbench_schema(url)  # a workbench in its own schema is dumped alone, not with its neighbours
+        scope = [f"--schema={schema}"] if schema else []
+        done = subprocess.run(["pg_dump", "--no-owner", "--format=plain", *scope, *_pg_args(url)], stdout=fh, stderr=subprocess.PIPE)
     if done.returncode != 0:
         out.unlink(missing_ok=True)
         raise WorkbenchError(f"pg_dump failed: {done.stderr.decode(errors='replace').strip()[:500]}")

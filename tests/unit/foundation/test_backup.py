@@ -6,24 +6,31 @@ import os
 import shutil
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text as text_sql
 
 from core import db
-from core.backup import backup_database, restore_database
+from core.backup import backup_database, restore_database, workbench_schema
 from core.config import get_settings
+from core.errors import WorkbenchError
 from core.reports import list_reports, release_report
 from core.review import approve_draft, claim_draft, get_draft_detail
 from tests.support.flow import case_with_drafts
 
 
-def test_sqlite_backup_restores_cases_and_reports(team, tmp_path):
-    if not get_settings().resolved_database_url.startswith("sqlite"):
-        pytest.skip("SQLite backup")
+def _released_case(team):  # noqa: ANN001, ANN202
     case_id, drafts = case_with_drafts(team.reviewer)
     for d in drafts:
         claim_draft(team.reviewer, d)
         blocking = [c for c in get_draft_detail(team.reviewer, d).current.checks if c["blocking"] and not c["passed"]]
         approve_draft(team.reviewer, d, override_reason="ok" if blocking else None)
-    report = release_report(team.reviewer, case_id)
+    return case_id, release_report(team.reviewer, case_id)
+
+
+def test_sqlite_backup_restores_cases_and_reports(team, tmp_path):
+    if not get_settings().resolved_database_url.startswith("sqlite"):
+        pytest.skip("SQLite backup")
+    case_id, report = _released_case(team)
     backup_database(tmp_path / "backup.sqlite")
 
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path / 'restored' / 'workbench.sqlite'}"
@@ -36,11 +43,24 @@ def test_sqlite_backup_restores_cases_and_reports(team, tmp_path):
         restore_database(tmp_path / "backup.sqlite")
 
 
-def test_postgres_backup_with_pg_dump(team, tmp_path):
+def test_postgres_backup_restores_cases_and_reports(team, tmp_path):
     url = get_settings().resolved_database_url
     if not url.startswith("postgresql") or not shutil.which("pg_dump"):
         pytest.skip("needs PostgreSQL and pg_dump")
-    case_with_drafts(team.reviewer)
+    case_id, report = _released_case(team)
     out = backup_database(tmp_path / "backup.sql")
     text = out.read_text()
     assert "CREATE TABLE" in text and "drafts" in text
+    schema = workbench_schema(url)
+    assert schema and f"CREATE SCHEMA {schema};" in text  # only the workbench's own schema is dumped
+
+    db.dispose_engines()
+    admin = create_engine(url.split("?")[0])
+    with admin.begin() as conn:  # the data is lost...
+        conn.execute(text_sql(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+    restore_database(out)  # ...and comes back from the dump
+    restored = list_reports(team.reviewer, case_id)
+    assert [(r.version, r.sha256) for r in restored] == [(1, report.sha256)]
+    with pytest.raises(WorkbenchError, match="psql failed"):
+        restore_database(out)  # not over a database that has the schema already
