@@ -13,6 +13,7 @@ from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
 from core.matching.query import (
     LEAD_SENTENCE_WEIGHT,
+    PRESENTATION_WEIGHT,
     build_query,
     facts_from_text,
     split_sentences,
@@ -28,6 +29,8 @@ class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
     lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
+    # weight of each candidate diagnosis the case's findings suggest (core.matching.presentations)
+    presentation_weight: float = PRESENTATION_WEIGHT
     # RM3 over the candidate set: every candidate up to this depth feeds back terms, weighted by its
     # first-pass score relative to the best (so the candidates' common topic, not one document, steers);
     # 0 turns feedback off. 100 covers most judged pools whole; deeper adds nothing measurable.
@@ -130,7 +133,9 @@ def rank_candidates(
     the feedback documents together with BM25, then joins the final score as `settings.fusion` says.
     """
     settings = settings or RankingSettings()
-    query: WeightedQuery = build_query(facts, text, lead_weight=settings.lead_sentence_weight)
+    query: WeightedQuery = build_query(
+        facts, text, lead_weight=settings.lead_sentence_weight, presentation_weight=settings.presentation_weight
+    )
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
