@@ -13,9 +13,9 @@ DIAGNOSIS_WEIGHT = 3.0
 KEY_FACT_WEIGHT = 1.5
 TEXT_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.6
-# Candidate diagnoses suggested by the case's findings (core.matching.presentations): one added,
-# down-weighted group per diagnosis; they never replace the case's own words. 0 turns them off.
-PRESENTATION_WEIGHT = 0.0
+# Weight of each candidate diagnosis the case's findings suggest (core.matching.presentations); the
+# diagnoses are added to the case's own words, never replace them. 0 turns them off.
+PRESENTATION_WEIGHT = 3.0
 # Case reports open with who the patient is and the presenting problem; that sentence counts more.
 LEAD_SENTENCE_WEIGHT = 3.0
 BOILERPLATE_WEIGHT = 0.0
