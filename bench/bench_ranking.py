@@ -60,21 +60,19 @@ def two_fold_cv(queries, corpus, pools, qrels, index, grid, dense=None):
 
 def cached_dense(corpus):
     """Dense scorer with embeddings cached outside the repo (CPU encoding of 3,625 trials takes minutes)."""
-    from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
+    from core.matching.dense import DenseEncoder, embed_corpus
 
     cache = Path.home() / ".cache" / "nextoption-bench" / "sigir-minilm"
     encoder = DenseEncoder()
     t0 = time.perf_counter()
     store = embed_corpus(encoder, [(d, index_text(corpus[d])) for d in sorted(corpus)], cache)
     print(f"dense: embeddings ready in {time.perf_counter() - t0:.1f} s (cache {cache})")
-    scorer = make_dense_scorer(encoder, store)
-    memo = {}
+    vectors = {}  # the case text is encoded once; CV grids then only compute similarities
 
     def score(text, ids):
-        key = (text, tuple(ids))
-        if key not in memo:
-            memo[key] = scorer(text, ids)
-        return memo[key]
+        if text not in vectors:
+            vectors[text] = encoder.encode([text])[0]
+        return store.similarities(vectors[text], ids)
 
     return score
 
