@@ -68,3 +68,12 @@ def test_build_query_adds_diagnoses_as_a_separate_group_and_keeps_the_case_words
     assert any("butterfly rash" in p.text for p in query.parts)
     off = build_query(None, text, presentation_weight=0.0)
     assert not any(p.text == "systemic lupus erythematosus" for p in off.parts)
+
+
+def test_dense_query_text_appends_the_suggested_diagnoses_only_when_asked():
+    from core.matching.ranker import _dense_query_text
+
+    text = "A woman with a butterfly rash. She denies hemoptysis."
+    assert "systemic lupus erythematosus" in _dense_query_text(None, text, True)
+    assert "tuberculosis" not in _dense_query_text(None, text, True)
+    assert "Possible diagnoses" not in _dense_query_text(None, text, False)
