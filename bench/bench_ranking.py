@@ -60,21 +60,19 @@ def two_fold_cv(queries, corpus, pools, qrels, index, grid, dense=None):
 
 def cached_dense(corpus):
     """Dense scorer with embeddings cached outside the repo (CPU encoding of 3,625 trials takes minutes)."""
-    from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
+    from core.matching.dense import DenseEncoder, embed_corpus
 
     cache = Path.home() / ".cache" / "nextoption-bench" / "sigir-minilm"
     encoder = DenseEncoder()
     t0 = time.perf_counter()
     store = embed_corpus(encoder, [(d, index_text(corpus[d])) for d in sorted(corpus)], cache)
     print(f"dense: embeddings ready in {time.perf_counter() - t0:.1f} s (cache {cache})")
-    scorer = make_dense_scorer(encoder, store)
-    memo = {}
+    vectors = {}  # the case text is encoded once; CV grids then only compute similarities
 
     def score(text, ids):
-        key = (text, tuple(ids))
-        if key not in memo:
-            memo[key] = scorer(text, ids)
-        return memo[key]
+        if text not in vectors:
+            vectors[text] = encoder.encode([text])[0]
+        return store.similarities(vectors[text], ids)
 
     return score
 
@@ -116,6 +114,10 @@ def main() -> int:
             ("  without feedback (RM3)", default.model_copy(update={"feedback_docs": 0})),
             ("  without demographic fit", default.model_copy(update={"demographic_weight": 0.0})),
             ("  without lead-sentence weight", default.model_copy(update={"lead_sentence_weight": 1.0})),
+            (
+                "  without presentation diagnoses",
+                default.model_copy(update={"presentation_weight": 0.0}),
+            ),
             (
                 "  query processing only",
                 default.model_copy(update={"feedback_docs": 0, "demographic_weight": 0.0}),
@@ -159,17 +161,23 @@ def main() -> int:
     if args.cv:
         lexical_grid = [
             default.model_copy(
-                update={"lead_sentence_weight": lw, "feedback_docs": fb, "demographic_weight": dw}
+                update={
+                    "lead_sentence_weight": lw,
+                    "feedback_docs": fb,
+                    "demographic_weight": dw,
+                    "presentation_weight": pw,
+                }
             )
             for lw in (1.0, 2.0, 3.0, 5.0)
             for fb in (0, 100)
             for dw in (0.0, 0.3, 0.6, 1.0)
+            for pw in (0.0, 1.0, 3.0, 5.0)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
         for st in chosen:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight}"
+                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight}"
             )
         show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
     if args.cv and dense is not None:
@@ -177,7 +185,7 @@ def main() -> int:
         for st in chosen:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight}"
+                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight}"
             )
         show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.matching.case_facts import CaseFacts
+from core.matching.presentations import suggest_diagnoses
 from core.matching.retrieval import WeightedQuery
 from core.matching.synonyms import ABBREVIATIONS, SYNONYMS
 
@@ -12,6 +13,9 @@ DIAGNOSIS_WEIGHT = 3.0
 KEY_FACT_WEIGHT = 1.5
 TEXT_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.6
+# Weight of each candidate diagnosis the case's findings suggest (core.matching.presentations); the
+# diagnoses are added to the case's own words, never replace them. 0 turns them off.
+PRESENTATION_WEIGHT = 3.0
 # Case reports open with who the patient is and the presenting problem; that sentence counts more.
 LEAD_SENTENCE_WEIGHT = 3.0
 BOILERPLATE_WEIGHT = 0.0
@@ -130,7 +134,10 @@ def facts_from_text(text: str) -> CaseFacts:
 
 
 def build_query(
-    facts: CaseFacts | None, text: str, lead_weight: float = LEAD_SENTENCE_WEIGHT
+    facts: CaseFacts | None,
+    text: str,
+    lead_weight: float = LEAD_SENTENCE_WEIGHT,
+    presentation_weight: float = PRESENTATION_WEIGHT,
 ) -> WeightedQuery:
     """Weighted query: diagnosis and key facts up, negated findings out, narration and demographics dropped."""
     query = WeightedQuery()
@@ -145,12 +152,17 @@ def build_query(
         if facts.summary and facts.summary.strip() != text.strip():
             text = f"{text}\n{facts.summary}" if text else facts.summary
     negations = set(facts.negations) if facts else set()
+    clauses: list[str] = []
     for position, sentence in enumerate(split_sentences(text)):
         kept = strip_negated(sentence)
         for negated in negations:
             kept = re.sub(rf"\b{re.escape(negated)}\b", " ", kept, flags=re.IGNORECASE)
         pieces.append(kept)
+        clauses.append(kept)
         query.add(strip_boilerplate(kept), lead_weight if position == 0 else TEXT_WEIGHT)
     for expansion in expand_terms("\n".join(pieces)):
         query.add(expansion, EXPANSION_WEIGHT)
+    if presentation_weight:
+        for diagnosis in suggest_diagnoses(clauses):
+            query.add(diagnosis, presentation_weight)
     return query

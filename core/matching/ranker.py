@@ -11,8 +11,10 @@ from pydantic import BaseModel
 
 from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
+from core.matching.presentations import suggest_diagnoses
 from core.matching.query import (
     LEAD_SENTENCE_WEIGHT,
+    PRESENTATION_WEIGHT,
     build_query,
     facts_from_text,
     split_sentences,
@@ -28,6 +30,8 @@ class RankingSettings(BaseModel):
     """Global knobs of the ranking pipeline (never per patient)."""
 
     lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
+    # weight of each candidate diagnosis the case's findings suggest (core.matching.presentations)
+    presentation_weight: float = PRESENTATION_WEIGHT
     # RM3 over the candidate set: every candidate up to this depth feeds back terms, weighted by its
     # first-pass score relative to the best (so the candidates' common topic, not one document, steers);
     # 0 turns feedback off. 100 covers most judged pools whole; deeper adds nothing measurable.
@@ -95,7 +99,9 @@ def expand_with_feedback(
     return mixed
 
 
-def blend_with_dense(top: list[tuple[str, float]], similarities: Mapping[str, float]) -> list[tuple[str, float]]:
+def blend_with_dense(
+    top: list[tuple[str, float]], similarities: Mapping[str, float]
+) -> list[tuple[str, float]]:
     """Feedback candidates rescored as the mean of lexical score over the best and min-max scaled dense
     similarity (documents only the dense scorer found count with their dense share), best first."""
     if not top:
@@ -130,7 +136,12 @@ def rank_candidates(
     the feedback documents together with BM25, then joins the final score as `settings.fusion` says.
     """
     settings = settings or RankingSettings()
-    query: WeightedQuery = build_query(facts, text, lead_weight=settings.lead_sentence_weight)
+    query: WeightedQuery = build_query(
+        facts,
+        text,
+        lead_weight=settings.lead_sentence_weight,
+        presentation_weight=settings.presentation_weight,
+    )
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
     limit = pool_size if k is None else min(k, pool_size)
@@ -140,8 +151,8 @@ def rank_candidates(
         if use_dense and top:
             # the dense scorer may vouch for candidates that share no word with the case
             scored = [d for d, _ in top] if candidates is None else [d for d in candidates if d in index]
-            similarities = dense(_dense_query_text(facts, text), scored)  # type: ignore[misc]
-            top = blend_with_dense(top, similarities)[: FEEDBACK_DEPTH_WITH_DENSE]
+            similarities = dense(_dense_query_text(facts, text, settings.presentation_weight > 0), scored)  # type: ignore[misc]
+            top = blend_with_dense(top, similarities)[:FEEDBACK_DEPTH_WITH_DENSE]
         weights = expand_with_feedback(index, weights, top, doc_texts, settings)
     # demographic re-ranking must see beyond the final k, but not the whole of a huge catalogue
     depth = min(pool_size, max(limit * 5, RERANK_DEPTH)) if populations else limit
@@ -152,7 +163,9 @@ def rank_candidates(
     top_score = hits[0][1] or 1.0
     similarities: dict[str, float] = {}
     if use_dense and settings.fusion != "none":
-        similarities = dense(_dense_query_text(facts, text), [d for d, _ in hits])
+        similarities = dense(
+            _dense_query_text(facts, text, settings.presentation_weight > 0), [d for d, _ in hits]
+        )
     low = min(similarities.values(), default=0.0)
     spread = (max(similarities.values(), default=0.0) - low) or 1.0
     alpha = settings.dense_weight if similarities and settings.fusion == "linear" else 0.0
@@ -190,9 +203,17 @@ def _fuse_reciprocal_ranks(
     return fused
 
 
-def _dense_query_text(facts: CaseFacts | None, text: str) -> str:
-    """The case as the encoder reads it: diagnosis first, negated findings removed."""
-    body = " ".join(strip_negated(s) for s in split_sentences(text))
+def _dense_query_text(facts: CaseFacts | None, text: str, with_presentations: bool = False) -> str:
+    """The case as the encoder reads it: diagnosis first, negated findings removed.
+
+    With `with_presentations`, the candidate diagnoses the findings suggest follow the case text.
+    """
+    clauses = [strip_negated(s) for s in split_sentences(text)]
+    body = " ".join(clauses)
+    if with_presentations:
+        suggested = suggest_diagnoses(clauses)
+        if suggested:
+            body = f"{body} Possible diagnoses: {', '.join(suggested)}."
     if facts is not None and facts.diagnosis:
         body = f"{facts.diagnosis}. {body}"
     return body
