@@ -162,7 +162,8 @@ def build_query(
         query.add(strip_boilerplate(kept), lead_weight if position == 0 else TEXT_WEIGHT)
     for expansion in expand_terms("\n".join(pieces)):
         query.add(expansion, EXPANSION_WEIGHT)
-    if presentation_weight:
+    if presentation_weight and not (facts is not None and facts.diagnosis):
+        # Guesses from findings are for cases that name no diagnosis; beside a named one they only add noise.
         for diagnosis in suggest_diagnoses(clauses):
             query.add(diagnosis, presentation_weight)
     return query

@@ -210,7 +210,7 @@ def _dense_query_text(facts: CaseFacts | None, text: str, with_presentations: bo
     """
     clauses = [strip_negated(s) for s in split_sentences(text)]
     body = " ".join(clauses)
-    if with_presentations:
+    if with_presentations and not (facts is not None and facts.diagnosis):
         suggested = suggest_diagnoses(clauses)
         if suggested:
             body = f"{body} Possible diagnoses: {', '.join(suggested)}."

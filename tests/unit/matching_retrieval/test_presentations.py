@@ -70,6 +70,18 @@ def test_build_query_adds_diagnoses_as_a_separate_group_and_keeps_the_case_words
     assert not any(p.text == "systemic lupus erythematosus" for p in off.parts)
 
 
+def test_a_named_diagnosis_turns_the_guesses_off():
+    from core.matching.case_facts import CaseFacts
+    from core.matching.ranker import _dense_query_text
+
+    text = "A 30-year-old woman with a butterfly rash and joint pain."
+    facts = CaseFacts(diagnosis="dermatomyositis", summary=text)
+    query = build_query(facts, text, presentation_weight=2.0)
+    assert not any(p.text == "systemic lupus erythematosus" for p in query.parts)
+    assert any(p.text == "dermatomyositis" for p in query.parts)
+    assert "Possible diagnoses" not in _dense_query_text(facts, text, True)
+
+
 def test_dense_query_text_appends_the_suggested_diagnoses_only_when_asked():
     from core.matching.ranker import _dense_query_text
 
