@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.audit import record_event
 from core.cases import get_case_facts, get_personal_data
-from core.catalogue.records import NormalizedTrial
+from core.catalogue.records import NormalizedTrial, ParsedCriterion
 from core.db import session_scope
 from core.errors import NotFound
 from core.models import PromptVersion, Trial
@@ -65,6 +65,10 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
     if row is None:
         raise NotFound("Pick a trial matched to this case.")
     trial = NormalizedTrial.model_validate(row.record)
+    if name == "criterion_assessment":
+        from core.drafting.prompts import build_criterion_assessment_variables
+
+        return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
     return build_trial_summary_variables(trial, facts, _verdicts_for(s, case_id, row.id), nearest_open_sites(trial, facts))
 
 
@@ -105,11 +109,20 @@ def run_playground(
             if on_text:
                 on_text(piece)
         text, rec = stream.text, stream.record
-        sections, note = _sections_from(text)
+        sections, note = ({}, "") if name == "criterion_assessment" else _sections_from(text)
         result = PlaygroundResult(
             text=text, sections=sections, checks=[], drafter="llm", model=rec.model if rec else settings.model,
             input_tokens=rec.input_tokens if rec else 0, output_tokens=rec.output_tokens if rec else 0,
             cost=rec.cost if rec else 0.0, latency_s=rec.latency_s if rec else time.perf_counter() - started, note=note,
+        )
+    elif name == "criterion_assessment":
+        with session_scope() as s:
+            text = _offline_criteria(s, case_id, trial_id)  # type: ignore[arg-type]
+        if on_text:
+            on_text(text)
+        result = PlaygroundResult(
+            text=text, sections={}, checks=[], drafter="rules", model=None, latency_s=time.perf_counter() - started,
+            note="No LLM endpoint is configured: these are the rules' verdicts for the same criteria.",
         )
     else:
         from core.drafting.offline import OFFLINE_DRAFTER
@@ -126,13 +139,40 @@ def run_playground(
             latency_s=time.perf_counter() - started,
             note="No LLM endpoint is configured: this is the offline drafter's output (it does not use the prompt).",
         )
-    result.checks = [
-        c.model_dump(mode="json")
-        for c in run_checks(result.sections, kind="case" if name == "case_overview" else "trial", trial=trial, facts=facts, personal_data=personal)
-    ]
+    if name != "criterion_assessment":  # the draft checks read drafts; criterion answers are not drafts
+        result.checks = [
+            c.model_dump(mode="json")
+            for c in run_checks(result.sections, kind="case" if name == "case_overview" else "trial", trial=trial, facts=facts, personal_data=personal)
+        ]
     with session_scope() as s:
         record_event(s, actor, "prompt.playground", "prompt", f"{name}@{version}", after={"case": case_id, "trial": trial_id, "drafter": result.drafter})
     return result
+
+
+def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> list[ParsedCriterion]:  # noqa: ANN001
+    """One batch as matching would send it: the criteria the rules left open, else the first ones."""
+    from core.drafting.service import _verdicts_for
+    from core.matching.llm_assessment import CRITERIA_PER_CALL
+
+    open_ = [
+        ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)
+        for v in _verdicts_for(s, case_id, trial_id) if v.is_unknown
+    ]
+    return (open_ or list(trial.criteria))[:CRITERIA_PER_CALL]
+
+
+def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
+    """Without an LLM, matching keeps the rules' verdicts: show those for the same batch, in the answer's shape."""
+    from core.drafting.service import _verdicts_for
+
+    trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
+    asked = {(c.kind, c.position) for c in _criteria_to_try(s, case_id, trial_id, trial)}
+    answers = [
+        {"ref": f"{v.kind} {v.position + 1}", "verdict": v.verdict, "evidence_sentences": v.evidence_sentences,
+         "explanation": f"rules ({v.source})"}
+        for v in _verdicts_for(s, case_id, trial_id) if (v.kind, v.position) in asked
+    ]
+    return json.dumps({"assessments": answers}, indent=2, ensure_ascii=False)
 
 
 def _offline(s, name: str, case_id: int, trial_id: int | None):  # noqa: ANN001, ANN202

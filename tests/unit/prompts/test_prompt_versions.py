@@ -97,3 +97,38 @@ def test_playground_streams_through_the_llm(team, monkeypatch):
     assert "".join(pieces) == result.text == "The study is testing CD7 CAR-T cells."
     assert (result.input_tokens, result.output_tokens) == (120, 9) and result.drafter == "llm"
     assert "one section" in result.note
+
+
+def test_playground_tries_the_criterion_prompt_on_one_batch_of_the_match(team, monkeypatch):
+    from core.config import get_settings
+    from core.matching.service import list_matches
+    from tests.support.fake_openai import FakeOpenAI, ok
+
+    seed_prompts()
+    case_id, _ = case_with_drafts(team.reviewer)
+    match = next(m for m in list_matches(team.reviewer, case_id) if m.status == "selected")
+    refs = [f"[{v.kind} {v.position + 1}]" for v in match.verdicts]
+    open_refs = [f"[{v.kind} {v.position + 1}]" for v in match.verdicts if v.verdict == "not enough information"]
+    batch = (open_refs or refs)[:6]  # what the rules left open, else the first criteria
+    user = render_playground(team.admin, "criterion_assessment", 1, case_id, match.trial_id)[1]["content"]
+    assert all(ref in user for ref in batch) and not any(ref in user for ref in refs if ref not in batch)
+    assert "Zoë" not in user
+
+    offline = run_playground(team.admin, "criterion_assessment", 1, case_id, match.trial_id)
+    answers = json.loads(offline.text)["assessments"]
+    assert offline.drafter == "rules" and offline.checks == []
+    assert sorted(f"[{a['ref']}]" for a in answers) == sorted(batch)
+    verdicts = {f"[{v.kind} {v.position + 1}]": v.verdict for v in match.verdicts}
+    assert all(a["verdict"] == verdicts[f"[{a['ref']}]"] for a in answers)  # the rules' own verdicts
+
+    reply = json.dumps({"assessments": [{"ref": "inclusion 1", "verdict": "included", "evidence_sentences": [0], "explanation": "x"}]})
+    with FakeOpenAI() as server:
+        server.script(ok(reply, usage=(300, 40)))
+        for k, v in {"LLM_BASE_URL": server.base_url, "LLM_API_KEY": server.api_key, "LLM_MODEL": server.model}.items():
+            monkeypatch.setenv(k, v)
+        get_settings.cache_clear()
+        try:
+            result = run_playground(team.admin, "criterion_assessment", 1, case_id, match.trial_id)
+        finally:
+            get_settings.cache_clear()
+    assert result.drafter == "llm" and result.text == reply and result.checks == [] and result.input_tokens == 300
