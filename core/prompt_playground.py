@@ -163,12 +163,13 @@ def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> 
 
 def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
     """Without an LLM, matching keeps the rules' verdicts: show those for the same batch, in the answer's shape."""
+    from core.drafting.prompts import criterion_ref
     from core.drafting.service import _verdicts_for
 
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
     asked = {(c.kind, c.position) for c in _criteria_to_try(s, case_id, trial_id, trial)}
     answers = [
-        {"ref": f"{v.kind} {v.position + 1}", "verdict": v.verdict, "evidence_sentences": v.evidence_sentences,
+        {"ref": criterion_ref(v), "verdict": v.verdict, "evidence_sentences": v.evidence_sentences,
          "explanation": f"rules ({v.source})"}
         for v in _verdicts_for(s, case_id, trial_id) if (v.kind, v.position) in asked
     ]

@@ -356,8 +356,8 @@ def build_case_overview_variables(options: Sequence[OptionSummary], facts: CaseF
     }
 
 
-def criterion_ref(criterion: ParsedCriterion) -> str:
-    """The reference a criterion goes by in prompts and answers, e.g. "inclusion 2"."""
+def criterion_ref(criterion: ParsedCriterion | CriterionVerdict) -> str:
+    """The reference a criterion (or its verdict) goes by in prompts and answers, e.g. "inclusion 2"."""
     return f"{criterion.kind} {criterion.position + 1}"
 
 

@@ -3,14 +3,13 @@ for the candidates of a case."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from core.config import get_settings
@@ -41,33 +40,26 @@ def dense_text_of(record: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)[:DENSE_TEXT_CHARS]
 
 
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _pending_pages(model: str) -> Iterator[list[tuple[int, str, str]]]:
-    """Pages of (trial id, text, text hash) whose stored embedding is missing or stale, in id order."""
+    """Pages of (trial id, text, record hash) whose stored embedding is missing or older than the record.
+
+    Staleness is read from the trial's own content hash, so up-to-date trials cost an index scan, not a parse."""
     last = 0
     while True:
         with session_scope() as s:
-            rows = s.execute(
-                select(Trial.id, Trial.record, TrialEmbedding.content_hash)
+            stale = s.execute(
+                select(Trial.id, Trial.content_hash)
                 .outerjoin(TrialEmbedding, and_(TrialEmbedding.trial_id == Trial.id, TrialEmbedding.model == model))
-                .where(Trial.id > last)
+                .where(Trial.id > last, or_(TrialEmbedding.content_hash.is_(None), TrialEmbedding.content_hash != Trial.content_hash))
                 .order_by(Trial.id)
-                .limit(PAGE * 4)
+                .limit(PAGE)
             ).all()
-        if not rows:
-            return
-        last = rows[-1][0]
-        page = []
-        for tid, record, stored in rows:
-            text = dense_text_of(record)
-            digest = _text_hash(text)
-            if stored != digest:
-                page.append((tid, text, digest))
-        for start in range(0, len(page), PAGE):
-            yield page[start : start + PAGE]
+            if not stale:
+                return
+            last = stale[-1][0]
+            digests = dict(stale)
+            records = s.execute(select(Trial.id, Trial.record).where(Trial.id.in_(list(digests)))).all()
+        yield [(tid, dense_text_of(record), digests[tid]) for tid, record in sorted(records)]
 
 
 def _store(s: Session, model: str, rows: list[tuple[int, str, str]], vectors: np.ndarray) -> None:

@@ -70,7 +70,7 @@ def assess_unsettled_with_llm(
     def ask(call: tuple[int, list[int]]) -> dict[int, CriterionVerdict]:
         t, batch = call
         item = work[t]
-        asked = {criterion_ref(_as_criterion(item.verdicts[i])): i for i in batch}
+        asked = {criterion_ref(item.verdicts[i]): i for i in batch}
         variables = build_criterion_assessment_variables(item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts)
         messages = render_messages(template, variables)
         guard_messages(messages, personal_data)
