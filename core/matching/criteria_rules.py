@@ -23,6 +23,7 @@ from core.matching.criteria_limits import (
     parse_sex_requirement,
 )
 from core.matching.criteria_terms import STOPWORDS, WORD, content_stems, find_concept, read_sentence
+from core.matching.disease_groups import disease_groups
 from core.matching.extract import find_therapies
 from core.matching.verdicts import CriterionVerdict
 
@@ -427,6 +428,66 @@ def rule_condition(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fin
     return None
 
 
+# A criterion that states the disease a trial is for ("Diagnosis of asthma", "Patients with confirmed
+# relapsed AML"), as opposed to one naming a disease in passing (history, other cancers, family, prior).
+_DIAGNOSIS_STATEMENT = re.compile(
+    r"\bdiagnos\w*|^\W*(?:patients?|participants?|subjects?|children|adults|adolescents|men|women|boys|girls)"
+    r"\b|\b(?:confirmed|documented|proven|established)\b",
+    re.I,
+)
+_PASSING_MENTION = re.compile(
+    r"\b(?:no|not|non|without|free of|history of|prior|previous(?:ly)?|past|other than|except|excluding|"
+    r"family|relatives?|secondary|second|another|other|contact|exposure|risk of|suspected)\b",
+    re.I,
+)
+_FIRST_CLAUSE = re.compile(r"[;:(\n]|\band\b|,")
+
+
+def _case_groups(facts: CaseFacts) -> set[str]:
+    return set().union(*(disease_groups(d) for d in [facts.diagnosis, *facts.conditions] if d))
+
+
+def describe_group_mismatch(required_text: str, facts: CaseFacts) -> str | None:
+    """Why a trial for the disease(s) in `required_text` cannot fit the case's diagnosis, or None when
+    the groups overlap or either side names no single group."""
+    required = disease_groups(required_text)
+    if not required or not facts.diagnosis.strip():
+        return None
+    case_groups = _case_groups(facts)
+    if not case_groups or required & case_groups:
+        return None
+    return (
+        f"The trial is for {' or '.join(sorted(required))}; the case's diagnosis ({facts.diagnosis}) is "
+        f"{' and '.join(sorted(case_groups))}"
+    )
+
+
+def rule_main_diagnosis(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """A criterion requiring a disease from another group than all of the case's diagnoses does not hold."""
+    if not _DIAGNOSIS_STATEMENT.search(text):
+        return None
+    first = _FIRST_CLAUSE.split(text, maxsplit=1)[0]
+    if _PASSING_MENTION.search(first):
+        return None
+    why = describe_group_mismatch(first, facts)
+    return None if why is None else Finding(False, [], why)
+
+
+_ANY_CANCER = re.compile(
+    r"^\W*(?:(?:active|current|known|concurrent|ongoing)\s+)?(?:malignan\w*|cancers?|neoplas\w*)\W*$", re.I
+)
+
+
+def rule_any_cancer(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """"Malignancy" (any cancer, as an exclusion of a non-cancer trial) holds for a case diagnosed with a cancer."""
+    if not _ANY_CANCER.match(text) or not facts.diagnosis.strip():
+        return None
+    cancers = _case_groups(facts) & {"blood cancer", "solid tumour"}
+    if not cancers:
+        return None
+    return Finding(True, [], f"The case's diagnosis ({facts.diagnosis}) is a {' and '.join(sorted(cancers))}")
+
+
 ENROLMENT_HISTORY = re.compile(
     r"\b(?:previously|already|prior(?:ly)?)\s+(?:been\s+)?(?:enrolled|randomi[sz]ed|included|participated)\s+"
     r"(?:in|into)\s+(?:this|the)\s+(?:study|trial)|\bprevious(?:ly)? (?:enrolment|enrollment|participation) in "
@@ -450,6 +511,8 @@ RULES = (
     rule_performance,
     rule_prior_therapy,
     rule_disease_status,
+    rule_main_diagnosis,
+    rule_any_cancer,
     rule_condition,
 )
 
@@ -518,13 +581,30 @@ def _verdict(
     )  # fmt: skip
 
 
+# The position of the implicit criterion "the trial's conditions" (shown as inclusion 0, before the listed ones).
+CONDITIONS_POSITION = -1
+
+
 def assess_trial(
     criteria: Sequence[ParsedCriterion],
     sentences: list[str],
     facts: CaseFacts,
+    conditions: Sequence[str] = (),
 ) -> list[CriterionVerdict]:
-    """Assess every criterion of a trial, in order."""
-    return [assess_criterion(c.text, c.kind, sentences, facts, position=c.position) for c in criteria]
+    """Assess every criterion of a trial, in order.
+
+    With the trial's `conditions`, a trial for another kind of disease than all of the case's (an
+    asthma trial for a child with leukaemia) gets one more inclusion verdict, "not included", first:
+    its listed criteria may say nothing about the disease, and a reviewer can still override it.
+    """
+    verdicts = [assess_criterion(c.text, c.kind, sentences, facts, position=c.position) for c in criteria]
+    studied = "; ".join(c for c in conditions if c.strip())
+    why = describe_group_mismatch(studied, facts) if studied else None
+    if why:
+        verdicts.insert(
+            0, _verdict("inclusion", CONDITIONS_POSITION, f"Conditions studied: {studied}", "not included", [], why)
+        )
+    return verdicts
 
 
 def summarise_verdicts(verdicts: Sequence[CriterionVerdict]) -> EligibilitySummary:

@@ -184,7 +184,7 @@ def assess_candidates(
             "deciding": None,
         }
         if outcome.passed and assessed < top_k:
-            verdicts = assess_trial(trial.criteria, sentences, facts)
+            verdicts = assess_trial(trial.criteria, sentences, facts, conditions=trial.conditions)
             row.update(verdicts=verdicts, **summary_fields(summarise_verdicts(verdicts)))
             assessed += 1
             if on_progress:
