@@ -115,8 +115,16 @@ def main() -> int:
             ("  without demographic fit", default.model_copy(update={"demographic_weight": 0.0})),
             ("  without lead-sentence weight", default.model_copy(update={"lead_sentence_weight": 1.0})),
             (
-                "  without presentation diagnoses",
+                "  without presentation table",
                 default.model_copy(update={"presentation_weight": 0.0}),
+            ),
+            (
+                "  without knowledge-base differential",
+                default.model_copy(update={"differential_weight": 0.0}),
+            ),
+            (
+                "  without either diagnosis guess",
+                default.model_copy(update={"presentation_weight": 0.0, "differential_weight": 0.0}),
             ),
             (
                 "  query processing only",
@@ -166,18 +174,21 @@ def main() -> int:
                     "feedback_docs": fb,
                     "demographic_weight": dw,
                     "presentation_weight": pw,
+                    "differential_weight": xw,
                 }
             )
-            for lw in (1.0, 2.0, 3.0, 5.0)
+            for lw in (1.0, 3.0, 5.0)
             for fb in (0, 100)
-            for dw in (0.0, 0.3, 0.6, 1.0)
-            for pw in (0.0, 1.0, 3.0, 5.0)
+            for dw in (0.0, 0.5, 1.0)
+            for pw in (0.0, 3.0, 5.0)
+            for xw in (0.0, 3.0, 5.0)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
         for st in chosen:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight}"
+                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
+                f"differential_weight={st.differential_weight}"
             )
         show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
     if args.cv and dense is not None:

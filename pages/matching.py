@@ -9,6 +9,7 @@ from core.cases import get_case, list_cases, update_case_facts
 from core.drafting.service import start_drafting
 from core.jobs import dispatch_job
 from core.llm_config import load_llm_settings
+from core.matching.differential import describe_suggested_diagnoses
 from core.matching.extract import split_sentences
 from core.matching.service import (
     catalogue_size,
@@ -57,6 +58,15 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
         )
     if extracted.get("negations"):
         st.caption("The summary says these are absent: " + md_text(", ".join(extracted["negations"])))
+    if not f.diagnosis and f.summary:
+        suggested = describe_suggested_diagnoses(f.summary)
+        st.caption(
+            "No diagnosis given, so the search also looks for diagnoses the findings suggest: "
+            + md_text("; ".join(suggested))
+            + ". These are search terms, not a diagnosis; enter the diagnosis below if it is known."
+            if suggested
+            else "No diagnosis given and the findings suggest none: the search uses the summary's own words."
+        )
     if actor.can("case.update"):
         with st.form(f"facts-{case_id}"):
             c1, c2, c3 = st.columns(3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.matching.case_facts import CaseFacts
+from core.matching.differential import is_finding_only
 
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -349,7 +350,9 @@ def extract_diagnosis(text: str) -> str:
         phrase = CONDITION_STOP.split(m.group(1))[0]
         phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
         return _clean_item(LIST_SPLIT.split(phrase)[0])
-    conditions = extract_conditions(text)
+    # "presents with cough" names a complaint, not a diagnosis: a case described only by its findings
+    # has no diagnosis yet (matching then looks for the diagnoses the findings suggest).
+    conditions = [c for c in extract_conditions(text) if not is_finding_only(c)]
     return conditions[0] if conditions else ""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from core.matching.case_facts import CaseFacts
+from core.matching.differential import SuggestedDiagnosis, rank_differential
 from core.matching.presentations import suggest_diagnoses
 from core.matching.retrieval import WeightedQuery
 from core.matching.synonyms import ABBREVIATIONS, SYNONYMS
@@ -16,6 +17,9 @@ EXPANSION_WEIGHT = 0.6
 # Weight of each candidate diagnosis the case's findings suggest (core.matching.presentations); the
 # diagnoses are added to the case's own words, never replace them. 0 turns them off.
 PRESENTATION_WEIGHT = 3.0
+# Weight of the best diagnosis the case's findings support in the diagnostic knowledge base
+# (core.matching.differential); weaker suggestions weigh by their share of its score. 0 turns them off.
+DIFFERENTIAL_WEIGHT = 3.0
 # Case reports open with who the patient is and the presenting problem; that sentence counts more.
 LEAD_SENTENCE_WEIGHT = 3.0
 BOILERPLATE_WEIGHT = 0.0
@@ -138,6 +142,7 @@ def build_query(
     text: str,
     lead_weight: float = LEAD_SENTENCE_WEIGHT,
     presentation_weight: float = PRESENTATION_WEIGHT,
+    differential_weight: float = DIFFERENTIAL_WEIGHT,
 ) -> WeightedQuery:
     """Weighted query: diagnosis and key facts up, negated findings out, narration and demographics dropped."""
     query = WeightedQuery()
@@ -162,8 +167,23 @@ def build_query(
         query.add(strip_boilerplate(kept), lead_weight if position == 0 else TEXT_WEIGHT)
     for expansion in expand_terms("\n".join(pieces)):
         query.add(expansion, EXPANSION_WEIGHT)
-    if presentation_weight and not (facts is not None and facts.diagnosis):
+    if not (facts is not None and facts.diagnosis):
         # Guesses from findings are for cases that name no diagnosis; beside a named one they only add noise.
-        for diagnosis in suggest_diagnoses(clauses):
-            query.add(diagnosis, presentation_weight)
+        if presentation_weight:
+            for diagnosis in suggest_diagnoses(clauses):
+                query.add(diagnosis, presentation_weight)
+        if differential_weight:
+            add_differential(query, rank_differential(clauses), differential_weight)
     return query
+
+
+def add_differential(query: WeightedQuery, suggestions: list[SuggestedDiagnosis], weight: float) -> None:
+    """Add suggested diseases: the best at `weight`, the others by their share of its score; a disease's
+    weight is split across its names so synonyms do not make it count more."""
+    if not suggestions:
+        return
+    top = suggestions[0].score
+    for suggestion in suggestions:
+        share = weight * suggestion.score / top / len(suggestion.names)
+        for name in suggestion.names:
+            query.add(name, share)

@@ -11,8 +11,10 @@ from pydantic import BaseModel
 
 from core.matching.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
+from core.matching.differential import rank_differential
 from core.matching.presentations import suggest_diagnoses
 from core.matching.query import (
+    DIFFERENTIAL_WEIGHT,
     LEAD_SENTENCE_WEIGHT,
     PRESENTATION_WEIGHT,
     build_query,
@@ -32,6 +34,8 @@ class RankingSettings(BaseModel):
     lead_sentence_weight: float = LEAD_SENTENCE_WEIGHT  # weight of the case text's first sentence
     # weight of each candidate diagnosis the case's findings suggest (core.matching.presentations)
     presentation_weight: float = PRESENTATION_WEIGHT
+    # weight of the best diagnosis the knowledge base's findings support (core.matching.differential)
+    differential_weight: float = DIFFERENTIAL_WEIGHT
     # RM3 over the candidate set: every candidate up to this depth feeds back terms, weighted by its
     # first-pass score relative to the best (so the candidates' common topic, not one document, steers);
     # 0 turns feedback off. 100 covers most judged pools whole; deeper adds nothing measurable.
@@ -141,6 +145,7 @@ def rank_candidates(
         text,
         lead_weight=settings.lead_sentence_weight,
         presentation_weight=settings.presentation_weight,
+        differential_weight=settings.differential_weight,
     )
     weights = index.term_weights(query)
     pool_size = len(candidates) if candidates is not None else len(index)
@@ -211,7 +216,9 @@ def _dense_query_text(facts: CaseFacts | None, text: str, with_presentations: bo
     clauses = [strip_negated(s) for s in split_sentences(text)]
     body = " ".join(clauses)
     if with_presentations and not (facts is not None and facts.diagnosis):
-        suggested = suggest_diagnoses(clauses)
+        suggested = list(
+            dict.fromkeys([*suggest_diagnoses(clauses), *(s.names[0] for s in rank_differential(clauses))])
+        )
         if suggested:
             body = f"{body} Possible diagnoses: {', '.join(suggested)}."
     if facts is not None and facts.diagnosis:

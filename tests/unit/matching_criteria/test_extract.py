@@ -122,3 +122,17 @@ def test_biomarkers_and_lines_of_therapy():
 def test_age_at_an_earlier_event_is_not_the_current_age():
     assert extract_case_facts("Diagnosed with ALL at age 3, he is now 9 years old.").age_years == 9
     assert extract_case_facts("Diagnosed at age 3; now aged 9.").age_years == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "diagnosis"),
+    [
+        ("A 63-year-old man presents with cough and shortness of breath.", ""),
+        ("A 58-year-old woman with mild exertional dyspnea and a left lung mass.", ""),
+        ("A 9-year-old boy presents with relapsed T-cell acute lymphoblastic leukaemia.", "relapsed t-cell acute lymphoblastic leukaemia"),
+        ("She is known to have hypertension and obesity.", "hypertension"),
+        ("He presents with fever. He was diagnosed with Hodgkin lymphoma in 2019.", "hodgkin lymphoma"),
+    ],
+)
+def test_a_complaint_is_not_taken_for_the_diagnosis(text, diagnosis):
+    assert extract_case_facts(text).diagnosis == diagnosis

@@ -62,11 +62,11 @@ def test_every_pattern_compiles_and_names_at_least_one_diagnosis():
 
 def test_build_query_adds_diagnoses_as_a_separate_group_and_keeps_the_case_words():
     text = "A 30-year-old woman with a butterfly rash and joint pain."
-    query = build_query(None, text, presentation_weight=2.0)
+    query = build_query(None, text, presentation_weight=2.0, differential_weight=0.0)
     added = [p for p in query.parts if p.text == "systemic lupus erythematosus"]
     assert added and all(p.weight == 2.0 for p in added)
     assert any("butterfly rash" in p.text for p in query.parts)
-    off = build_query(None, text, presentation_weight=0.0)
+    off = build_query(None, text, presentation_weight=0.0, differential_weight=0.0)
     assert not any(p.text == "systemic lupus erythematosus" for p in off.parts)
 
 

@@ -1,0 +1,117 @@
+"""Score candidate diagnoses from the findings a case describes, with the hand-written knowledge base.
+
+Case reports often describe symptoms, signs, history and test results without naming a diagnosis,
+while trials are indexed under disease names. `core.matching.diagnostic_kb` lists, for each disease,
+its characteristic findings weighted 1 (common but nonspecific) to 3 (nearly specific); a disease
+is suggested when several of its findings appear in the negation-stripped case text, and the best
+suggestions join the retrieval query (never replacing the case's own words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from core.matching.diagnostic_kb import DISEASES, FINDINGS
+
+# A suggestion needs this much evidence: two findings at least, one of them characteristic (weight 2+),
+# so nonspecific findings alone (fever and fatigue) never suggest anything.
+MIN_FINDINGS = 2
+MIN_SCORE = 4
+MIN_STRONGEST = 2
+MAX_SUGGESTIONS = 3
+
+_NAME_SPLIT = re.compile(r"\s*;\s*")
+
+
+class SuggestedDiagnosis(BaseModel):
+    """A disease the findings point to, how strongly, and which findings of the case support it."""
+
+    disease: str
+    names: list[str]
+    score: int
+    findings: list[str]
+
+
+@lru_cache(maxsize=1)
+def _compiled_findings() -> dict[str, re.Pattern[str]]:
+    return {
+        name: re.compile(rf"(?<![\w-])(?:{'|'.join(patterns)})(?![\w])")
+        for name, patterns in FINDINGS.items()
+    }
+
+
+def find_findings(clauses: Iterable[str]) -> set[str]:
+    """Names of the knowledge base's findings that appear in already negation-stripped clauses."""
+    text = "\n".join(c.lower() for c in clauses if c.strip())
+    if not text:
+        return set()
+    return {name for name, pattern in _compiled_findings().items() if pattern.search(text)}
+
+
+@lru_cache(maxsize=1)
+def _disease_names() -> re.Pattern[str]:
+    names = {n.lower() for terms, _ in DISEASES.values() for n in _NAME_SPLIT.split(terms) if len(n) > 2}
+    names |= {d.lower() for d in DISEASES}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+# Words that make a phrase a disease name even when the knowledge base does not list it.
+_DISEASE_WORD = re.compile(
+    r"\b(?:\w*(?:a?emia|oma|itis|osis|pathy|plasia|trophy)s?|cancers?|tumou?rs?|malignan\w*|syndromes?|"
+    r"diseases?|disorders?|deficienc\w*|infections?|failure|insufficiency|palsy|dystroph\w*|[a-z]-all)\b"
+)
+
+
+def is_finding_only(phrase: str) -> bool:
+    """True for a symptom or sign ("cough", "mild exertional dyspnea") that names no disease."""
+    text = phrase.strip().lower()
+    if not text or _disease_names().search(text) or _DISEASE_WORD.search(text):
+        return False
+    return any(pattern.search(text) for pattern in _compiled_findings().values())
+
+
+def rank_differential(clauses: Iterable[str], limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
+    """The best-supported diseases for the case's findings, strongest first (ties by name)."""
+    present = find_findings(clauses)
+    if len(present) < MIN_FINDINGS:
+        return []
+    suggestions: list[SuggestedDiagnosis] = []
+    for disease, (names, weights) in DISEASES.items():
+        matched = sorted((f for f in weights if f in present), key=lambda f: (-weights[f], f))
+        if len(matched) < MIN_FINDINGS:
+            continue
+        score = sum(weights[f] for f in matched)
+        if score < MIN_SCORE or weights[matched[0]] < MIN_STRONGEST:
+            continue
+        suggestions.append(
+            SuggestedDiagnosis(
+                disease=disease,
+                names=[n for n in _NAME_SPLIT.split(names) if n] or [disease],
+                score=score,
+                findings=matched,
+            )
+        )
+    suggestions.sort(key=lambda s: (-s.score, s.disease))
+    return suggestions[:limit]
+
+
+def suggest_differential(text: str, limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
+    """Best-supported diseases for a case text (sentence split and negated findings removed first)."""
+    from core.matching.query import split_sentences, strip_negated  # query imports this module
+
+    return rank_differential((strip_negated(s) for s in split_sentences(text)), limit)
+
+
+def describe_suggested_diagnoses(text: str) -> list[str]:
+    """What the search adds for a case that names no diagnosis, for the reviewer: each knowledge-base
+    suggestion with the findings behind it, then the presentation table's phrase-based suggestions."""
+    from core.matching.presentations import match_presentations
+
+    described = [f"{s.disease} (from: {', '.join(s.findings)})" for s in suggest_differential(text)]
+    known = {s.split(" (from: ")[0].lower() for s in described}
+    return described + [d for d in match_presentations(text) if d.lower() not in known]
