@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import CaseInput, create_case, list_cases
-from pages.ui_common import require_page, run_action
+from pages.ui_common import case_label, require_page, run_action
 
 actor = require_page("case.view")
 st.title("Cases")
@@ -32,7 +32,7 @@ if cases:
     choice = st.selectbox(
         "Work on case",
         [c.id for c in cases],
-        format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+        format_func=lambda i: case_label(cases, i),
         key="cases-pick",
     )
     if st.button("Open in matching", key="cases-open"):

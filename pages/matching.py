@@ -21,7 +21,7 @@ from core.matching.service import (
     unselect_trial,
 )
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
-from pages.ui_common import esc, job_progress, md_text, require_page, run_action
+from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
 
 INLINE_LIMIT = 20_000  # below this many trials matching finishes in about a second: no job panel needed
 
@@ -37,14 +37,14 @@ wanted = st.query_params.get("case") or st.session_state.get("case_id")
 default = ids.index(int(wanted)) if wanted and str(wanted).isdigit() and int(wanted) in ids else 0
 case_id = st.selectbox(
     "Case", ids, index=default, key="match-case",
-    format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+    format_func=lambda i: case_label(cases, i),
 )
 st.session_state["case_id"] = case_id
 st.query_params["case"] = str(case_id)
 case = get_case(actor, case_id)
 f = case.facts
 st.caption(
-    f"{f.age_years if f.age_years is not None else '?'} years · {f.sex} · {md_text(f.diagnosis)} · "
+    f"{f.age_years if f.age_years is not None else '?'} years · {f.sex} · {md_text(f.diagnosis or 'no diagnosis given')} · "
     f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
     + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
 )
@@ -139,7 +139,11 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
             info += f" · nearest open site {m.distance_km:.0f} km: {md_text(site.get('facility') or '')}, {md_text(site.get('city') or '')}"
         st.markdown(info)
         if m.deciding_criterion:
-            st.warning(f"Likely not eligible because of: {m.deciding_criterion}", icon=":material/block:")
+            why = next((v.override_reason or v.explanation for v in m.verdicts if v.criterion_text == m.deciding_criterion), "")
+            st.warning(
+                f"Likely not eligible because of: {md_text(m.deciding_criterion)}" + (f" ({md_text(why)})" if why else ""),
+                icon=":material/block:",
+            )
         for note in [r for r in m.filter_reasons if r.get("note")]:
             st.caption(f"Note: {note['message']}")
         if actor.can("match.select"):

@@ -10,7 +10,7 @@ from core.drafting.schema import SECTION_TITLES
 from core.matching.service import list_matches
 from core.prompt_playground import diff_prompt_versions, render_playground, run_playground
 from core.prompt_store import create_prompt_version, list_prompt_versions, set_label
-from pages.ui_common import md_text, require_page, run_action
+from pages.ui_common import case_label, md_text, require_page, run_action
 
 actor = require_page("prompt.view")
 st.title("Prompts")
@@ -58,7 +58,7 @@ with tab_play:
         st.info("Create and match a case first.")
     else:
         case_id = st.selectbox("Case", [c.id for c in cases], key="p-case",
-                               format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i))
+                               format_func=lambda i: case_label(cases, i))
         trials = [m for m in list_matches(actor, case_id, with_verdicts=False) if m.passed_filters][:30]
         trial_id = None
         if name != "case_overview":

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.cases import list_cases
 from core.reports import get_report_pdf, list_reports, preview_report, release_report
-from pages.ui_common import require_page, run_action
+from pages.ui_common import case_label, require_page, run_action
 
 actor = require_page("report.view")
 st.title("Reports")
@@ -19,7 +19,7 @@ ids = [c.id for c in cases]
 wanted = st.session_state.get("case_id")
 case_id = st.selectbox(
     "Case", ids, index=ids.index(wanted) if wanted in ids else 0, key="rep-case",
-    format_func=lambda i: next(f"{c.reference}: {c.facts.diagnosis}" for c in cases if c.id == i),
+    format_func=lambda i: case_label(cases, i),
 )
 st.session_state["case_id"] = case_id
 

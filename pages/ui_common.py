@@ -59,10 +59,17 @@ def esc(text: object) -> str:
 
 def md_text(text: object) -> str:
     """Escape Markdown control characters so source text renders literally in st.markdown."""
-    out = esc(text)
+    # quotes stay as they are: Streamlit shows an escaped quote literally, and this text is never an attribute
+    out = html.escape("" if text is None else str(text), quote=False)
     for ch in "\\`*_[]()#!|~>":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def case_label(cases: list, case_id: int) -> str:  # noqa: ANN001
+    """How a case is named in case pickers: its reference and diagnosis."""
+    case = next(c for c in cases if c.id == case_id)
+    return f"{case.reference}: {case.facts.diagnosis or 'no diagnosis given'}"
 
 
 def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = None) -> None:
