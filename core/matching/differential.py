@@ -54,7 +54,8 @@ def find_findings(clauses: Iterable[str]) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _disease_names() -> re.Pattern[str]:
-    names = {n.lower() for terms, _ in DISEASES.values() for n in _NAME_SPLIT.split(terms) if len(n) > 2}
+    # acronyms of three letters or fewer ("ALL", "MS") are common words once lower-cased: left out
+    names = {n.lower() for terms, _ in DISEASES.values() for n in _NAME_SPLIT.split(terms) if len(n) > 3}
     names |= {d.lower() for d in DISEASES}
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
@@ -63,16 +64,16 @@ def _disease_names() -> re.Pattern[str]:
 # Words that make a phrase a disease name even when the knowledge base does not list it.
 _DISEASE_WORD = re.compile(
     r"\b(?:\w*(?:a?emia|oma|itis|osis|pathy|plasia|trophy)s?|cancers?|tumou?rs?|malignan\w*|syndromes?|"
-    r"diseases?|disorders?|deficienc\w*|infections?|failure|insufficiency|palsy|dystroph\w*|[a-z]-all)\b"
+    r"diseases?|disorders?|deficienc\w*|infections?|failure|insufficiency|palsy|dystroph\w*|[a-z]-all|"
+    r"dlbcl|lbcl|cll|cml|mds|nhl|jmml|cmml|mcl|aml)\b"
 )
 
 
-def is_finding_only(phrase: str) -> bool:
-    """True for a symptom or sign ("cough", "mild exertional dyspnea") that names no disease."""
+def names_a_disease(phrase: str) -> bool:
+    """True when a phrase names a disease (one the knowledge base lists, or a word like "-itis" or
+    "syndrome"), not a complaint, a body part or a test ("cough", "neck", "haemoglobin")."""
     text = phrase.strip().lower()
-    if not text or _disease_names().search(text) or _DISEASE_WORD.search(text):
-        return False
-    return any(pattern.search(text) for pattern in _compiled_findings().values())
+    return bool(text) and bool(_disease_names().search(text) or _DISEASE_WORD.search(text))
 
 
 def rank_differential(clauses: Iterable[str], limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from core.matching.case_facts import CaseFacts
-from core.matching.differential import is_finding_only
+from core.matching.differential import names_a_disease
 
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -352,7 +352,7 @@ def extract_diagnosis(text: str) -> str:
         return _clean_item(LIST_SPLIT.split(phrase)[0])
     # "presents with cough" names a complaint, not a diagnosis: a case described only by its findings
     # has no diagnosis yet (matching then looks for the diagnoses the findings suggest).
-    conditions = [c for c in extract_conditions(text) if not is_finding_only(c)]
+    conditions = [c for c in extract_conditions(text) if names_a_disease(c)]
     return conditions[0] if conditions else ""
 
 
