@@ -236,25 +236,40 @@ def get_personal_data(case_id: int, session: Session | None = None) -> list[str]
     return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
 
 
+# Facts read from the summary that have no column of their own: kept, and corrected, in `extracted`.
+EXTRACTED_LISTS = ("conditions", "negations")
+
+
 @requires("case.update")
 def update_case_facts(actor: Actor, case_id: int, changes: dict[str, object]) -> None:
     """Correct clinical facts (for example what was extracted from the free text); audited with before and after."""
-    allowed = set(CaseFacts.model_fields) - {"negations"}
+    allowed = set(CaseFacts.model_fields)
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed({k: "this field cannot be changed here." for k in sorted(unknown)})
+    lists = {k: changes[k] for k in EXTRACTED_LISTS if k in changes}
+    for field, value in lists.items():
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise ValidationFailed({field: "give a list of short phrases, one per line."})
+        if any(len(x) > 200 for x in value) or len(value) > 100:
+            raise ValidationFailed({field: "at most 100 phrases of up to 200 characters each."})
+    columns = {k: v for k, v in changes.items() if k not in EXTRACTED_LISTS}
     with session_scope() as s:
         case = s.get(Case, case_id)
         if case is None:
             raise NotFound(f"No case with id {case_id}.")
-        before = {k: getattr(case, k) for k in changes}
+        extracted = dict(case.extracted or {})
+        before = {k: getattr(case, k) for k in columns} | {k: extracted.get(k, []) for k in lists}
         current = CaseInput(
             **{k: getattr(case, k) for k in CaseInput.model_fields if hasattr(case, k) and k != "reference"},
             contact_name=case.contact.name if case.contact else "-",
         )
-        validate_case_input(current.model_copy(update=changes))
-        for k, v in changes.items():
+        validate_case_input(current.model_copy(update=columns))
+        for k, v in columns.items():
             setattr(case, k, v)
+        if lists:
+            # a new dict, so the JSON column is seen as changed
+            case.extracted = extracted | {k: [x.strip() for x in v if x.strip()] for k, v in lists.items()}
         record_event(s, actor, "case.update", "case", case.id, before=before, after=dict(changes))
 
 

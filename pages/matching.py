@@ -76,11 +76,20 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
             diagnosis = st.text_input("Diagnosis", value=f.diagnosis, key=f"fx-dx-{case_id}")
             status = st.text_input("Disease status", value=f.disease_status or "", key=f"fx-status-{case_id}")
             prior = st.text_area("Prior therapies (one per line)", value="\n".join(f.prior_therapies), key=f"fx-prior-{case_id}")
+            c4, c5 = st.columns(2)
+            conditions = c4.text_area(
+                "Conditions the patient has (one per line)", value="\n".join(f.conditions), key=f"fx-cond-{case_id}"
+            )
+            absent = c5.text_area(
+                "Stated as absent (one per line)", value="\n".join(f.negations), key=f"fx-neg-{case_id}"
+            )
             if st.form_submit_button("Save corrections"):
                 changes = {
                     "age_years": age, "sex": sex, "performance_status": perf or None, "diagnosis": diagnosis,
                     "disease_status": status or None,
                     "prior_therapies": [p.strip() for p in prior.splitlines() if p.strip()],
+                    "conditions": [c.strip() for c in conditions.splitlines() if c.strip()],
+                    "negations": [n.strip() for n in absent.splitlines() if n.strip()],
                 }
                 if run_action(lambda: update_case_facts(actor, case_id, changes), success="Facts saved; run matching again"):
                     st.rerun()

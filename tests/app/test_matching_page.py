@@ -29,3 +29,18 @@ def test_case_with_a_diagnosis_shows_no_guesses(team):
     at = page("pages/matching.py", team.reviewer, case_id=case_id).run()
     assert not at.exception
     assert "No diagnosis given" not in _captions(at)
+
+
+def test_reviewer_corrects_conditions_and_absent_findings(team):
+    from core.cases import get_case_facts
+
+    case_id = create_case(
+        team.reviewer, CaseInput(summary="A 58-year-old woman with hypertension. She denies smoking.", contact_name="C")
+    )
+    at = page("pages/matching.py", team.reviewer, case_id=case_id).run()
+    at.text_area(key=f"fx-cond-{case_id}").input("hypertension\nobesity")
+    at.text_area(key=f"fx-neg-{case_id}").input("smoking\ndiabetes")
+    at.button(key=f"FormSubmitter:facts-{case_id}-Save corrections").click().run()
+    assert not at.exception
+    facts = get_case_facts(case_id)
+    assert facts.conditions == ["hypertension", "obesity"] and facts.negations == ["smoking", "diabetes"]

@@ -61,3 +61,22 @@ def test_overlong_fields_are_named_not_crashing_the_database(team):
     with pytest.raises(ValidationFailed) as err:
         create_case(team.reviewer, CaseInput(diagnosis="x" * 600, contact_name="y" * 300))
     assert "diagnosis" in err.value.errors and "contact_name" in err.value.errors
+
+
+def test_extracted_conditions_and_negations_can_be_corrected(team):
+    case_id = create_case(
+        team.reviewer,
+        CaseInput(summary="A 58-year-old woman with hypertension. She denies smoking and diabetes.", contact_name="X"),
+    )
+    assert "diabetes" in get_case_facts(case_id).negations
+    update_case_facts(
+        team.reviewer, case_id, {"conditions": ["hypertension", " obesity "], "negations": ["smoking"]}
+    )
+    facts = get_case_facts(case_id)
+    assert facts.conditions == ["hypertension", "obesity"] and facts.negations == ["smoking"]
+    event = list_events(team.admin, AuditFilter(action="case.update"))[0]
+    assert "diabetes" in event.before["negations"] and event.after["negations"] == ["smoking"]
+    with pytest.raises(ValidationFailed) as err:
+        update_case_facts(team.reviewer, case_id, {"negations": "smoking"})
+    assert "negations" in err.value.errors
+    assert get_case_facts(case_id).negations == ["smoking"]  # nothing lost by the refused change
