@@ -196,7 +196,8 @@ def main() -> int:
         for st in chosen:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight}"
+                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
+                f"differential_weight={st.differential_weight}"
             )
         show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
     return 0
