@@ -53,7 +53,7 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
     extracted = case.extracted or {}
     if extracted.get("filled"):
         st.caption(
-            "Read from the free-text summary: " + ", ".join(x.replace("_", " ") for x in extracted["filled"])
+            "Read from the free-text summary: " + ", ".join(x.removesuffix("_years").replace("_", " ") for x in extracted["filled"])
             + ". Correct anything that is wrong; what you save here is used from now on."
         )
     if extracted.get("negations"):
@@ -78,7 +78,7 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
             prior = st.text_area("Prior therapies (one per line)", value="\n".join(f.prior_therapies), key=f"fx-prior-{case_id}")
             c4, c5 = st.columns(2)
             conditions = c4.text_area(
-                "Conditions the patient has (one per line)", value="\n".join(f.conditions), key=f"fx-cond-{case_id}"
+                "Conditions and findings the summary reports (one per line)", value="\n".join(f.conditions), key=f"fx-cond-{case_id}"
             )
             absent = c5.text_area(
                 "Stated as absent (one per line)", value="\n".join(f.negations), key=f"fx-neg-{case_id}"
@@ -173,7 +173,7 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                 [
                     {
                         "kind": v.kind,
-                        "#": v.position + 1,
+                        "no.": v.position + 1,
                         "criterion": v.criterion_text,
                         "verdict": v.verdict,
                         "source": v.source,
@@ -183,7 +183,8 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                     for v in m.verdicts
                 ]
             )
-            st.dataframe(table, hide_index=True, width="stretch")
+            # a static table wraps long criteria and reasons, so both read in full without scrolling sideways
+            st.table(table, hide_index=True, border="horizontal")
             evidence = {i for v in m.verdicts for i in v.evidence}
             if sentences and evidence:
                 st.markdown("**Evidence in the case summary**")
