@@ -143,6 +143,7 @@ class Trial(Base):
     __table_args__ = (
         Index("ix_trials_status_type", "overall_status", "study_type"),
         Index("ix_trials_status_updated", "overall_status", "last_update_date"),
+        Index("ix_trials_status_phase_age", "overall_status", "phases", "minimum_age_years", "maximum_age_years"),
     )
 
 
