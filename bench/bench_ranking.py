@@ -127,6 +127,10 @@ def main() -> int:
                 default.model_copy(update={"presentation_weight": 0.0, "differential_weight": 0.0}),
             ),
             (
+                "  without query variants (whole case only)",
+                default.model_copy(update={"query_variants": False}),
+            ),
+            (
                 "  query processing only",
                 default.model_copy(update={"feedback_docs": 0, "demographic_weight": 0.0}),
             ),
@@ -175,20 +179,22 @@ def main() -> int:
                     "demographic_weight": dw,
                     "presentation_weight": pw,
                     "differential_weight": xw,
+                    "query_variants": qv,
                 }
             )
             for lw in (1.0, 3.0, 5.0)
             for fb in (0, 100)
             for dw in (0.0, 0.5, 1.0)
             for pw in (0.0, 3.0, 5.0)
-            for xw in (0.0, 3.0, 5.0)
+            for xw in (0.0, 3.0)
+            for qv in (False, True)
         ]
         pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
         for st in chosen:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
                 f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
-                f"differential_weight={st.differential_weight}"
+                f"differential_weight={st.differential_weight} query_variants={st.query_variants}"
             )
         show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
     if args.cv and dense is not None:
@@ -197,7 +203,7 @@ def main() -> int:
             print(
                 f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
                 f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
-                f"differential_weight={st.differential_weight}"
+                f"differential_weight={st.differential_weight} query_variants={st.query_variants}"
             )
         show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
     return 0

@@ -25,6 +25,7 @@ from core.matching.query import (
 from core.matching.retrieval import RetrievalIndex, WeightedQuery
 
 RERANK_DEPTH = 1000
+MAX_TABLE_GUESSES = 3  # the presentation table's first diagnoses in the "what the patient has" variant
 FEEDBACK_DEPTH_WITH_DENSE = 200  # lexical and dense first passes together feed back at most this many
 
 
@@ -48,6 +49,11 @@ class RankingSettings(BaseModel):
     # can feed back too. Its similarities then join the final score by reciprocal-rank fusion (no weight
     # to tune, the usual k=60), by a linear mix of min-max normalised scores with `dense_weight`, or not.
     fusion: Literal["rrf", "linear", "none"] = "rrf"
+    # Query variations fused by CombSUM: the whole case, its opening sentence (the presenting problem) and
+    # what the patient has (the named diagnosis, else the diagnoses the findings suggest) each rank the
+    # candidates; their min-max normalised scores add up with equal weights (none tuned). False: the
+    # whole case only.
+    query_variants: bool = True
     rrf_k: int = 60
     dense_weight: float = 0.7  # linear fusion only; 0 turns dense scoring off altogether
 
@@ -136,10 +142,74 @@ def rank_candidates(
 ) -> list[RankedTrial]:
     """Rank candidates (or the whole index) for a case, best first, deterministically.
 
-    `dense`, when given (see core.matching.dense), scores candidates by embedding similarity: it picks
-    the feedback documents together with BM25, then joins the final score as `settings.fusion` says.
+    With `settings.query_variants`, the whole case, its opening sentence and what the patient has rank
+    the candidates separately and their normalised scores add up (see `query_variants`). `dense`, when
+    given (see core.matching.dense), scores candidates by embedding similarity for the whole-case
+    ranking: it picks the feedback documents together with BM25, then joins the score as
+    `settings.fusion` says.
     """
     settings = settings or RankingSettings()
+    whole = _rank_query(index, text, facts, candidates, populations, doc_texts, k, settings, dense)
+    if not settings.query_variants:
+        return whole
+    rankings = [whole] + [
+        _rank_query(index, v_text, v_facts, candidates, populations, doc_texts, k, v_settings, None)
+        for v_text, v_facts, v_settings in build_query_variants(text, facts, settings)
+    ]
+    pool_size = len(candidates) if candidates is not None else len(index)
+    return fuse_by_score(rankings)[: pool_size if k is None else k]
+
+
+def build_query_variants(
+    text: str, facts: CaseFacts | None, settings: RankingSettings
+) -> list[tuple[str, CaseFacts | None, RankingSettings]]:
+    """The shorter queries fused with the whole case: its opening sentence, and what the patient has."""
+    variants: list[tuple[str, CaseFacts | None, RankingSettings]] = []
+    sentences = split_sentences(text)
+    if len(sentences) > 1:
+        variants.append((sentences[0], facts, settings.model_copy(update={"lead_sentence_weight": 1.0})))
+    if facts is not None and facts.diagnosis:
+        has = [facts.diagnosis]
+    else:  # the guesses the whole-case query uses, each as far as its weight turns it on
+        clauses = [strip_negated(s) for s in sentences]
+        has = [s.names[0] for s in rank_differential(clauses)] if settings.differential_weight else []
+        has += suggest_diagnoses(clauses)[:MAX_TABLE_GUESSES] if settings.presentation_weight else []
+    if has:
+        plain = {"lead_sentence_weight": 1.0, "presentation_weight": 0.0, "differential_weight": 0.0}
+        variants.append(("; ".join(dict.fromkeys(has)), None, settings.model_copy(update=plain)))
+    return variants
+
+
+def fuse_by_score(rankings: list[list[RankedTrial]]) -> list[RankedTrial]:
+    """CombSUM: each ranking's scores min-max normalised, then added; parts of the whole-case ranking kept."""
+    fused: dict[str, float] = {}
+    first: dict[str, RankedTrial] = {}
+    for ranking in rankings:
+        if not ranking:
+            continue
+        low = min(r.score for r in ranking)
+        spread = max(r.score for r in ranking) - low
+        for r in ranking:
+            # all tied (one hit, say): each is that ranking's best
+            fused[r.doc_id] = fused.get(r.doc_id, 0.0) + ((r.score - low) / spread if spread else 1.0)
+            first.setdefault(r.doc_id, r)
+    out = [first[d].model_copy(update={"score": score}) for d, score in fused.items()]
+    out.sort(key=lambda r: (-r.score, r.doc_id))
+    return out
+
+
+def _rank_query(
+    index: RetrievalIndex,
+    text: str,
+    facts: CaseFacts | None,
+    candidates: Collection[str] | None,
+    populations: Mapping[str, TrialPopulation] | None,
+    doc_texts: Callable[[list[str]], Mapping[str, str]] | None,
+    k: int | None,
+    settings: RankingSettings,
+    dense: Callable[[str, list[str]], dict[str, float]] | None,
+) -> list[RankedTrial]:
+    """One query's ranking: weighted BM25, feedback, demographic fit, and the dense scorer if given."""
     query: WeightedQuery = build_query(
         facts,
         text,
