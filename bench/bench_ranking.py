@@ -162,7 +162,13 @@ def main() -> int:
             ),
         )
         only = default.model_copy(
-            update={"fusion": "linear", "dense_weight": 1.0, "demographic_weight": 0.0, "feedback_docs": 0}
+            update={
+                "fusion": "linear",
+                "dense_weight": 1.0,
+                "demographic_weight": 0.0,
+                "feedback_docs": 0,
+                "query_variants": False,
+            }
         )
         show(
             "  dense similarity alone",
