@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from core.matching.diagnostic_kb import DISEASES, FINDINGS
 
@@ -29,6 +29,8 @@ _NAME_SPLIT = re.compile(r"\s*;\s*")
 
 class SuggestedDiagnosis(BaseModel):
     """A disease the findings point to, how strongly, and which findings of the case support it."""
+
+    model_config = ConfigDict(frozen=True)  # cached and shared between calls
 
     disease: str
     names: list[str]
@@ -78,9 +80,15 @@ def names_a_disease(phrase: str) -> bool:
 
 def rank_differential(clauses: Iterable[str], limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
     """The best-supported diseases for the case's findings, strongest first (ties by name)."""
+    # one ranking asks for the same case's differential several times (its query, its variants)
+    return list(_cached_differential(tuple(clauses), limit))
+
+
+@lru_cache(maxsize=64)
+def _cached_differential(clauses: tuple[str, ...], limit: int) -> tuple[SuggestedDiagnosis, ...]:
     present = find_findings(clauses)
     if len(present) < MIN_FINDINGS:
-        return []
+        return ()
     suggestions: list[SuggestedDiagnosis] = []
     for disease, (names, weights) in DISEASES.items():
         matched = sorted((f for f in weights if f in present), key=lambda f: (-weights[f], f))
@@ -98,7 +106,7 @@ def rank_differential(clauses: Iterable[str], limit: int = MAX_SUGGESTIONS) -> l
             )
         )
     suggestions.sort(key=lambda s: (-s.score, s.disease))
-    return suggestions[:limit]
+    return tuple(suggestions[:limit])
 
 
 def suggest_differential(text: str, limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
