@@ -181,7 +181,8 @@ def build_query_variants(
 
 
 def fuse_by_score(rankings: list[list[RankedTrial]]) -> list[RankedTrial]:
-    """CombSUM: each ranking's scores min-max normalised, then added; parts of the whole-case ranking kept."""
+    """CombSUM: each ranking's scores min-max normalised, then added. A trial keeps its score parts
+    (retrieval score, demographic fit, dense similarity) from the first ranking that holds it."""
     fused: dict[str, float] = {}
     first: dict[str, RankedTrial] = {}
     for ranking in rankings:
