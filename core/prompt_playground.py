@@ -55,7 +55,7 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
     from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
-    from core.drafting.service import _verdicts_for, nearest_open_sites
+    from core.drafting.service import load_match_verdicts, nearest_open_sites
     from core.drafting.writers import option_summaries
 
     facts = get_case_facts(case_id)
@@ -69,7 +69,7 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
         from core.drafting.prompts import build_criterion_assessment_variables
 
         return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
-    return build_trial_summary_variables(trial, facts, _verdicts_for(s, case_id, row.id), nearest_open_sites(trial, facts))
+    return build_trial_summary_variables(trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts))
 
 
 @requires("prompt.view")
@@ -151,12 +151,12 @@ def run_playground(
 
 def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> list[ParsedCriterion]:  # noqa: ANN001
     """One batch as matching would send it: the criteria the rules left open, else the first ones."""
-    from core.drafting.service import _verdicts_for
+    from core.drafting.service import load_match_verdicts
     from core.matching.llm_assessment import CRITERIA_PER_CALL
 
     open_ = [
         ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)
-        for v in _verdicts_for(s, case_id, trial_id) if v.is_unknown
+        for v in load_match_verdicts(s, case_id, trial_id) if v.is_unknown
     ]
     return (open_ or list(trial.criteria))[:CRITERIA_PER_CALL]
 
@@ -164,28 +164,28 @@ def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> 
 def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
     """Without an LLM, matching keeps the rules' verdicts: show those for the same batch, in the answer's shape."""
     from core.drafting.prompts import criterion_ref
-    from core.drafting.service import _verdicts_for
+    from core.drafting.service import load_match_verdicts
 
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
     asked = {(c.kind, c.position) for c in _criteria_to_try(s, case_id, trial_id, trial)}
     answers = [
         {"ref": criterion_ref(v), "verdict": v.verdict, "evidence_sentences": v.evidence_sentences,
          "explanation": f"rules ({v.source})"}
-        for v in _verdicts_for(s, case_id, trial_id) if (v.kind, v.position) in asked
+        for v in load_match_verdicts(s, case_id, trial_id) if (v.kind, v.position) in asked
     ]
     return json.dumps({"assessments": answers}, indent=2, ensure_ascii=False)
 
 
 def _offline(s, name: str, case_id: int, trial_id: int | None):  # noqa: ANN001, ANN202
     from core.drafting.offline import draft_case_overview_offline, draft_trial_summary_offline
-    from core.drafting.service import _verdicts_for, nearest_open_sites
+    from core.drafting.service import load_match_verdicts, nearest_open_sites
     from core.drafting.writers import option_summaries
 
     facts = get_case_facts(case_id)
     if name == "case_overview":
         return draft_case_overview_offline(option_summaries(s, case_id), facts)
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
-    return draft_trial_summary_offline(trial, facts, _verdicts_for(s, case_id, trial_id), nearest_open_sites(trial, facts))
+    return draft_trial_summary_offline(trial, facts, load_match_verdicts(s, case_id, trial_id), nearest_open_sites(trial, facts))
 
 
 def _sections_from(text: str) -> tuple[dict[str, str], str]:

@@ -47,7 +47,8 @@ def nearest_open_sites(trial: NormalizedTrial, facts: CaseFacts, limit: int = NE
     return with_distance[:limit]  # type: ignore[return-value]
 
 
-def _verdicts_for(s: Session, case_id: int, trial_id: int) -> list[CriterionVerdict]:
+def load_match_verdicts(s: Session, case_id: int, trial_id: int) -> list[CriterionVerdict]:
+    """The stored criterion verdicts of a case's match with a trial (empty when it was never matched)."""
     match = s.scalar(select(Match).where(Match.case_id == case_id, Match.trial_id == trial_id))
     if match is None:
         return []

@@ -90,12 +90,12 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
 def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
     """A trial summary for a case, from de-identified facts only: LLM when configured, else the offline drafter."""
     from core.drafting.offline import draft_trial_summary_offline
-    from core.drafting.service import _verdicts_for, nearest_open_sites
+    from core.drafting.service import load_match_verdicts, nearest_open_sites
     from core.llm_config import load_llm_settings
 
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
     facts = get_case_facts(case_id, s)
-    verdicts = _verdicts_for(s, case_id, trial_id)
+    verdicts = load_match_verdicts(s, case_id, trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
         from core.drafting.llm_drafter import draft_trial_summary_with_llm
