@@ -45,10 +45,9 @@ def test_matching_explains_guesses_and_mismatches(app_server, browser):
     page.get_by_role("button", name="Run matching").click()
     page.get_by_role("heading", name="Shortlist").wait_for(timeout=60_000)
     wait_idle(page)
+    # the shortlist's expanders appear one after another: wait for this one, not just for the heading
     asthma = page.locator('[data-testid="stExpander"] summary').filter(has_text="Severe Uncontrolled Asthma")
-    if not asthma.count():  # beyond the first page of the shortlist
-        page.get_by_role("button", name=re.compile("Show more")).click()
-        wait_idle(page)
+    asthma.first.wait_for(timeout=30_000)
     assert "likely not eligible" in asthma.first.inner_text()
     asthma.first.click()
     wait_idle(page)
