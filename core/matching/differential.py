@@ -121,6 +121,8 @@ def describe_suggested_diagnoses(text: str) -> list[str]:
     suggestion with the findings behind it, then the presentation table's phrase-based suggestions."""
     from core.matching.presentations import match_presentations
 
-    described = [f"{s.disease} (from: {', '.join(s.findings)})" for s in suggest_differential(text)]
-    known = {s.split(" (from: ")[0].lower() for s in described}
-    return described + [d for d in match_presentations(text) if d.lower() not in known]
+    suggestions = suggest_differential(text)
+    known = {s.disease.lower() for s in suggestions}
+    return [f"{s.disease} (from: {', '.join(s.findings)})" for s in suggestions] + [
+        d for d in match_presentations(text) if d.lower() not in known
+    ]

@@ -9,6 +9,7 @@ versus T-cell leukaemia is left to the LLM or the reviewer. Words that cover sev
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # group -> pattern (case-insensitive unless the alternative is an upper-case acronym, see _ACRONYMS)
 _GROUPS: dict[str, str] = {
@@ -58,13 +59,14 @@ def _named(text: str) -> set[str]:
     return found
 
 
-def disease_groups(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # the same diagnosis is read once per criterion of every shortlisted trial
+def disease_groups(text: str) -> frozenset[str]:
     """The disease groups a text names; empty when it names none or uses a word spanning groups."""
     found = _named(text)
     if not found:
-        return set()
+        return frozenset()
     # "cancer" beside a named cancer ("breast cancer") is part of the name, not an umbrella
     without_named = text
     for pattern in (*_COMPILED.values(), *_COMPILED_ACRONYMS.values()):
         without_named = pattern.sub(" ", without_named)
-    return set() if _UMBRELLA.search(without_named) else found
+    return frozenset() if _UMBRELLA.search(without_named) else frozenset(found)
