@@ -11,6 +11,7 @@ from core.auth import LOGIN_FAILED_MESSAGE, authenticate, authenticate_sso, logo
 from core.bootstrap import is_demo_data_loaded, prepare_database
 from core.config import get_settings
 from core.errors import AuthenticationFailed
+from core.workflow.job_handlers import register_job_handlers
 from pages.registry import PAGES
 
 st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clinical_notes:", layout="wide")
@@ -19,6 +20,7 @@ st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clin
 @st.cache_resource(show_spinner="Preparing the database…")
 def _prepare(url: str) -> bool:
     prepare_database()
+    register_job_handlers()  # this process runs the jobs its pages start (on threads, inline, or hands them to workers)
     return True
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.catalogue.synthetic import generate_studies  # noqa: E402
+from core.evaluation.synthetic_studies import generate_studies  # noqa: E402
 
 
 class TimedStream:

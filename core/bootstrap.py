@@ -7,11 +7,16 @@ import threading
 
 from sqlalchemy import select
 
+from core.auth import create_user
 from core.cases import CaseInput, create_case
+from core.catalogue.demo_data import demo_trial_paths, load_demo_cases
+from core.catalogue.importer import import_paths
 from core.config import get_settings
 from core.db import session_scope, upgrade_database
+from core.jobs.store import requeue_stale_jobs
 from core.models import Case, Trial, User
 from core.permissions import SYSTEM, Actor
+from core.prompt_store import seed_prompts
 
 log = logging.getLogger(__name__)
 _prepared: set[str] = set()
@@ -27,8 +32,6 @@ DEMO_USERS: tuple[tuple[str, str, list[str], str], ...] = (
 
 
 def seed_demo_users() -> list[str]:
-    from core.auth import create_user
-
     created = []
     for username, name, roles, password in DEMO_USERS:
         with session_scope() as s:
@@ -40,15 +43,10 @@ def seed_demo_users() -> list[str]:
 
 
 def seed_demo_catalogue(actor: Actor = SYSTEM) -> str:
-    from core.catalogue.demo_data import demo_trial_paths
-    from core.catalogue.importer import import_paths
-
     return import_paths(actor, demo_trial_paths()).summary()
 
 
 def seed_demo_cases(actor: Actor | None = None) -> list[int]:
-    from core.catalogue.demo_data import load_demo_cases
-
     actor = actor or Actor(username="system", roles=frozenset({"reviewer"}))
     ids = []
     for demo in load_demo_cases():
@@ -82,9 +80,6 @@ def prepare_database() -> None:
         if url in _prepared:
             return
         upgrade_database(url)
-        from core.jobs import requeue_stale_jobs
-        from core.prompt_store import seed_prompts
-
         seed_prompts()
         requeue_stale_jobs()
         if settings.demo_mode:

@@ -8,12 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
 
 from core.audit import record_event
+from core.case_records import case_facts_of
 from core.db import session_scope
+from core.domain.case_facts import CaseFacts
 from core.errors import NotFound, ValidationFailed
-from core.matching.case_facts import CaseFacts
+from core.matching.extract import extract_case_facts
 from core.models import Case, CaseContact, utcnow
 from core.permissions import Actor, requires
 from core.places import locate_place
@@ -111,8 +113,6 @@ def fill_from_summary(data: CaseInput) -> tuple[CaseInput, dict[str, object]]:
     What was typed always wins over what was extracted; the extraction is kept so the reviewer can see
     and correct it.
     """
-    from core.matching.extract import extract_case_facts
-
     if not data.summary.strip():
         return data, {}
     found = extract_case_facts(data.summary)
@@ -125,27 +125,6 @@ def fill_from_summary(data: CaseInput) -> tuple[CaseInput, dict[str, object]]:
     return data.model_copy(update=blanks), {**extracted, "filled": sorted(blanks)}
 
 
-def _facts_of(case: Case) -> CaseFacts:
-    return CaseFacts(
-        age_years=case.age_years,
-        sex=case.sex,  # type: ignore[arg-type]
-        diagnosis=case.diagnosis,
-        disease_status=case.disease_status,
-        prior_therapies=list(case.prior_therapies or []),
-        lines_of_therapy=case.lines_of_therapy,
-        biomarkers=list(case.biomarkers or []),
-        performance_status=case.performance_status,
-        pregnant=case.pregnant,
-        summary=case.summary,
-        latitude=case.latitude,
-        longitude=case.longitude,
-        location_label=case.location_label,
-        travel_radius_km=case.travel_radius_km,
-        negations=list((case.extracted or {}).get("negations", [])),
-        conditions=list((case.extracted or {}).get("conditions", [])),
-    )
-
-
 def _next_reference(session) -> str:  # noqa: ANN001
     year = utcnow().year
     count = session.scalar(select(func.count(Case.id))) or 0
@@ -153,18 +132,45 @@ def _next_reference(session) -> str:  # noqa: ANN001
 
 
 @requires("case.create")
-def create_case(actor: Actor, data: CaseInput) -> int:
-    """Save a new case and its separate contact record; returns the case id."""
+def create_case(actor: Actor, data: CaseInput, *, intake_key: str | None = None) -> int:
+    """Save a new case and its separate contact record; returns the case id.
+
+    `intake_key` identifies one submission of the intake form: submitting it again (a double click, a rerun)
+    returns the case it made instead of making a second one."""
     data = validate_case_input(data)
     data, extracted = fill_from_summary(data)
+    if intake_key is not None and not (1 <= len(intake_key) <= 80):
+        raise ValidationFailed({"intake_key": "a submission key has 1 to 80 characters."})
+    for _ in range(5):
+        existing = _case_of_submission(intake_key)
+        if existing is not None:
+            return existing
+        try:
+            return _insert_case(actor, data, extracted, intake_key)
+        except IntegrityError:
+            # Another submission won the race: either the same form (its key now exists) or another case took
+            # the next reference; look again.
+            continue
+    raise ValidationFailed({"reference": "could not give the case a unique reference; try again."})
+
+
+def _case_of_submission(intake_key: str | None) -> int | None:
+    if intake_key is None:
+        return None
+    with session_scope() as s:
+        return s.scalar(select(Case.id).where(Case.intake_key == intake_key))
+
+
+def _insert_case(actor: Actor, data: CaseInput, extracted: dict[str, object], intake_key: str | None) -> int:
     with session_scope() as s:
         reference = data.reference or _next_reference(s)
-        if s.scalar(select(Case.id).where(Case.reference == reference)):
+        if data.reference and s.scalar(select(Case.id).where(Case.reference == reference)):
             raise ValidationFailed({"reference": f"a case {reference} exists already."})
         fields = data.model_dump(
             exclude={"contact_name", "contact_email", "contact_phone", "contact_address", "reference"}
         )
-        case = Case(reference=reference, created_by=actor.user_id, extracted=extracted or None, **fields)
+        case = Case(reference=reference, created_by=actor.user_id, extracted=extracted or None, intake_key=intake_key,
+                    **fields)
         case.contact = CaseContact(
             name=data.contact_name.strip(),
             email=(data.contact_email or "").strip() or None,
@@ -192,7 +198,7 @@ def get_case(actor: Actor, case_id: int) -> CaseView:
             reference=case.reference,
             status=case.status,
             is_demo=case.is_demo,
-            facts=_facts_of(case),
+            facts=case_facts_of(case),
             created_at=case.created_at,
             extracted=case.extracted,
         )
@@ -209,31 +215,6 @@ def list_cases(actor: Actor) -> list[CaseView]:
     with session_scope() as s:
         ids = list(s.scalars(select(Case.id).order_by(Case.id.desc())))
     return [get_case(actor, i) for i in ids]
-
-
-def get_case_facts(case_id: int, session: Session | None = None) -> CaseFacts:
-    """De-identified facts for internal use by matching and drafting (callers check permissions).
-
-    Pass the caller's session when inside one: a second connection per call would exhaust the pool under load.
-    """
-    if session is not None:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"No case with id {case_id}.")
-        return _facts_of(case)
-    with session_scope() as s:
-        return get_case_facts(case_id, s)
-
-
-def get_personal_data(case_id: int, session: Session | None = None) -> list[str]:
-    """The contact's identifying strings, which must never reach an LLM or a draft."""
-    if session is None:
-        with session_scope() as s:
-            return get_personal_data(case_id, s)
-    contact = session.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
-    if contact is None:
-        return []
-    return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
 
 
 # Facts read from the summary that have no column of their own: kept, and corrected, in `extracted`.
@@ -271,9 +252,3 @@ def update_case_facts(actor: Actor, case_id: int, changes: dict[str, object]) ->
             # a new dict, so the JSON column is seen as changed
             case.extracted = extracted | {k: [x.strip() for x in v if x.strip()] for k, v in lists.items()}
         record_event(s, actor, "case.update", "case", case.id, before=before, after=dict(changes))
-
-
-def set_case_status(session, case_id: int, status: str) -> None:  # noqa: ANN001
-    case = session.get(Case, case_id)
-    if case is not None:
-        case.status = status

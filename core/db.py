@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,10 +60,17 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """One session per user action: commit on success, roll back on any error (a lost connection: DatabaseUnavailable)."""
+def session_scope(url: str | None = None, *, write: bool = False) -> Iterator[Session]:
+    """One session per user action: commit on success, roll back on any error (a lost connection: DatabaseUnavailable).
+
+    `write=True` for a read-check-write step (a workflow transition): on SQLite the transaction takes the write
+    lock at its start, so two such steps run one after the other and the second reads what the first wrote.
+    (A deferred SQLite transaction that read before another writer committed could not write at all.)
+    On PostgreSQL the step locks its row with SELECT ... FOR UPDATE instead."""
     session = sessionmaker(bind=get_engine(url), expire_on_commit=False)()
     try:
+        if write and session.get_bind().dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
         yield session
         session.commit()
     except OperationalError as exc:
@@ -77,9 +86,7 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str | None = None):  # noqa: ANN201
-    from alembic.config import Config
-
+def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", (url or get_settings().resolved_database_url).replace("%", "%%"))
@@ -88,8 +95,6 @@ def alembic_config(url: str | None = None):  # noqa: ANN201
 
 def upgrade_database(url: str | None = None) -> None:
     """Apply every pending migration; safe to call on every start."""
-    from alembic import command
-
     cfg = alembic_config(url)
     with get_engine(url).begin() as conn:
         cfg.attributes["connection"] = conn

@@ -51,3 +51,11 @@ class DatabaseUnavailable(WorkbenchError):
             "The database could not be reached, so nothing of this action was saved. What you typed is kept: "
             "try again in a moment."
         )
+
+
+class ConfirmationRequired(WorkbenchError):
+    """The step is allowed but needs the user's explicit confirmation of what `items` lists (nothing was done)."""
+
+    def __init__(self, message: str, *, items: list[dict[str, object]]):
+        self.items = items
+        super().__init__(message)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.app_settings import read_setting, upsert_setting
 from core.audit import record_event
 from core.config import get_settings
 from core.db import session_scope
-from core.models import AppSetting
+from core.llm import CapabilityCache, LLMSettings
 from core.permissions import Actor, requires
 
 _KEY = "llm"
@@ -33,53 +34,38 @@ def _env_defaults() -> dict[str, Any]:
     }
 
 
-def load_llm_settings():  # noqa: ANN201
+def load_llm_settings() -> LLMSettings:
     """The effective LLMSettings (the API key comes from the environment only, never from the database)."""
-    from core.llm import LLMSettings
-
     values = _env_defaults()
     with session_scope() as s:
-        row = s.get(AppSetting, _KEY)
-        if row:
-            values.update({k: v for k, v in row.value.items() if k != "api_key"})
+        saved = read_setting(s, _KEY) or {}
+    values.update({k: v for k, v in saved.items() if k != "api_key"})
     return LLMSettings(**values)
 
 
 @requires("settings.edit")
 def save_llm_settings(actor: Actor, changes: dict[str, Any]) -> None:
     """An admin's overrides of the model settings; audited with before and after (never the key)."""
-    from core.llm import LLMSettings
-
     changes = {k: v for k, v in changes.items() if k != "api_key"}
     LLMSettings(**{**_env_defaults(), **changes})  # validate before saving
     with session_scope() as s:
-        row = s.get(AppSetting, _KEY)
-        before = dict(row.value) if row else {}
-        if row is None:
-            s.add(AppSetting(key=_KEY, value=changes))
-        else:
-            row.value = {**row.value, **changes}
+        before = read_setting(s, _KEY) or {}
+        upsert_setting(s, _KEY, {**before, **changes})
         record_event(s, actor, "settings.llm", "setting", _KEY, before=before, after=changes)
 
 
-def capability_cache():  # noqa: ANN201
+def capability_cache() -> CapabilityCache:
     """What each endpoint supports (json_schema or only json_object), remembered in the database."""
-    from core.llm import CapabilityCache
 
     def load() -> list[tuple[str, str, Any]]:
         with session_scope() as s:
-            row = s.get(AppSetting, _CAPS_KEY)
-            entries = (row.value if row else {}).get("entries", [])
+            entries = (read_setting(s, _CAPS_KEY) or {}).get("entries", [])
         return [(e["base_url"], e["model"], e["format"]) for e in entries]
 
     def save(base_url: str, model: str, fmt: Any) -> None:
         with session_scope() as s:
-            row = s.get(AppSetting, _CAPS_KEY)
-            entries = [e for e in (row.value if row else {}).get("entries", []) if (e["base_url"], e["model"]) != (base_url, model)]
+            entries = [e for e in (read_setting(s, _CAPS_KEY) or {}).get("entries", []) if (e["base_url"], e["model"]) != (base_url, model)]
             entries.append({"base_url": base_url, "model": model, "format": fmt})
-            if row is None:
-                s.add(AppSetting(key=_CAPS_KEY, value={"entries": entries}))
-            else:
-                row.value = {"entries": entries}
+            upsert_setting(s, _CAPS_KEY, {"entries": entries})
 
     return CapabilityCache(load=load, save=save)

@@ -88,6 +88,8 @@ class Case(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     travel_radius_km: Mapped[float | None] = mapped_column(Float)
     extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The intake form's submission key: a double click or a resubmitted form finds the case it already made.
+    intake_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -372,6 +374,8 @@ class Draft(Base):
     rounds: Mapped[int] = mapped_column(Integer, default=1)
     approvals: Mapped[list[Any]] = mapped_column(default=list)  # user ids that approved the current version
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Blocking checks overridden at approval: [{check, category, reason, by, version}], for the approved version.
+    overrides: Mapped[list[Any] | None] = mapped_column(default=list)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -432,6 +436,8 @@ class Report(Base):
     html: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    # What the report was made from (approved versions and trial records): the same sources make no new version.
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))
     released_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     released_at: Mapped[datetime] = mapped_column(default=utcnow)
 

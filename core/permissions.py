@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({AD}),
     "insights.view": frozenset({AN, AD}),
     "job.view": frozenset({R, AN, AD}),
+    "job.cancel": frozenset({R, AD}),  # and only the job's own starter, unless an admin
 }
 
 

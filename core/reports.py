@@ -8,17 +8,18 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from fpdf import FPDF
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.audit import record_event
-from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
-from core.errors import InvalidTransition, NotFound
+from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
+from core.domain.trial import NormalizedTrial
+from core.drafting.schema import SECTION_TITLES
+from core.errors import NotFound
 from core.models import Case, CaseContact, Draft, DraftVersion, Match, Report, Trial, User, utcnow
 from core.permissions import Actor, requires
-from core.review import case_ready_for_release
 
 DISCLAIMER = (
     "This report gives information, not medical advice. It does not promise that any option will help, "
@@ -62,8 +63,6 @@ def _md_escape(text: str) -> str:
 
 
 def _section_title(key: str) -> str:
-    from core.drafting.schema import SECTION_TITLES
-
     return SECTION_TITLES.get(key, key.replace("_", " ").capitalize())
 
 
@@ -77,7 +76,7 @@ def compose_report(s: Session, case_id: int) -> ReportContent:
     case = s.get(Case, case_id)
     if case is None:
         raise NotFound(f"No case with id {case_id}.")
-    drafts = list(s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status.in_(("approved", "released")))))
+    drafts = report_drafts(s, case_id)
     overview_draft = next((d for d in drafts if d.kind == "case"), None)
     ranks = dict(s.execute(select(Match.trial_id, Match.rank).where(Match.case_id == case_id)).all())
     trial_drafts = sorted((d for d in drafts if d.kind == "trial"), key=lambda d: (ranks.get(d.trial_id) or 10**9, d.id))
@@ -164,8 +163,6 @@ def _font_path(name: str) -> Path | None:
 
 def render_pdf(content: ReportContent) -> bytes:
     """A PDF with a Unicode font (DejaVu) so medical terms and non-ASCII names render."""
-    from fpdf import FPDF
-
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
     regular, bold = _font_path("DejaVuSans.ttf"), _font_path("DejaVuSans-Bold.ttf")
@@ -223,29 +220,57 @@ def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     return render_markdown(content), render_html(content), missing
 
 
-@requires("report.release")
-def release_report(actor: Actor, case_id: int) -> ReportView:
-    """Release a new immutable report version (Markdown, HTML, PDF, sha256); earlier versions are kept."""
+def case_ready_for_release(s: Session, case_id: int) -> tuple[bool, list[str]]:
+    """Whether every selected trial's summary and the case overview are approved, and what is missing."""
+    drafts = list(s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != DraftStatus.REJECTED)))
+    missing = []
+    if not any(d.kind == "case" for d in drafts):
+        missing.append("the case overview has not been drafted")
+    if not any(d.kind == "trial" for d in drafts):
+        missing.append("no trial summary has been drafted")
+    for d in drafts:
+        if d.status not in APPROVED_OR_RELEASED:
+            name = "case overview" if d.kind == "case" else f"summary of trial #{d.trial_id}"
+            missing.append(f"the {name} is {d.status.replace('_', ' ')}")
+    return (not missing, missing)
+
+
+def report_drafts(s: Session, case_id: int) -> list[Draft]:
+    """The approved (or released) drafts a report is made of."""
+    return list(s.scalars(
+        select(Draft).where(Draft.case_id == case_id, Draft.status.in_(APPROVED_OR_RELEASED)).order_by(Draft.id)
+    ))
+
+
+def source_fingerprint(s: Session, case_id: int) -> str:
+    """What a report of this case would be made from now: each approved draft's current version and each trial
+    record's content. The same fingerprint means the same report text."""
+    parts = []
+    for d in report_drafts(s, case_id):
+        trial = s.get(Trial, d.trial_id) if d.trial_id else None
+        parts.append(f"{d.id}:{d.current_version_id}:{trial.content_hash if trial else '-'}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def report_overrides(s: Session, case_id: int) -> list[dict[str, object]]:
+    """Every blocking check overridden in the approved texts of the report, with who overrode it and why."""
+    out = []
+    for d in report_drafts(s, case_id):
+        trial = s.get(Trial, d.trial_id) if d.trial_id else None
+        part = "Case overview" if d.kind == "case" else (trial.brief_title if trial else f"trial #{d.trial_id}")
+        for o in d.overrides or []:
+            out.append({"draft_id": d.id, "part": part, **o})
+    return out
+
+
+@requires("report.view")
+def list_report_overrides(actor: Actor, case_id: int) -> list[dict[str, object]]:
+    """Every overridden check in the report's approved texts (the release asks to confirm them)."""
     with session_scope() as s:
-        ready, missing = case_ready_for_release(s, case_id)
-        if not ready:
-            raise InvalidTransition("The report cannot be released yet: " + "; ".join(missing) + ".")
-        content = compose_report(s, case_id)
-        markdown, page = render_markdown(content), render_html(content)
-        pdf = render_pdf(content)
-        digest = hashlib.sha256(markdown.encode() + b"\0" + page.encode() + b"\0" + pdf).hexdigest()
-        version = (s.scalar(select(func.max(Report.version)).where(Report.case_id == case_id)) or 0) + 1
-        report = Report(case_id=case_id, version=version, markdown=markdown, html=page, pdf=pdf, sha256=digest, released_by=actor.user_id)
-        s.add(report)
-        for d in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status == "approved")):
-            d.status = "released"
-        s.get(Case, case_id).status = "released"
-        s.flush()
-        record_event(s, actor, "report.release", "case", case_id, after={"report": report.id, "version": version, "sha256": digest})
-        return _view(s, report)
+        return report_overrides(s, case_id)
 
 
-def _view(s: Session, r: Report) -> ReportView:
+def report_view(s: Session, r: Report) -> ReportView:
     return ReportView(
         id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,
         released_by=s.get(User, r.released_by).username, released_at=r.released_at,
@@ -256,7 +281,7 @@ def _view(s: Session, r: Report) -> ReportView:
 @requires("report.view")
 def list_reports(actor: Actor, case_id: int) -> list[ReportView]:
     with session_scope() as s:
-        return [_view(s, r) for r in s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))]
+        return [report_view(s, r) for r in s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))]
 
 
 @requires("report.view")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
+from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
 from core.models import CriterionVerdictRow, Draft, Match, Trial
 from core.permissions import Actor, requires

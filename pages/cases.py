@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+
 import pandas as pd
 import streamlit as st
 
@@ -87,7 +90,11 @@ if actor.can("case.create"):
             contact_phone=phone or None,
             contact_address=address or None,
         )
-        case_id = run_action(lambda: create_case(actor, data))
+        # The same filled-in form submitted again in this browser session (a double click, a rerun) carries the
+        # same key, so it makes one case; a changed form is a new submission.
+        nonce = st.session_state.setdefault("nc-intake-nonce", uuid.uuid4().hex)
+        intake_key = hashlib.sha256((nonce + data.model_dump_json()).encode()).hexdigest()[:40]
+        case_id = run_action(lambda: create_case(actor, data, intake_key=intake_key))
         if case_id:
             st.session_state["case_id"] = case_id
             st.success(f"Case saved (id {case_id}). Open it in Matching to find options.")

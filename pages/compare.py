@@ -5,11 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.comparison_export import export_comparison
-from core.comparison_judging import judge_pair, list_blind_pairs
 from core.drafting.schema import SECTION_TITLES
-from core.jobs import start_job_in_background
-from core.prompt_comparison import (
+from core.prompt_lab.comparisons import (
     COMPARABLE_PROMPTS,
     ComparisonRequest,
     ItemRef,
@@ -18,9 +15,11 @@ from core.prompt_comparison import (
     get_comparison,
     list_comparison_candidates,
     list_comparisons,
-    start_comparison,
 )
+from core.prompt_lab.export import export_comparison
+from core.prompt_lab.judging import judge_pair, list_blind_pairs
 from core.prompt_store import list_prompt_versions
+from core.workflow.comparisons import start_comparison
 from pages.ui_common import job_progress, md_text, require_page, run_action
 
 actor = require_page("comparison.list")
@@ -78,8 +77,7 @@ def new_comparison() -> None:
             items=[ItemRef(case_id=candidates[i].case_id, trial_id=candidates[i].trial_id) for i in picked],
         )
         started = run_action(lambda: start_comparison(actor, request))
-        if started and started is not True:
-            start_job_in_background(started.job_id)
+        if started is not None:
             st.session_state["cmp-id"], st.session_state["cmp-job"] = started.comparison_id, started.job_id
     if st.session_state.get("cmp-job"):
         job_progress(st.session_state["cmp-job"], key="cmp-job")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.catalogue.importer import save_upload, start_import
-from core.jobs import dispatch_job, get_job, list_jobs
+from core.catalogue.importer import save_upload
+from core.jobs.store import get_job, list_jobs
+from core.workflow.catalogue_jobs import start_import
 from pages.ui_common import job_progress, require_page, run_action
 
 actor = require_page("catalogue.import")
@@ -24,10 +25,9 @@ if st.button("Import", type="primary", disabled=not uploads and not server_path.
     paths = [save_upload(actor, f.name, f.getvalue()) for f in uploads or []]
     if server_path.strip():
         paths.append(server_path.strip())
-    job_id = run_action(lambda: start_import(actor, paths))
-    if job_id:
-        if run_action(lambda: dispatch_job(job_id)):
-            st.session_state["imp-job"] = job_id
+    started = run_action(lambda: start_import(actor, paths))
+    if started is not None:
+        st.session_state["imp-job"] = started.id
 
 job_id = st.session_state.get("imp-job")
 if job_id:

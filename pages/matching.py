@@ -6,24 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import get_case, list_cases, update_case_facts
-from core.drafting.service import start_drafting
-from core.jobs import dispatch_job
-from core.llm_config import load_llm_settings
+from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 from core.matching.differential import describe_suggested_diagnoses
 from core.matching.extract import split_sentences
 from core.matching.service import (
-    catalogue_size,
     dismiss_trial,
     list_matches,
     override_verdict,
     select_trial,
-    start_matching,
     unselect_trial,
 )
-from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
+from core.workflow.drafting import start_drafting
+from core.workflow.matching import start_matching
 from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
-
-INLINE_LIMIT = 20_000  # below this many trials matching finishes in about a second: no job panel needed
 
 actor = require_page("match.view")
 st.title("Matching")
@@ -96,15 +91,12 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
 
 if actor.can("match.run"):
     if st.button("Run matching", type="primary", key="run-match"):
-        job_id = run_action(lambda: start_matching(actor, case_id))
-        if job_id:
-            inline = catalogue_size() < INLINE_LIMIT and not load_llm_settings().is_configured
-            with st.spinner("Matching…"):
-                job = run_action(lambda: dispatch_job(job_id, inline=inline))
-            if job is True:  # handed to a thread or the worker: follow its progress
-                st.session_state["match-job"] = job_id
-            elif job is not None and job.status != "done":
-                st.error(f"Matching failed: {job.error}")
+        with st.spinner("Matching…"):
+            job = run_action(lambda: start_matching(actor, case_id))
+        if job is not None and not job.finished:  # handed to a thread or the worker: follow its progress
+            st.session_state["match-job"] = job.id
+        elif job is not None and job.status != "done":
+            st.error(f"Matching failed: {job.error}")
     if st.session_state.get("match-job"):
         job_progress(st.session_state["match-job"], key="match-job")
 
@@ -225,16 +217,14 @@ if actor.can("draft.create"):
     st.subheader("Drafting")
     st.caption(f"{len(selected)} trial(s) selected. Drafting writes a plain-language summary of each, and a case overview.")
     if st.button("Draft summaries for the selected trials", type="primary", disabled=not selected, key="draft"):
-        job_id = run_action(lambda: start_drafting(actor, case_id))
-        if job_id:
-            with st.spinner("Drafting…"):
-                job = run_action(lambda: dispatch_job(job_id, inline=not load_llm_settings().is_configured))
-            if job is True:  # handed to a thread or the worker: follow its progress
-                st.session_state["draft-job"] = job_id
-            elif job is not None and job.status == "done":
-                st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
-            elif job is not None:
-                st.error(f"Drafting failed: {job.error}")
+        with st.spinner("Drafting…"):
+            job = run_action(lambda: start_drafting(actor, case_id))
+        if job is not None and not job.finished:  # handed to a thread or the worker: follow its progress
+            st.session_state["draft-job"] = job.id
+        elif job is not None and job.status == "done":
+            st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
+        elif job is not None:
+            st.error(f"Drafting failed: {job.error}")
     if st.session_state.get("draft-job"):
         job_progress(st.session_state["draft-job"], key="draft-job")
     if st.button("Go to the review queue", key="to-queue"):

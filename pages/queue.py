@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.review import claim_next_draft, list_queue, queue_counts
+from core.workflow.review import claim_next_draft
+from core.workflow.review_views import list_queue, queue_counts
 from pages.ui_common import require_page
 
 actor = require_page("draft.view")
@@ -16,7 +17,7 @@ cols = st.columns(6)
 for col, status in zip(cols, ["queued", "ready", "in_review", "approved", "failed", "released"], strict=True):
     col.metric(status.replace("_", " ").capitalize(), counts.get(status, 0))
 
-if actor.can("review.work") and st.button("Claim next draft", type="primary", key="claim-next"):
+if actor.can("review.work") and st.button("Start review of the next draft", type="primary", key="claim-next"):
     draft_id = claim_next_draft(actor)
     if draft_id is None:
         st.info("Nothing is waiting for review.")
@@ -52,7 +53,9 @@ table = pd.DataFrame(
             "case": i.case_reference,
             "what": i.title,
             "status": i.status,
-            "claimed by": i.claimed_by or "",
+            "version": i.version_number,
+            "reviewing": i.claimed_by or "",
+            "approvals": i.approvals,
             "waiting (h)": i.waiting_hours,
             "failing checks": ", ".join(i.failing_checks),
             "drafter": f"{i.drafter or ''} {i.model or ''}".strip(),

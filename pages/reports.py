@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.cases import list_cases
-from core.reports import get_report_pdf, list_reports, preview_report, release_report
-from pages.ui_common import case_label, require_page, run_action
+from core.domain.overrides import OVERRIDE_CATEGORIES
+from core.reports import get_report_pdf, list_report_overrides, list_reports, preview_report
+from core.workflow.release import release_report
+from pages.ui_common import case_label, md_text, require_page, run_action
 
 actor = require_page("report.view")
 st.title("Reports")
@@ -35,10 +37,22 @@ with st.expander("Preview", expanded=not missing):
         st.html(page_html)
 
 if actor.can("report.release"):
-    if st.button("Release report", type="primary", disabled=bool(missing), key="release"):
-        report = run_action(lambda: release_report(actor, case_id), success="Released")
-        if report:
-            st.success(f"Released version {report.version} · sha256 {report.sha256}")
+    overrides = list_report_overrides(actor, case_id)
+    confirmed = True
+    if overrides and not missing:
+        st.warning(f"**{len(overrides)} check(s) were overridden** in the approved texts of this report. Read each one before releasing:")
+        for o in overrides:
+            st.markdown(
+                f"- {md_text(o['part'])}: **{md_text(o['check'])}** overridden by {md_text(o['by'])} "
+                f"(version {o['version']}; {md_text(OVERRIDE_CATEGORIES.get(o['category'], o['category']))}): “{md_text(o['reason'])}”"
+            )
+        confirmed = st.checkbox("I have read every overridden check and release the report with them", key=f"confirm-overrides-{case_id}")
+    if st.button("Release report", type="primary", disabled=bool(missing) or not confirmed, key="release"):
+        outcome = run_action(lambda: release_report(actor, case_id, confirm_overrides=bool(overrides)))
+        if outcome is not None and outcome.created:
+            st.success(f"{outcome.message} sha256 {outcome.report.sha256}")
+        elif outcome is not None:
+            st.info(outcome.message)
 
 st.subheader("Released versions")
 reports = list_reports(actor, case_id)

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from core.cases import get_case
-from core.drafting.service import retry_draft
+from core.domain.overrides import OVERRIDE_CATEGORIES, CheckOverride
 from core.errors import ConflictError
-from core.jobs import dispatch_job
-from core.review import (
-    add_comment,
+from core.trial_view import get_trial_for_review
+from core.workflow.drafting import retry_draft
+from core.workflow.review import (
     approve_draft,
-    claim_draft,
-    diff_sections,
-    get_draft_detail,
     heartbeat_claim,
-    list_comments,
     reject_draft,
     release_claim,
     request_changes,
     restore_version,
     save_draft,
+    start_review,
 )
-from core.trial_view import get_trial_for_review
+from core.workflow.review_views import add_comment, diff_sections, get_draft_detail, list_comments
 from pages.ui_common import esc, job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
@@ -44,10 +42,8 @@ except Exception as exc:
     show_error(exc)
     st.stop()
 
-if detail.status in ("ready", "in_review") and detail.claimed_by in (None, actor.username):
-    if detail.claimed_by is None:
-        run_action(lambda: claim_draft(actor, draft_id))
-        detail = get_draft_detail(actor, draft_id)
+reviewable = detail.status in ("ready", "in_review")
+mine = detail.claimed_by == actor.username
 
 st.subheader(detail.title)
 meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
@@ -56,18 +52,28 @@ if detail.model:
 if detail.prompt:
     meta += f" with prompt **{md_text(detail.prompt)}**"
 st.markdown(meta)
-if detail.claimed_by and detail.claimed_by != actor.username:
-    st.warning(f"{detail.claimed_by} is reviewing this draft. You can read it; saving may conflict.")
+if detail.approved_by and detail.status != "approved":
+    st.info(f"Approved by {', '.join(detail.approved_by)}: a second reviewer must approve the same version.")
+if reviewable and detail.claimed_by and not mine:
+    st.warning(f"**{detail.claimed_by}** is reviewing this draft (claim until {detail.claim_expires_at:%H:%M} UTC). "
+               "You can read it; editing and approving need the claim.")
+elif reviewable and not mine:
+    st.info("Nobody is reviewing this draft. Reading it does not claim it: **Start review** to edit or approve it.")
+    if st.button("Start review", type="primary", key="start-review"):
+        if run_action(lambda: start_review(actor, draft_id), success="You are reviewing this draft") is not None:
+            st.rerun()
 
 
 @st.fragment(run_every=60)
 def _heartbeat() -> None:
-    if detail.claimed_by == actor.username or detail.claimed_by is None:
-        expiry = heartbeat_claim(actor, draft_id)
-        if expiry:
-            st.caption(f":material/favorite: Your claim is active until {expiry:%H:%M} UTC (kept alive while this page is open).")
-        elif detail.status in ("ready", "in_review"):
-            st.caption("You do not hold the claim on this draft.")
+    if not mine:
+        return
+    expiry = heartbeat_claim(actor, draft_id)
+    if expiry:
+        st.caption(f":material/favorite: You are reviewing this draft; your claim lasts until {expiry:%H:%M} UTC "
+                   "(kept alive while this page is open).")
+    else:
+        st.warning("Your claim on this draft has expired or was taken: Start review again to go on. Your text is kept.")
 
 
 _heartbeat()
@@ -75,10 +81,11 @@ _heartbeat()
 if detail.error:
     st.error(f"Drafting failed: {detail.error}")
 if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
-    job_id = run_action(lambda: retry_draft(actor, draft_id))
-    if job_id:
-        if run_action(lambda: dispatch_job(job_id)):
-            st.session_state["retry-job"] = job_id
+    job = run_action(lambda: retry_draft(actor, draft_id))
+    if job is not None and job.finished:
+        st.rerun()
+    elif job is not None:
+        st.session_state["retry-job"] = job.id
 if st.session_state.get("retry-job"):
     job_progress(st.session_state["retry-job"], key="retry-job")
 if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):
@@ -133,7 +140,8 @@ with right:
     for key, text in editing.sections.items():
         # Keyed by the base version: what the reviewer types survives reruns and failed saves.
         edited[key] = st.text_area(
-            key.replace("_", " ").capitalize(), value=text, key=f"edit-{draft_id}-{base_id}-{key}", height=140
+            key.replace("_", " ").capitalize(), value=text, key=f"edit-{draft_id}-{base_id}-{key}", height=140,
+            disabled=not mine,
         )
         sources = [fields for s, fields in (editing.sources or {}).get(key, [])]
         if sources:
@@ -165,9 +173,8 @@ with right:
             st.session_state[base_key] = current.id
             st.rerun()
 
-    reviewable = detail.status in ("ready", "in_review")
     c1, c2, c3 = st.columns(3)
-    if c1.button("Save", disabled=not reviewable, key="save", type="secondary"):
+    if c1.button("Save", disabled=not (reviewable and mine), key="save", type="secondary"):
         try:
             saved = save_draft(actor, draft_id, edited, base_version_id=base_id)
             st.session_state[base_key] = saved.id
@@ -184,25 +191,39 @@ with right:
         except Exception as exc:
             show_error(exc)
     blocking = [c["name"] for c in current.checks if c["blocking"] and not c["passed"]]
-    override = ""
-    if blocking:
-        override = st.text_input(f"Override reason (blocking checks fail: {', '.join(blocking)})", key=f"override-{draft_id}")
-    if c2.button("Approve", disabled=not reviewable, key="approve", type="primary"):
+    override: CheckOverride | None = None
+    if blocking and mine:
+        st.markdown(f"**Blocking checks fail: {', '.join(blocking)}.** Fix the text, or override them:")
+        o1, o2 = st.columns([2, 3])
+        category = o1.selectbox("Why they do not apply", list(OVERRIDE_CATEGORIES), key=f"override-cat-{draft_id}",
+                                format_func=OVERRIDE_CATEGORIES.get)
+        sentence = o2.text_input("Say why in a sentence (it is shown again at release)", key=f"override-{draft_id}")
+        if sentence.strip():
+            try:
+                override = CheckOverride(category=category, reason=sentence)
+            except ValidationError as exc:
+                st.caption(f":material/error: {exc.errors()[0]['msg']}")
+    if c2.button(f"Approve version {editing.number}", disabled=not (reviewable and mine), key="approve", type="primary"):
         if changed:
             st.warning("You have unsaved edits: save them first, then approve the saved version.")
-        elif run_action(lambda: approve_draft(actor, draft_id, override_reason=override or None), success="Approved") is not None:
+        elif run_action(lambda: approve_draft(actor, draft_id, version=editing.number, override=override), success="Approved") is not None:
             st.rerun()
-    if c3.button("Release claim", disabled=detail.claimed_by != actor.username, key="release-claim"):
-        release_claim(actor, draft_id)
-        st.session_state.pop("draft_id", None)
-        st.switch_page("pages/queue.py")
+    if c3.button("Release claim", disabled=not mine, key="release-claim"):
+        if run_action(lambda: release_claim(actor, draft_id)) is not None:
+            st.session_state.pop("draft_id", None)
+            st.switch_page("pages/queue.py")
     with st.expander("Request changes or reject"):
         feedback = st.text_area("What should change (goes to the next drafting run)", key=f"fb-{draft_id}")
-        if st.button("Request changes", disabled=not reviewable, key="req-changes"):
-            if run_action(lambda: request_changes(actor, draft_id, feedback), success="Sent back for redrafting") is not None:
+        if st.button("Request changes", disabled=not (reviewable and mine), key="req-changes"):
+            job = run_action(lambda: request_changes(actor, draft_id, feedback))
+            if job is not None and job.finished:
+                st.toast("Sent back and redrafted: the new version waits for review")
+                st.rerun()
+            elif job is not None:
+                st.session_state["retry-job"] = job.id
                 st.rerun()
         reason = st.text_input("Reason to reject", key=f"rej-{draft_id}")
-        if st.button("Reject", disabled=not reviewable, key="reject"):
+        if st.button("Reject", disabled=not (reviewable and mine), key="reject"):
             if run_action(lambda: reject_draft(actor, draft_id, reason), success="Rejected") is not None:
                 st.rerun()
 
@@ -225,7 +246,7 @@ with t3:
         hide_index=True, width="stretch",
     )
     older = [v for v in detail.versions if v.id != base_id]
-    if older and detail.status in ("ready", "in_review"):
+    if older and reviewable and mine:
         pick = st.selectbox("Restore version", [v.id for v in older], key="restore-pick", format_func=lambda i: f"version {next(v.number for v in older if v.id == i)}")
         if st.button("Restore as a new version", key="restore"):
             if run_action(lambda: restore_version(actor, draft_id, pick, base_version_id=base_id), success="Restored") is not None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.errors import ValidationFailed, WorkbenchError
+from core.jobs.store import cancel_job, get_job
 from core.permissions import Actor
 
 
@@ -74,8 +75,6 @@ def case_label(cases: list, case_id: int) -> str:  # noqa: ANN001
 
 def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = None) -> None:
     """Show a job's progress bar, refreshing itself every second until the job ends."""
-    from core.jobs import cancel_job, get_job
-
     @st.fragment(run_every=1.0)
     def _panel() -> None:
         job = get_job(job_id)
@@ -97,7 +96,8 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
         if job.status == "paused":
             st.warning(job.message)  # e.g. the LLM endpoint is unreachable: nothing is lost, it resumes by itself
         st.progress(job.fraction, text=label)
-        if st.button("Cancel", key=f"{key}-cancel-{job_id}"):
-            cancel_job(current_actor(), job_id)
+        actor = current_actor()
+        if actor is not None and actor.can("job.cancel") and st.button("Cancel", key=f"{key}-cancel-{job_id}"):
+            run_action(lambda: cancel_job(actor, job_id), success="Cancelling…")
 
     _panel()

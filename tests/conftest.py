@@ -8,9 +8,12 @@ import pytest
 
 from core.auth import actor_for, create_user
 from core.db import session_scope
+from core.jobs.dispatch import Runner, set_entry_runner
 from core.models import User
 from core.permissions import SYSTEM, Actor
+from core.workflow.job_handlers import register_job_handlers
 from tests.support.database import backends, temporary_database
+from tests.support.flow import jobs_left_queued
 
 
 @pytest.fixture(params=backends())
@@ -43,3 +46,19 @@ def team(db) -> Team:
         analyst=_make("ana", ["analyst"]),
         admin=_make("adam", ["admin"]),
     )
+
+
+@pytest.fixture
+def queued_jobs():
+    """Jobs stay queued when started (as for a polling worker), so the test runs them when it wants."""
+    with jobs_left_queued():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _job_handlers():
+    """The test process is an entry point like the CLI: it registers the job handlers and runs jobs inline."""
+    register_job_handlers()
+    set_entry_runner(Runner.INLINE)
+    yield
+    set_entry_runner(None)

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 
 from core.catalogue.criteria_parser import split_criteria
 from core.catalogue.normalise import FieldError
-from core.catalogue.records import NormalizedTrial
 from core.catalogue.tags import tag_trial
+from core.domain.trial import NormalizedTrial
 
 # Real eligibility texts stay under ~30 kB; anything far larger is a broken or hostile record.
 MAX_ELIGIBILITY_CHARS = 200_000

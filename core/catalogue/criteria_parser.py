@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.catalogue.records import CriterionKind, ParsedCriterion
+from core.domain.trial import CriterionKind, ParsedCriterion
 
 # Markdown escapes the registry puts in front of punctuation: "\>=", "\<", "\*", "\-".
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=|~^&%$])")

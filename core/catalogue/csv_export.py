@@ -19,7 +19,7 @@ from core.catalogue.normalise import (
     normalise_study_type,
     to_int,
 )
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 ID_COLUMN = "NCT Number"
 _AGE_RANGE = re.compile(

@@ -24,7 +24,7 @@ from core.catalogue.normalise import (
     normalise_yes_no,
     to_float,
 )
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 P = "protocolSection"
 _IP, _SP, _DP, _EP = (

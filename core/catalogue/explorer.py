@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
+from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
 from core.models import Site, Trial, TrialRaw
 from core.permissions import Actor, requires

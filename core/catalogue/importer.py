@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.audit import record_event
-from core.catalogue.records import NormalizedTrial
+from core.catalogue.sources import estimate_total, iter_import_bytes, iter_import_items
 from core.catalogue.store import ImportReport, store_trials
+from core.catalogue.sync_cli import main_sync
 from core.config import get_settings
 from core.db import session_scope
-from core.jobs import JobContext, register_handler, submit_job
-from core.permissions import Actor, requires
+from core.domain.trial import NormalizedTrial, RejectedRecord
+from core.permissions import ROLES, Actor, requires
 
 BATCH_SIZE = 500
 
@@ -48,8 +50,6 @@ def import_items(
                     report.updated += single.updated
                     report.unchanged += single.unchanged
                 except Exception as exc:
-                    from core.catalogue.records import RejectedRecord
-
                     report.rejected.append(
                         RejectedRecord(file=source, position=trial.registry_id, field=None, reason=f"could not be stored: {exc}", registry_id=trial.registry_id)
                     )
@@ -88,8 +88,6 @@ def import_paths(
     cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import files, folders or zips in any supported format (detected from content)."""
-    from core.catalogue.sources import estimate_total, iter_import_items
-
     total = estimate_total(paths)
     return import_items(
         iter_import_items(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
@@ -112,46 +110,8 @@ def save_upload(actor: Actor, name: str, data: bytes) -> Path:
     return path
 
 
-@requires("catalogue.import")
-def start_import(actor: Actor, paths: Sequence[str | Path]) -> int:
-    """Queue an import job (progress, cancel) and return its id."""
-    return submit_job("import", {"paths": [str(p) for p in paths], "actor": actor.username}, created_by=actor.username)
-
-
-@register_handler("import")
-def _run_import(ctx: JobContext) -> dict[str, Any]:
-    from core.permissions import ROLES
-
-    actor = Actor(username=ctx.payload.get("actor", "system"), roles=frozenset(ROLES))
-
-    def progress(done: int, total: int | None, message: str) -> None:
-        ctx.progress(done, total, message)
-
-    report = import_paths(actor, ctx.payload["paths"], on_progress=progress, cancel=ctx.cancelled)
-    if report.new or report.updated:
-        refresh_search_index(lambda message: ctx.progress(report.seen, report.seen, message))
-        from core.matching.embeddings import queue_catalogue_embedding
-
-        queue_catalogue_embedding(ctx.payload.get("actor", "system"))
-    return report.as_dict()
-
-
-def refresh_search_index(on_message: Callable[[str], None] | None = None) -> None:
-    """Rebuild the retrieval index after the catalogue changed, so the next match does not wait for it."""
-    from core.matching.service import ensure_index
-
-    if on_message:
-        on_message("Updating the search index")
-    ensure_index()
-
-
 def import_study_page(studies: list[dict], *, source: str, actor: Actor | None = None) -> ImportReport:
     """Store one page of API v2 studies fetched by the registry sync (same parser and store as files)."""
-    import json
-
-    from core.catalogue.sources import iter_import_bytes
-    from core.permissions import ROLES
-
     actor = actor or Actor(username="registry-sync", roles=frozenset(ROLES))
     data = json.dumps({"studies": studies}).encode()
     return import_items(iter_import_bytes(data, name=source), actor=actor, source=source, total=len(studies))
@@ -159,8 +119,6 @@ def import_study_page(studies: list[dict], *, source: str, actor: Actor | None =
 
 def main_sync_into_catalogue(argv: list[str] | None = None) -> int:
     """`python -m core sync ...`: the registry client, with every page stored in the catalogue."""
-    from core.catalogue.sync_cli import main_sync
-
     def store(studies: list[dict], state: Any) -> None:
         report = import_study_page(studies, source=f"clinicaltrials.gov sync, page {state.pages_done + 1}")
         print(f"  stored: {report.summary()}")

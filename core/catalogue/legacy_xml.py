@@ -22,7 +22,7 @@ from core.catalogue.normalise import (
     normalise_yes_no,
     to_int,
 )
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 # No DTDs, no entity expansion, no network: the record is untrusted input.
 _PARSER = etree.XMLParser(

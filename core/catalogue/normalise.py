@@ -9,7 +9,7 @@ from typing import Any, get_args
 
 from dateutil import parser as date_parser
 
-from core.catalogue.records import ExpandedAccessType, OverallStatus, Phase, Sex, StudyType
+from core.domain.trial import ExpandedAccessType, OverallStatus, Phase, Sex, StudyType
 
 
 class FieldError(ValueError):

@@ -28,8 +28,8 @@ from core.catalogue.csv_export import is_csv_export_header, iter_csv_rows, parse
 from core.catalogue.ctgov_v2 import parse_study_v2
 from core.catalogue.legacy_xml import parse_clinical_study_xml
 from core.catalogue.normalise import FieldError
-from core.catalogue.records import NormalizedTrial, RejectedRecord
 from core.catalogue.trialgpt import is_trialgpt_metadata, parse_plain, parse_trialgpt
+from core.domain.trial import NormalizedTrial, RejectedRecord
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.catalogue.records import NormalizedTrial, RejectedRecord
-from core.models import AppSetting, Criterion, Site, Trial, TrialRaw, utcnow
+from core.app_settings import read_setting, upsert_setting
+from core.domain.trial import NormalizedTrial, RejectedRecord
+from core.models import Criterion, Site, Trial, TrialRaw, utcnow
 
 
 @dataclass
@@ -174,15 +175,10 @@ _VERSION_KEY = "catalogue_version"
 
 def bump_catalogue_version(session: Session) -> None:
     """Mark the catalogue as changed (the retrieval index and match caches key on this)."""
-    row = session.get(AppSetting, _VERSION_KEY)
-    if row is None:
-        session.add(AppSetting(key=_VERSION_KEY, value={"version": 1}))
-    else:
-        row.value = {"version": int(row.value.get("version", 0)) + 1}
-    session.flush()
+    current = read_setting(session, _VERSION_KEY) or {}
+    upsert_setting(session, _VERSION_KEY, {"version": int(current.get("version", 0)) + 1})
 
 
 def catalogue_version(session: Session) -> str:
-    row = session.get(AppSetting, _VERSION_KEY)
-    return str(row.value.get("version", 0)) if row else "0"
+    return str((read_setting(session, _VERSION_KEY) or {}).get("version", 0))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.catalogue.records import OverallStatus
+from core.domain.trial import OverallStatus
 
 MAX_PAGE_SIZE = 1000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 TAG_ORDER = ("car_t", "cell_therapy", "gene_therapy", "expanded_access", "children")
 

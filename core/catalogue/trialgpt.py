@@ -6,7 +6,7 @@ from typing import Any
 
 from core.catalogue.assemble import assemble_trial
 from core.catalogue.normalise import FieldError, get_obj, get_str, get_str_list, normalise_phases, to_int
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 
 def is_trialgpt_metadata(obj: Any) -> bool:

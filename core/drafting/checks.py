@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
 from core.drafting.personal_data import find_personal_data
@@ -16,7 +17,6 @@ from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
 from core.drafting.sentences import split_sentences
-from core.matching.case_facts import CaseFacts
 
 CHECK_NAMES: tuple[str, ...] = (
     "required_sections",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from core.catalogue.records import OPEN_STATUSES
+from core.domain.trial import OPEN_STATUSES
 
 
 class OptionSummary(BaseModel):

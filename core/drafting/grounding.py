@@ -10,8 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from core.catalogue.records import NormalizedTrial
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial
 
 TokenKind = Literal["number", "age", "dose", "phase", "registry_id", "drug", "place"]
 

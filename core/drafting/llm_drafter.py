@@ -7,7 +7,9 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from core.catalogue.records import NormalizedTrial, Site
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial, Site
+from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary
 from core.drafting.personal_data import find_personal_data
 from core.drafting.prompts import (
@@ -17,8 +19,6 @@ from core.drafting.prompts import (
     render_messages,
 )
 from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

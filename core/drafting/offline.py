@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.catalogue.records import OPEN_STATUSES, Contact, NormalizedTrial, Site
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, Site
+from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary, format_distance_km, order_options
 from core.drafting.glossary import find_jargon
 from core.drafting.promises import find_promises
@@ -17,8 +19,6 @@ from core.drafting.schema import (
     required_sections,
 )
 from core.drafting.sentences import split_sentences
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
 

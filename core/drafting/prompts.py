@@ -13,12 +13,12 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field
 
-from core.catalogue.records import NormalizedTrial, ParsedCriterion, Site
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial, ParsedCriterion, Site
+from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary, format_distance_km, order_options
 from core.drafting.schema import SECTION_TITLES, required_sections
 from core.drafting.sentences import split_sentences
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
 
 SYSTEM_MARKER = "<!-- system -->"
 USER_MARKER = "<!-- user -->"

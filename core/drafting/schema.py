@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.domain.verdicts import VerdictLabel
 from core.drafting.sentences import normalise_space, split_sentences
-from core.matching.verdicts import VerdictLabel
 
 DraftKind = Literal["trial", "case"]
 

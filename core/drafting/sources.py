@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial
 from core.drafting.glossary import GLOSSARY
 from core.drafting.schema import CaseOverviewDraft, TrialSummaryDraft
-from core.matching.case_facts import CaseFacts
 
 # Fields the drafts may cite besides the record's and the case's own.
 EXTRA_TRIAL_FIELDS = frozenset({"eligibility"})

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.cases import get_case_facts, get_personal_data
-from core.catalogue.records import NormalizedTrial
-from core.catalogue.store import split_bars
-from core.drafting.offline import OFFLINE_DRAFTER
-from core.models import Draft, Match, Trial
+from core.case_records import get_case_facts, get_personal_data
+from core.drafting.inputs import load_match_verdicts, load_trial, nearest_open_sites, option_summaries
+from core.drafting.llm_drafter import draft_case_overview_with_llm, draft_trial_summary_with_llm
+from core.drafting.offline import OFFLINE_DRAFTER, draft_case_overview_offline, draft_trial_summary_offline
+from core.drafting.prompts import parse_prompt_text
+from core.drafting.schema import section_texts, sentence_sources
+from core.llm import LLMClient
+from core.llm_config import capability_cache, load_llm_settings
+from core.models import Draft
+from core.prompt_store import get_labelled_version
 
 OFFLINE_AUTHOR = "offline drafter"
 
@@ -35,18 +39,11 @@ class Written:
 
 
 def _from_structured(draft_obj: Any) -> tuple[dict[str, str], dict[str, Any]]:
-    from core.drafting.schema import section_texts, sentence_sources
-
     return section_texts(draft_obj), {k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()}
 
 
 def _llm_context(prompt_name: str, pin: Pin | None = None):  # noqa: ANN202
     """The production prompt (or the pinned version), parsed, and a client for the configured endpoint."""
-    from core.drafting.prompts import parse_prompt_text
-    from core.llm import LLMClient
-    from core.llm_config import capability_cache, load_llm_settings
-    from core.prompt_store import get_labelled_version
-
     version = pin.version if pin and pin.version is not None else get_labelled_version(prompt_name)
     template = parse_prompt_text(version.template_text, prompt_name)
     settings = load_llm_settings()
@@ -89,17 +86,11 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
 
 def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
     """A trial summary for a case, from de-identified facts only: LLM when configured, else the offline drafter."""
-    from core.drafting.offline import draft_trial_summary_offline
-    from core.drafting.service import load_match_verdicts, nearest_open_sites
-    from core.llm_config import load_llm_settings
-
-    trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
+    trial = load_trial(s, trial_id)
     facts = get_case_facts(case_id, s)
     verdicts = load_match_verdicts(s, case_id, trial_id)
     nearest = nearest_open_sites(trial, facts)
     if load_llm_settings().is_configured:
-        from core.drafting.llm_drafter import draft_trial_summary_with_llm
-
         version, template, client, params = _llm_context("trial_summary", pin)
         parsed, record = draft_trial_summary_with_llm(
             client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
@@ -114,48 +105,15 @@ def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback
     return Written(sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR, note=note)
 
 
-def option_summaries(s: Session, case_id: int) -> list[Any]:
-    from core.drafting.context import OptionSummary
-
-    options = []
-    rows = s.execute(
-        select(Trial, Match)
-        .join(Draft, Draft.trial_id == Trial.id)
-        .join(Match, (Match.trial_id == Trial.id) & (Match.case_id == case_id))
-        .where(Draft.case_id == case_id, Draft.kind == "trial", Draft.status != "rejected")
-        .order_by(Match.rank)
-    ).all()
-    for trial, match in rows:
-        options.append(
-            OptionSummary(
-                registry_id=trial.registry_id,
-                title=trial.brief_title,
-                study_type=trial.study_type,
-                phases=split_bars(trial.phases),
-                overall_status=trial.overall_status,
-                met=match.met,
-                unknown=match.unknown,
-                not_met=match.not_met,
-                nearest_distance_km=match.distance_km,
-            )
-        )
-    return options
-
-
 def write_case_overview(s: Session, draft: Draft) -> Written:
     return write_case_overview_for(s, draft.case_id, feedback=draft.feedback)
 
 
 def write_case_overview_for(s: Session, case_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
     """A case overview from de-identified facts and the drafted options: LLM when configured, else offline."""
-    from core.drafting.offline import draft_case_overview_offline
-    from core.llm_config import load_llm_settings
-
     facts = get_case_facts(case_id, s)
     options = option_summaries(s, case_id)
     if load_llm_settings().is_configured:
-        from core.drafting.llm_drafter import draft_case_overview_with_llm
-
         version, template, client, params = _llm_context("case_overview", pin)
         parsed, record = draft_case_overview_with_llm(
             client, template, prompt_version=str(version.version), options=options, facts=facts,

@@ -9,8 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from core.catalogue.records import ParsedCriterion
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import ParsedCriterion
+from core.domain.verdicts import CriterionVerdict
 from core.matching.criteria_limits import (
     AGE_WORD,
     BOTH_SEXES,
@@ -25,7 +26,6 @@ from core.matching.criteria_limits import (
 from core.matching.criteria_terms import STOPWORDS, WORD, content_stems, find_concept, read_sentence
 from core.matching.disease_groups import disease_groups
 from core.matching.extract import find_therapies
-from core.matching.verdicts import CriterionVerdict
 
 Kind = Literal["inclusion", "exclusion"]
 

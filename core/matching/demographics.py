@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 
 ADULT_AGE = 18.0
 

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.config import get_settings
 from core.db import session_scope
-from core.jobs import JobContext, dispatch_job, register_handler, submit_job
+from core.matching.dense import load_encoder
 from core.models import Trial, TrialEmbedding
-from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +93,6 @@ _encoder: list[Any] = []  # [encoder or None] once tried: the model loads once p
 
 def shared_encoder() -> Encoder | None:
     """The process's dense encoder, or None when the optional extra is not installed."""
-    from core.matching.dense import load_encoder
-
     with _encoder_lock:
         if not _encoder:
             _encoder.append(load_encoder())
@@ -136,31 +133,3 @@ def catalogue_dense_scorer() -> Callable[[str, list[str]], dict[str, float]] | N
         log.warning("DENSE_RERANK is on but the embedding extra is not installed: matching uses BM25 only")
         return None
     return lambda query, registry_ids: stored_similarities(encoder, query, registry_ids)
-
-
-@requires("catalogue.import")
-def start_catalogue_embedding(actor: Actor) -> int:
-    """Queue the embedding job (a double click joins the job already under way)."""
-    return submit_job("embed_catalogue", {}, created_by=actor.username, idempotency_key="embed_catalogue")
-
-
-def queue_catalogue_embedding(created_by: str) -> int | None:
-    """After an import, with DENSE_RERANK on: embed the new and changed trials as a job of their own."""
-    if not get_settings().dense_rerank:
-        return None
-    job_id = submit_job("embed_catalogue", {}, created_by=created_by, idempotency_key="embed_catalogue")
-    dispatch_job(job_id)
-    return job_id
-
-
-@register_handler("embed_catalogue")
-def _run_embed_catalogue(ctx: JobContext) -> dict[str, Any]:
-    from core.matching.dense import DenseEncoder
-
-    encoder = DenseEncoder()  # raises DenseUnavailable naming the extra to install: the job fails saying so
-
-    def progress(done: int, last_id: int, total: int) -> None:
-        ctx.check_cancelled()
-        ctx.progress(min(last_id, total), total, f"{done} trials embedded")
-
-    return embed_catalogue(encoder, progress)

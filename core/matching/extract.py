@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.differential import names_a_disease
 
 WORD_NUMBERS: dict[str, int] = {

@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
 
-from core.catalogue.records import OPEN_STATUSES, NormalizedTrial, Site
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import OPEN_STATUSES, NormalizedTrial, Site
 from core.matching.geo import EARTH_RADIUS_KM
 
 DEFAULT_STUDY_TYPES: tuple[str, ...] = ("INTERVENTIONAL", "EXPANDED_ACCESS")

@@ -7,7 +7,7 @@ from math import asin, cos, radians, sin, sqrt
 
 from pydantic import BaseModel
 
-from core.catalogue.records import OPEN_STATUSES, Site
+from core.domain.trial import OPEN_STATUSES, Site
 
 # IUGG mean Earth radius; the spherical error (< 0.5 %) is far below what matters for travel.
 EARTH_RADIUS_KM = 6371.0088

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.catalogue.records import NormalizedTrial, ParsedCriterion
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial, ParsedCriterion
+from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
 
 log = logging.getLogger(__name__)
 MAX_CRITERIA_PER_TRIAL = 12

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.differential import SuggestedDiagnosis, rank_differential
 from core.matching.presentations import suggest_diagnoses
 from core.matching.retrieval import WeightedQuery

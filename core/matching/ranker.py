@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.demographics import TrialPopulation, demographic_fit
 from core.matching.differential import rank_differential
 from core.matching.presentations import suggest_diagnoses

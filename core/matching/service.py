@@ -14,15 +14,24 @@ from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.audit import record_event
-from core.cases import get_case_facts
-from core.catalogue.records import NormalizedTrial, search_text_of
-from core.catalogue.store import split_bars
+from core.case_records import get_case_facts, get_personal_data
+from core.catalogue.store import catalogue_version, split_bars
 from core.config import get_settings
 from core.db import session_scope
+from core.domain.case_facts import CaseFacts
+from core.domain.statuses import MatchStatus
+from core.domain.trial import NormalizedTrial, search_text_of
+from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
 from core.errors import NotFound, ValidationFailed
-from core.jobs import JobContext, register_handler, submit_job
-from core.matching.case_facts import CaseFacts
-from core.models import Case, CriterionVerdictRow, Match, Trial
+from core.llm_config import load_llm_settings
+from core.matching.criteria_rules import assess_trial, summarise_verdicts
+from core.matching.embeddings import catalogue_dense_scorer
+from core.matching.extract import split_sentences
+from core.matching.filters import apply_hard_filters
+from core.matching.llm_assessment import TrialVerdicts, assess_unsettled_with_llm
+from core.matching.ranker import rank_candidates
+from core.matching.retrieval import build_index, load_index
+from core.models import CriterionVerdictRow, Match, Trial
 from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
@@ -84,8 +93,6 @@ def summary_fields(summary: Any) -> dict[str, Any]:
 
 def catalogue_fingerprint(s: Session) -> str:
     """Changes whenever an import adds or changes a trial (a counter the store bumps; O(1) to read)."""
-    from core.catalogue.store import catalogue_version
-
     return catalogue_version(s)
 
 
@@ -108,8 +115,6 @@ def _iter_index_docs(url_fingerprint: str):  # noqa: ANN202
 
 def ensure_index():  # noqa: ANN201
     """The retrieval index for the current catalogue: loaded from disk, rebuilt after imports changed it."""
-    from core.matching.retrieval import build_index, load_index
-
     with session_scope() as s:
         fingerprint = catalogue_fingerprint(s)
     directory = _index_dir()
@@ -159,10 +164,6 @@ def assess_candidates(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
-    from core.matching.criteria_rules import assess_trial, summarise_verdicts
-    from core.matching.extract import split_sentences
-    from core.matching.filters import apply_hard_filters
-
     sentences = split_sentences(facts.summary) if facts.summary else []
     results: list[dict[str, Any]] = []
     assessed = 0
@@ -205,9 +206,6 @@ def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Match a case and store the ranked list; keeps selections, dismissals and reviewers' verdict overrides."""
-    from core.matching.embeddings import catalogue_dense_scorer
-    from core.matching.ranker import rank_candidates
-
     facts = get_case_facts(case_id)
     progress = on_progress or (lambda *_: None)
     progress(0, 3, "Loading the retrieval index")
@@ -261,11 +259,6 @@ def _refine_top_with_llm(
 ) -> list[dict[str, Any]]:
     """With an LLM configured, settle the top trials' open criteria with it, recompute their summaries and
     re-order the list (a criterion the LLM finds not met moves a trial down)."""
-    from core.cases import get_personal_data
-    from core.llm_config import load_llm_settings
-    from core.matching.criteria_rules import summarise_verdicts
-    from core.matching.llm_assessment import TrialVerdicts, assess_unsettled_with_llm
-
     settings = load_llm_settings()
     if not settings.is_configured:
         return ranked
@@ -328,33 +321,10 @@ def _store_matches(
                     )
         if verdict_rows:
             conn.execute(insert(CriterionVerdictRow), verdict_rows)
-        case = s.get(Case, case_id)
-        if case.status == "open":
-            case.status = "matched"
         record_event(
             s, "system", "match.run", "case", case_id,
             after={"candidates": len(ranked), "passed": sum(r["passed_filters"] for r in ranked)},
         )
-
-
-@requires("match.run")
-def start_matching(actor: Actor, case_id: int) -> int:
-    """Queue matching for a case as a job (the page shows its progress); returns the job id."""
-    with session_scope() as s:
-        if s.get(Case, case_id) is None:
-            raise NotFound(f"No case with id {case_id}.")
-        record_event(s, actor, "match.start", "case", case_id)
-        fingerprint = catalogue_fingerprint(s)
-        updated = s.get(Case, case_id).updated_at.isoformat()
-    return submit_job(
-        "match_case", {"case_id": case_id}, created_by=actor.username,
-        idempotency_key=f"match:{case_id}:{updated}:{fingerprint}",
-    )
-
-
-@register_handler("match_case")
-def _run_match_case(ctx: JobContext) -> dict[str, Any]:
-    return match_case(ctx.payload["case_id"], on_progress=lambda d, t, m: ctx.progress(d, t, m))
 
 
 def _match_view(m: Match, trial: Trial, with_verdicts: bool) -> MatchView:
@@ -407,7 +377,7 @@ def select_trial(actor: Actor, case_id: int, trial_id: int) -> None:
     with session_scope() as s:
         match = _get_match(s, case_id, trial_id)
         before = match.status
-        match.status, match.dismiss_reason = "selected", None
+        match.status, match.dismiss_reason = MatchStatus.SELECTED, None
         record_event(s, actor, "match.select", "match", match.id, before={"status": before}, after={"status": "selected", "trial_id": trial_id})
 
 
@@ -416,7 +386,7 @@ def unselect_trial(actor: Actor, case_id: int, trial_id: int) -> None:
     with session_scope() as s:
         match = _get_match(s, case_id, trial_id)
         before = match.status
-        match.status, match.dismiss_reason = "candidate", None
+        match.status, match.dismiss_reason = MatchStatus.CANDIDATE, None
         record_event(s, actor, "match.unselect", "match", match.id, before={"status": before}, after={"status": "candidate"})
 
 
@@ -427,16 +397,13 @@ def dismiss_trial(actor: Actor, case_id: int, trial_id: int, reason: str) -> Non
     with session_scope() as s:
         match = _get_match(s, case_id, trial_id)
         before = match.status
-        match.status, match.dismiss_reason = "dismissed", reason.strip()
+        match.status, match.dismiss_reason = MatchStatus.DISMISSED, reason.strip()
         record_event(s, actor, "match.dismiss", "match", match.id, before={"status": before}, after={"status": "dismissed"}, reason=reason)
 
 
 @requires("verdict.override")
 def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -> None:
     """A reviewer's correction of one criterion verdict, with a reason; the match's summary is recomputed."""
-    from core.matching.criteria_rules import summarise_verdicts
-    from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
-
     if not reason.strip():
         raise ValidationFailed({"reason": "say why you change this verdict."})
     with session_scope() as s:

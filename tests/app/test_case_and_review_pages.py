@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.cases import list_cases
-from core.review import get_draft_detail
+from core.workflow.review_views import get_draft_detail
 from tests.app.conftest import page
 from tests.support.flow import case_with_drafts
 
@@ -39,9 +39,12 @@ def test_review_page_approves(team):
     _, drafts = case_with_drafts(team.reviewer)
     at = page("pages/review.py", team.reviewer, draft_id=drafts[0]).run()
     assert not at.exception
-    blocking = [c for c in get_draft_detail(team.reviewer, drafts[0]).current.checks if c["blocking"] and not c["passed"]]
+    assert get_draft_detail(team.reviewer, drafts[0]).claimed_by is None  # reading does not claim
+    at.button(key="start-review").click().run()
+    assert get_draft_detail(team.reviewer, drafts[0]).claimed_by == "rita"
+    blocking = get_draft_detail(team.reviewer, drafts[0]).failing_blocking_checks
     if blocking:
-        at.text_input(key=f"override-{drafts[0]}").input("checked by hand").run()
+        at.text_input(key=f"override-{drafts[0]}").input("I checked every sentence against the record.").run()
     at.button(key="approve").click().run()
     assert not at.exception
     assert get_draft_detail(team.reviewer, drafts[0]).status == "approved"
@@ -51,17 +54,25 @@ def test_review_page_keeps_typed_text_on_a_conflict(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
     at = page("pages/review.py", team.reviewer, draft_id=d).run()
+    at.button(key="start-review").click().run()
     base = get_draft_detail(team.reviewer, d).current
-    # Someone else saves first (their claim expired in between, as after a long pause).
+    key = f"edit-{d}-{base.id}-what_is_tested"
+    at.text_area(key=key).input("My careful edit.").run()
+    # Meanwhile the reviewer's claim expires (a long pause) and someone else claims the draft and saves first.
+    from datetime import timedelta
+
     from core.db import session_scope
-    from core.models import Draft
-    from core.review import save_draft
+    from core.models import Draft, utcnow
+    from core.workflow.review import release_claim, save_draft, start_review
 
     with session_scope() as s:
-        s.get(Draft, d).claimed_by = None
+        s.get(Draft, d).claim_expires_at = utcnow() - timedelta(minutes=1)
+    start_review(team.reviewer2, d)
     save_draft(team.reviewer2, d, {**base.sections, "what_is_tested": "Their text."}, base_version_id=base.id)
-    key = f"edit-{d}-{base.id}-what_is_tested"
-    at.text_area(key=key).input("My careful edit.")
+    release_claim(team.reviewer2, d)
+    at.run()
+    assert at.text_area(key=key).value == "My careful edit." and at.text_area(key=key).disabled  # kept, read-only
+    at.button(key="start-review").click().run()
     at.button(key="save").click().run()
     assert any("Someone saved" in e.value for e in at.error), [e.value for e in at.error] + [w.value for w in at.warning] + [str(at.exception)]
     assert at.text_area(key="c-y-what_is_tested").value == "My careful edit."

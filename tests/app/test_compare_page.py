@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import time
 
-from core.jobs import get_job, run_job
-from core.prompt_comparison import ComparisonRequest, ItemRef, SideSpec, get_comparison, start_comparison
+from core.jobs.runner import run_job
+from core.jobs.store import get_job
+from core.prompt_lab.comparisons import ComparisonRequest, ItemRef, SideSpec, get_comparison
 from core.prompt_store import seed_prompts
+from core.workflow.comparisons import start_comparison
 from tests.app.conftest import page
 from tests.support.flow import case_with_drafts
 
 
 def _wait_for(job_id: int) -> None:
-    """The page started the job on a background thread: wait for it to end."""
+    """The page's job may run on a thread (the app's policy): wait for it to end."""
     for _ in range(300):
         if get_job(job_id).finished:
             return

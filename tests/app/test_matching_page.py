@@ -32,7 +32,7 @@ def test_case_with_a_diagnosis_shows_no_guesses(team):
 
 
 def test_reviewer_corrects_conditions_and_absent_findings(team):
-    from core.cases import get_case_facts
+    from core.case_records import get_case_facts
 
     case_id = create_case(
         team.reviewer, CaseInput(summary="A 58-year-old woman with hypertension. She denies smoking.", contact_name="C")

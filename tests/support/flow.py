@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from core.cases import CaseInput, create_case
-from core.catalogue.records import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
 from core.catalogue.store import ImportReport, store_trials
 from core.db import session_scope
-from core.drafting.service import start_drafting
-from core.jobs import run_job
-from core.matching.service import list_matches, match_case, select_trial
+from core.domain.overrides import CheckOverride
+from core.domain.trial import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
+from core.jobs.dispatch import Runner, set_entry_runner
+from core.matching.service import list_matches, select_trial
 from core.permissions import Actor
+from core.reports import ReportView
+from core.workflow.drafting import start_drafting
+from core.workflow.matching import start_matching
+from core.workflow.release import release_report
+from core.workflow.review import approve_draft, start_review
+from core.workflow.review_views import get_draft_detail, list_queue
+
+
+@contextmanager
+def jobs_left_queued() -> Iterator[None]:
+    """Jobs started inside stay queued (as for a polling worker), so the test runs them when it wants."""
+    set_entry_runner(Runner.QUEUE)
+    try:
+        yield
+    finally:
+        set_entry_runner(Runner.INLINE)
+
+
+TEST_OVERRIDE = CheckOverride(category="verified_in_source", reason="Test approval: the text was checked against the record.")
 
 
 def make_trial(registry_id: str = "NCT09000001", **overrides) -> NormalizedTrial:  # noqa: ANN003
@@ -71,7 +93,7 @@ def case_with_selected_trials(reviewer: Actor, n_trials: int = 1) -> int:
     """A matched case with n similar trials selected, ready for drafting; returns the case id."""
     add_trials(*[make_trial(f"NCT0900000{i}", brief_title=f"CD7 CAR-T study {i} for relapsed T-ALL") for i in range(1, n_trials + 1)])
     case_id = make_case(reviewer)
-    match_case(case_id)
+    assert start_matching(reviewer, case_id).status == "done"
     for m in list_matches(reviewer, case_id)[:n_trials]:
         select_trial(reviewer, case_id, m.trial_id)
     return case_id
@@ -80,8 +102,21 @@ def case_with_selected_trials(reviewer: Actor, n_trials: int = 1) -> int:
 def case_with_drafts(reviewer: Actor, n_trials: int = 1) -> tuple[int, list[int]]:
     """A matched case with n selected trials drafted offline; returns (case id, draft ids)."""
     case_id = case_with_selected_trials(reviewer, n_trials)
-    job = run_job(start_drafting(reviewer, case_id))
+    job = start_drafting(reviewer, case_id)
     assert job.status == "done", job.error
-    from core.review import list_queue
-
     return case_id, [i.draft_id for i in list_queue(reviewer, case_id=case_id)]
+
+
+def approve_current(reviewer: Actor, draft_id: int) -> str:
+    """Start review (if needed) and approve the current version, overriding failing blocking checks; returns the status."""
+    detail = get_draft_detail(reviewer, draft_id)
+    if detail.claimed_by != reviewer.username:
+        start_review(reviewer, draft_id)
+        detail = get_draft_detail(reviewer, draft_id)
+    override = TEST_OVERRIDE if detail.failing_blocking_checks else None
+    return approve_draft(reviewer, draft_id, version=detail.current.number, override=override)
+
+
+def release(reviewer: Actor, case_id: int) -> ReportView:
+    """Release a case's report, confirming any overridden checks; the released (or unchanged) version."""
+    return release_report(reviewer, case_id, confirm_overrides=True).report

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 
 DEMO_DATA_DIR = Path(__file__).resolve().parent
 TRIALS_DIR = DEMO_DATA_DIR / "trials"

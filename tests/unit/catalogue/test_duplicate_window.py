@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from core.catalogue.sources import ImportLimits, iter_import_bytes
-from core.catalogue.synthetic import generate_studies
+from core.evaluation.synthetic_studies import generate_studies
 
 
 def test_duplicates_within_the_window_are_reported_and_memory_is_bounded():

@@ -5,8 +5,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.catalogue.records import NormalizedTrial, RejectedRecord
 from core.catalogue.sources import iter_import_bytes
+from core.domain.trial import NormalizedTrial, RejectedRecord
 from tests.support.paths import SHARED_DATA
 
 _BASE = json.loads((SHARED_DATA / "ctgov" / "api-v2" / "aact-fixtures" / "NCT02210780.json").read_text())

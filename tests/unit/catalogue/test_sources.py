@@ -5,8 +5,8 @@ import json
 import zipfile
 from pathlib import Path
 
-from core.catalogue.records import NormalizedTrial, RejectedRecord
 from core.catalogue.sources import ImportLimits, estimate_total, iter_import_bytes, iter_import_items
+from core.domain.trial import NormalizedTrial, RejectedRecord
 from tests.support.paths import SHARED_DATA
 
 CTGOV = SHARED_DATA / "ctgov"

@@ -1,7 +1,7 @@
 """Tests for tagging trials with the themes families ask about."""
 
-from core.catalogue.records import Intervention, NormalizedTrial
 from core.catalogue.tags import tag_trial
+from core.domain.trial import Intervention, NormalizedTrial
 
 
 def _trial(**kw):

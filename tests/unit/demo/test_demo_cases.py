@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.catalogue.demo_data import DemoCase, demo_trial_paths, load_demo_cases
-from core.catalogue.records import OPEN_STATUSES
+from core.domain.trial import OPEN_STATUSES
 
 EARTH_RADIUS_KM = 6371.0
 

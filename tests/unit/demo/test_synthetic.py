@@ -10,7 +10,7 @@ from itertools import islice
 
 import pytest
 
-from core.catalogue.synthetic import generate_studies
+from core.evaluation.synthetic_studies import generate_studies
 from tests.unit.demo.v2_spec import spec_enum, spec_errors
 
 AGE_PATTERN = re.compile(r"^\d+ (Year|Years|Month|Months)$")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.catalogue.records import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
+from core.domain.verdicts import CriterionVerdict
 
 INCLUSION = [
     "Relapsed or refractory CD19-positive B-cell acute lymphoblastic leukemia",

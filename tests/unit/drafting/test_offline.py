@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from core.catalogue.records import Intervention, NormalizedTrial, ParsedCriterion
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import Intervention, NormalizedTrial, ParsedCriterion
+from core.domain.verdicts import CriterionVerdict
 from core.drafting.checks import blocking_failures, run_checks
 from core.drafting.context import (
     OptionSummary,
@@ -20,8 +22,6 @@ from core.drafting.offline import draft_case_overview_offline, draft_trial_summa
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import attach_sources, required_sections, section_texts, sentence_sources
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
 from tests.support.paths import SHARED_DATA
 from tests.unit.drafting.fixtures import (
     PERSONAL_DATA,

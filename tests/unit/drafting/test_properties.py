@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.catalogue.records import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import Contact, Intervention, NormalizedTrial, ParsedCriterion, Site
+from core.domain.verdicts import CriterionVerdict
 from core.drafting.checks import CHECK_NAMES, run_checks
 from core.drafting.context import grounding_context_for_sites
 from core.drafting.offline import draft_trial_summary_offline
 from core.drafting.schema import section_texts
 from core.drafting.sentences import split_sentences
-from core.matching.case_facts import CaseFacts
-from core.matching.verdicts import CriterionVerdict
 
 WORD = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/.%", min_size=1, max_size=12

@@ -15,7 +15,7 @@ from core.catalogue.explorer import (
     get_trial_detail,
     search_trials,
 )
-from core.catalogue.records import Site
+from core.domain.trial import Site
 from core.errors import NotFound, PermissionDenied
 from tests.support.flow import add_trials, make_trial
 

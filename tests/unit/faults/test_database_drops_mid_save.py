@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import create_engine, event, func, select, text
 
 from core.db import get_engine, session_scope
+from core.jobs.task_queue import is_postgres
 from core.models import AuditEvent
-from core.review import get_draft_detail
-from core.task_queue import is_postgres
+from core.workflow.review_views import get_draft_detail
 from tests.app.conftest import page
 from tests.support.flow import case_with_drafts
 
@@ -24,6 +24,7 @@ def test_a_connection_terminated_mid_save_keeps_the_text_saves_nothing_and_the_r
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
     at = page("pages/review.py", team.reviewer, draft_id=d).run()
+    at.button(key="start-review").click().run()
     before = get_draft_detail(team.reviewer, d)
     key = f"edit-{d}-{before.current.id}-what_is_tested"
     at.text_area(key=key).input("My careful edit, typed before the database went away.")

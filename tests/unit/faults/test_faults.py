@@ -10,17 +10,18 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from core.cli import main
+from core.cli.main import main
 from core.errors import ConflictError, DatabaseUnavailable
 from core.reports import list_reports
-from core.review import approve_draft, claim_draft, get_draft_detail, save_draft
-from tests.support.flow import case_with_drafts
+from core.workflow.review import save_draft, start_review
+from core.workflow.review_views import get_draft_detail
+from tests.support.flow import approve_current, case_with_drafts
 
 
 def test_a_failed_commit_in_the_middle_of_a_save_leaves_nothing_half_written(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     before = get_draft_detail(team.reviewer, d)
     mine = {**before.current.sections, "what_is_tested": "My text."}
 
@@ -52,16 +53,14 @@ def test_disk_full_while_writing_the_report_files(team, tmp_path, monkeypatch, c
     reviewer = authenticate("cli-rev", "long-enough-1")
     case_id, drafts = case_with_drafts(reviewer)
     for d in drafts:
-        claim_draft(reviewer, d)
-        blocking = [c for c in get_draft_detail(reviewer, d).current.checks if c["blocking"] and not c["passed"]]
-        approve_draft(reviewer, d, override_reason="ok" if blocking else None)
+        approve_current(reviewer, d)
 
     def no_space(src, dst):  # noqa: ANN001, ANN202
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", no_space)
     out = tmp_path / "reports"
-    assert main(["release", "--as", "cli-rev", str(case_id), "--out", str(out)]) == 2
+    assert main(["release", "--as", "cli-rev", str(case_id), "--out", str(out), "--confirm-overrides"]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "released and stored" in err
     assert list(out.iterdir()) == []  # no partial or temporary file left behind

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from core.config import get_settings
 from core.db import session_scope
-from core.drafting.service import start_drafting
-from core.jobs import get_job, start_job_in_background
+from core.jobs.dispatch import Runner, set_entry_runner
+from core.jobs.store import get_job
 from core.models import Draft, DraftVersion
+from core.workflow.drafting import start_drafting
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.flow import case_with_selected_trials
 from tests.support.model_answers import answer_like_a_model
@@ -49,8 +50,11 @@ def test_the_endpoint_vanishing_mid_batch_pauses_it_and_it_resumes_when_back(tea
     seed_prompts()
     first = llm_env[0]
     case_id = case_with_selected_trials(team.reviewer, N_TRIALS)
-    job_id = start_drafting(team.reviewer, case_id)
-    runner = start_job_in_background(job_id)
+    set_entry_runner(Runner.THREAD)  # as the app runs an LLM batch: on a thread, the page following its progress
+    try:
+        job_id = start_drafting(team.reviewer, case_id).id
+    finally:
+        set_entry_runner(Runner.INLINE)
 
     wait_until(lambda: "ready" in _draft_statuses(case_id), "the first draft")
     first.stop()  # the endpoint vanishes mid-batch
@@ -66,7 +70,7 @@ def test_the_endpoint_vanishing_mid_batch_pauses_it_and_it_resumes_when_back(tea
     back = FakeOpenAI(port=int(first.base_url.rsplit(":", 1)[1].split("/")[0])).start()  # the same endpoint returns
     llm_env.append(back)
     back.respond_with(answer_like_a_model)
-    runner.join(30)
+    wait_until(lambda: get_job(job_id).finished, "the batch to finish", timeout=30)
     job = get_job(job_id)
     assert job.status == "done", (job.status, job.message, job.error)
     assert job.result == {"drafted": N_TRIALS + 1, "failed": []}

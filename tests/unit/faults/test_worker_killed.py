@@ -9,10 +9,12 @@ from sqlalchemy import func, select, text
 
 from core.config import get_settings
 from core.db import session_scope
-from core.drafting.service import start_drafting
-from core.jobs import _claim, _finish, dispatch_job, get_job, reclaim_orphaned_job, submit_job
+from core.jobs.dispatch import Runner, set_entry_runner
+from core.jobs.runner import claim_job, finish_attempt
+from core.jobs.store import get_job, reclaim_orphaned_job, submit_job
+from core.jobs.task_queue import close_queue, is_postgres
 from core.models import AuditEvent, Draft, DraftVersion
-from core.task_queue import close_queue, is_postgres
+from core.workflow.drafting import start_drafting
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.flow import case_with_selected_trials
 from tests.support.model_answers import answer_like_a_model
@@ -42,12 +44,17 @@ def test_a_worker_killed_mid_job_is_retried_once_by_another_and_completes_exactl
                    "LLM_CONCURRENCY": "1", "LLM_MAX_RETRIES": "1"}
         env = clean_env(DATABASE_URL=db, DATA_DIR=str(tmp_path / "data"), DEMO_MODE="false", JOB_RUNNER="worker",
                         WORKER_HEARTBEAT_SECONDS="0.5", WORKER_STALLED_AFTER_SECONDS="2", **llm_env)
+        case_id = case_with_selected_trials(team.reviewer, N_TRIALS)
         for key, value in {**llm_env, "JOB_RUNNER": "worker"}.items():
             monkeypatch.setenv(key, value)
         get_settings.cache_clear()
-        case_id = case_with_selected_trials(team.reviewer, N_TRIALS)
-        job_id = start_drafting(team.reviewer, case_id)
-        assert dispatch_job(job_id) is None  # deferred to the queue, not run here
+        set_entry_runner(None)  # the app's policy, as a page would start it: JOB_RUNNER=worker defers it
+        try:
+            job = start_drafting(team.reviewer, case_id)
+        finally:
+            set_entry_runner(Runner.INLINE)
+        job_id = job.id
+        assert job.status == "queued"  # deferred to the queue, not run here
 
         first = start_worker(env, tmp_path / "worker-a.log")
         second = None
@@ -86,19 +93,19 @@ def test_a_worker_killed_mid_job_is_retried_once_by_another_and_completes_exactl
 
 def test_a_job_is_given_one_retry_and_a_superseded_attempt_records_nothing(db):
     job_id = submit_job("noop", {}, created_by="test")
-    assert _claim(job_id, "worker:a:1") == 1
+    assert claim_job(job_id, "worker:a:1") == 1
     reclaim_orphaned_job(job_id)  # worker a died: the job goes back to the queue once
     assert get_job(job_id).status == "queued"
-    assert _claim(job_id, "worker:b:2") == 2
-    _finish(job_id, 1, "done", result={"by": "a"})  # worker a was only cut off, and ends late: dropped
+    assert claim_job(job_id, "worker:b:2") == 2
+    finish_attempt(job_id, 1, "done", result={"by": "a"})  # worker a was only cut off, and ends late: dropped
     assert get_job(job_id).status == "running"
-    _finish(job_id, 2, "done", result={"by": "b"})
+    finish_attempt(job_id, 2, "done", result={"by": "b"})
     assert get_job(job_id).result == {"by": "b"}
 
     again = submit_job("noop", {}, created_by="test")
-    _claim(again, "worker:a:1")
+    claim_job(again, "worker:a:1")
     reclaim_orphaned_job(again)
-    _claim(again, "worker:b:2")
+    claim_job(again, "worker:b:2")
     reclaim_orphaned_job(again)  # died on its retry too: failed, not run a third time
     view = get_job(again)
     assert view.status == "failed" and "not retried" in view.error

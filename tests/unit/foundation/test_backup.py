@@ -13,18 +13,15 @@ from core import db
 from core.backup import backup_database, restore_database, workbench_schema
 from core.config import get_settings
 from core.errors import WorkbenchError
-from core.reports import list_reports, release_report
-from core.review import approve_draft, claim_draft, get_draft_detail
-from tests.support.flow import case_with_drafts
+from core.reports import list_reports
+from tests.support.flow import approve_current, case_with_drafts, release
 
 
 def _released_case(team):  # noqa: ANN001, ANN202
     case_id, drafts = case_with_drafts(team.reviewer)
     for d in drafts:
-        claim_draft(team.reviewer, d)
-        blocking = [c for c in get_draft_detail(team.reviewer, d).current.checks if c["blocking"] and not c["passed"]]
-        approve_draft(team.reviewer, d, override_reason="ok" if blocking else None)
-    return case_id, release_report(team.reviewer, case_id)
+        approve_current(team.reviewer, d)
+    return case_id, release(team.reviewer, case_id)
 
 
 def test_sqlite_backup_restores_cases_and_reports(team, tmp_path):

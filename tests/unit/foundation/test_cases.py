@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.audit import AuditFilter, list_events
-from core.cases import CaseInput, create_case, get_case, get_case_facts, update_case_facts
+from core.case_records import get_case_facts
+from core.cases import CaseInput, create_case, get_case, update_case_facts
 from core.errors import PermissionDenied, ValidationFailed
 
 

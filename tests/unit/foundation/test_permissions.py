@@ -28,7 +28,6 @@ NOT_SERVICES = {
     "core.auth.refresh_actor": "re-reads the user's own roles",
     "core.bootstrap.seed_demo_cases": "first-start seeding, runs as the system",
     "core.bootstrap.seed_demo_catalogue": "first-start seeding, runs as the system",
-    "core.drafting.service.submit_redraft": "internal: called after request_changes/retry_draft checked the actor",
     "core.permissions.require": "the check itself",
 }
 

@@ -7,27 +7,26 @@ from rapidfuzz.distance import Levenshtein
 
 from core.errors import PermissionDenied
 from core.insights import draft_metrics, export_insights, reviewer_metrics, summarise_by, throughput
-from core.reports import release_report
-from core.review import approve_draft, claim_draft, get_draft_detail, reject_draft, save_draft
-from tests.support.flow import case_with_drafts
+from core.workflow.review import reject_draft, save_draft, start_review
+from core.workflow.review_views import get_draft_detail
+from tests.support.flow import approve_current, case_with_drafts, release
 
 
 def _approve(actor, d):  # noqa: ANN001, ANN202
-    blocking = [c for c in get_draft_detail(actor, d).current.checks if c["blocking"] and not c["passed"]]
-    approve_draft(actor, d, override_reason="checked" if blocking else None)
+    approve_current(actor, d)
 
 
 def test_edit_distance_from_first_draft_to_approved_text(team):
     case_id, drafts = case_with_drafts(team.reviewer, n_trials=2)
     edited = drafts[0]
-    claim_draft(team.reviewer, edited)
+    start_review(team.reviewer, edited)
     first = get_draft_detail(team.reviewer, edited).current
     new_sections = {**first.sections, "what_is_tested": first.sections["what_is_tested"] + " Ask about side effects."}
     save_draft(team.reviewer, edited, new_sections, base_version_id=first.id)
     _approve(team.reviewer, edited)
-    claim_draft(team.reviewer2, drafts[1])
+    start_review(team.reviewer2, drafts[1])
     _approve(team.reviewer2, drafts[1])
-    claim_draft(team.reviewer, drafts[2])
+    start_review(team.reviewer, drafts[2])
     reject_draft(team.reviewer, drafts[2], "not useful")
 
     rows = {m.draft_id: m for m in draft_metrics(team.analyst)}
@@ -52,9 +51,9 @@ def test_throughput_and_queue(team):
     case_id, drafts = case_with_drafts(team.reviewer)
     assert throughput(team.analyst).queue_size == 2
     for d in drafts:
-        claim_draft(team.reviewer, d)
+        start_review(team.reviewer, d)
         _approve(team.reviewer, d)
-    release_report(team.reviewer, case_id)
+    release(team.reviewer, case_id)
     view = throughput(team.analyst, freq="day")
     assert view.queue_size == 0
     assert sum(p["cases_in"] for p in view.periods) == 1 and sum(p["reports_released"] for p in view.periods) == 1

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.matching.assess_rows import RowError, assess_rows, main_assess_criteria
+from core.evaluation.assess_rows import RowError, assess_rows, main_assess_criteria
 from tests.support.paths import SHARED_DATA
 
 ROW = {

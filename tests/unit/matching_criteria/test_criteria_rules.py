@@ -4,12 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.catalogue.records import ParsedCriterion
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import ParsedCriterion
+from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 from core.matching.criteria_limits import parse_age_limits
 from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
 from core.matching.extract import extract_case_facts, split_sentences
-from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 
 NOTE = (
     "0. A 58-year-old African-American woman presents to the ER with episodic chest pain.\n"

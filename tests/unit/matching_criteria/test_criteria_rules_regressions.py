@@ -1,6 +1,6 @@
 """Regressions found on the demo catalogue."""
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.criteria_limits import parse_age_limits
 from core.matching.criteria_rules import assess_criterion
 

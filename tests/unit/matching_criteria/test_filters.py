@@ -2,8 +2,8 @@
 
 import timeit
 
-from core.catalogue.records import NormalizedTrial, Site
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial, Site
 from core.matching.filters import apply_hard_filters
 
 LYON = (45.7640, 4.8357)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.catalogue.records import Site
+from core.domain.trial import Site
 from core.matching.geo import find_nearest_open_site, haversine_km, validate_coordinates
 
 STRASBOURG = (48.5734, 7.7521)

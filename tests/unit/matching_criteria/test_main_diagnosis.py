@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.catalogue.records import ParsedCriterion
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import ParsedCriterion
 from core.matching.criteria_rules import (
     CONDITIONS_POSITION,
     assess_criterion,

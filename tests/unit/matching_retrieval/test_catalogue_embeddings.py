@@ -10,15 +10,13 @@ import numpy as np
 import pytest
 
 from core.config import get_settings
-from core.jobs import run_job
 from core.matching.embeddings import (
     catalogue_dense_scorer,
     embed_catalogue,
-    queue_catalogue_embedding,
-    start_catalogue_embedding,
     stored_similarities,
 )
 from core.permissions import PermissionDenied
+from core.workflow.catalogue_jobs import queue_catalogue_embedding, start_catalogue_embedding
 from tests.support.flow import add_trials, make_trial
 
 DIM = 64
@@ -84,7 +82,7 @@ def test_only_admins_start_the_embedding_job(team):
 def test_without_the_extra_the_job_fails_naming_what_to_install(team):
     if _extra_installed():
         pytest.skip("the dense extra is installed here")
-    view = run_job(start_catalogue_embedding(team.admin))
+    view = start_catalogue_embedding(team.admin)
     assert view.status == "failed" and "pip install" in (view.error or "")
 
 
@@ -109,7 +107,7 @@ def test_real_model_job_embeds_the_catalogue_and_matching_uses_it(team, monkeypa
     from tests.support.flow import make_case
 
     _trials()
-    view = run_job(start_catalogue_embedding(team.admin))
+    view = start_catalogue_embedding(team.admin)
     assert view.status == "done" and view.result == {"embedded": 2}
     sims = stored_similarities(shared_encoder(), "wheezing and shortness of breath", ["NCT08000001", "NCT08000002"])
     assert sims["NCT08000001"] > sims["NCT08000002"]

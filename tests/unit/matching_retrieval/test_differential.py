@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.diagnostic_kb import DISEASES, FINDINGS
 from core.matching.differential import (
     MAX_SUGGESTIONS,

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from core.matching.metrics import evaluate_rankings, load_qrels, ndcg_at_k, precision_at_k, recall_at_k
+from core.evaluation.metrics import evaluate_rankings, load_qrels, ndcg_at_k, precision_at_k, recall_at_k
 
 JUDGED = {"a": 2, "b": 0, "c": 1, "d": 2}
 

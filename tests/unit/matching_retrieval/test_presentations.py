@@ -71,7 +71,7 @@ def test_build_query_adds_diagnoses_as_a_separate_group_and_keeps_the_case_words
 
 
 def test_a_named_diagnosis_turns_the_guesses_off():
-    from core.matching.case_facts import CaseFacts
+    from core.domain.case_facts import CaseFacts
     from core.matching.ranker import _dense_query_text
 
     text = "A 30-year-old woman with a butterfly rash and joint pain."

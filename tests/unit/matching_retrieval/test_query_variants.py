@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.ranker import (
     RankedTrial,
     RankingSettings,

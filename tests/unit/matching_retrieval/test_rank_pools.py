@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
+from core.evaluation.rank_pools import load_corpus, load_jsonl_queries, main_rank_pools, rank_pools
 from core.matching.demographics import demographic_fit, infer_population_from_text, population_of
-from core.matching.rank_pools import load_corpus, load_jsonl_queries, main_rank_pools, rank_pools
 
 CORPUS = [
     {"_id": "NCT1", "text": "A trial of a new inhaler for adults with asthma."},

@@ -11,27 +11,28 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from core.comparison_export import export_comparison
-from core.comparison_judging import judge_pair, list_blind_pairs
 from core.config import get_settings
 from core.db import session_scope
 from core.errors import PermissionDenied, ValidationFailed
 from core.insights import measure_edit_distance
-from core.jobs import run_job
+from core.jobs.runner import run_job
 from core.matching.service import list_matches
 from core.models import AuditEvent, ComparisonItem, ComparisonJudgement, Draft
-from core.prompt_comparison import (
+from core.prompt_lab.comparisons import (
     ComparisonRequest,
     ItemRef,
     SideSpec,
     get_comparison,
     list_comparison_candidates,
-    start_comparison,
 )
+from core.prompt_lab.export import export_comparison
+from core.prompt_lab.judging import judge_pair, list_blind_pairs
 from core.prompt_store import PROMPTS_DIR, create_prompt_version, seed_prompts, set_label
-from core.review import approve_draft, claim_draft, get_draft_detail, save_draft
+from core.workflow.comparisons import start_comparison
+from core.workflow.review import approve_draft, save_draft, start_review
+from core.workflow.review_views import get_draft_detail
 from tests.support.fake_openai import FakeOpenAI, server_error
-from tests.support.flow import case_with_drafts
+from tests.support.flow import TEST_OVERRIDE, case_with_drafts, jobs_left_queued
 
 SECRETS = ("Zoë", "Ångström", "family@example.org", "7700 900123")
 MARKER = "Write every sentence in at most twelve words."
@@ -131,9 +132,10 @@ def test_blind_judging_maps_a_and_b_back_to_versions_and_tallies(team):
     seed_prompts()
     case_id, _ = case_with_drafts(team.reviewer, n_trials=2)
     v2 = _v2(team.admin)
-    started = start_comparison(team.admin, ComparisonRequest(
-        prompt_name="trial_summary", left=SideSpec(version=1), right=SideSpec(version=v2), items=_trial_items(team.reviewer, case_id),
-    ))
+    with jobs_left_queued():
+        started = start_comparison(team.admin, ComparisonRequest(
+            prompt_name="trial_summary", left=SideSpec(version=1), right=SideSpec(version=v2), items=_trial_items(team.reviewer, case_id),
+        ))
     pairs = list_blind_pairs(team.reviewer, started.comparison_id)
     assert [p.ready for p in pairs] == [False, False]
     with pytest.raises(ValidationFailed, match="both outputs"):
@@ -172,11 +174,11 @@ def test_distance_to_the_approved_text_is_shown_for_items_with_a_reference(team)
     seed_prompts()
     case_id, drafts = case_with_drafts(team.reviewer, n_trials=2)
     trial_draft = drafts[0]
-    claim_draft(team.reviewer, trial_draft)
+    start_review(team.reviewer, trial_draft)
     detail = get_draft_detail(team.reviewer, trial_draft)
     edited = dict(detail.current.sections, what_is_tested="The reviewer rewrote this sentence completely.")
-    save_draft(team.reviewer, trial_draft, edited, base_version_id=detail.current.id)
-    approve_draft(team.reviewer, trial_draft, override_reason="test: approved with open checks")
+    saved = save_draft(team.reviewer, trial_draft, edited, base_version_id=detail.current.id)
+    approve_draft(team.reviewer, trial_draft, version=saved.number, override=TEST_OVERRIDE)
     candidates = list_comparison_candidates(team.admin, "trial_summary")
     assert [c.has_reference for c in candidates] == [True, False]
     started = start_comparison(team.admin, ComparisonRequest(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.cli import main
+from core.cli.main import main
 from core.db import session_scope
 from core.models import Trial
 from tests.support.fake_registry import FakeRegistry, load_real_studies

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from core.catalogue.records import ParsedCriterion
 from core.config import get_settings
+from core.domain.trial import ParsedCriterion
 from core.matching import llm_assessment
 from core.matching.service import list_matches, match_case
 from core.prompt_store import seed_prompts

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from core.config import get_settings
-from core.review import approve_draft, claim_draft, get_draft_detail, list_queue
+from core.workflow.review import approve_draft, start_review
+from core.workflow.review_views import get_draft_detail, list_queue
 from tests.support.fake_openai import FakeOpenAI, server_error
 from tests.support.flow import add_trials, case_with_drafts, make_trial
 from tests.support.model_answers import INJECTION, answer_like_a_model
@@ -48,24 +49,24 @@ def test_prompt_injection_in_a_trial_is_flagged_and_blocks_approval(team, llm):
     from core.prompt_store import seed_prompts
 
     seed_prompts()
-    from core.drafting.service import start_drafting
-    from core.jobs import run_job
-    from core.matching.service import list_matches, match_case, select_trial
+    from core.matching.service import list_matches, select_trial
+    from core.workflow.drafting import start_drafting
+    from core.workflow.matching import start_matching
     from tests.support.flow import make_case
 
     add_trials(make_trial("NCT09000042", brief_summary="CD7 CAR-T study. " + INJECTION))
     case_id = make_case(team.reviewer)
-    match_case(case_id)
+    start_matching(team.reviewer, case_id)
     select_trial(team.reviewer, case_id, list_matches(team.reviewer, case_id)[0].trial_id)
-    run_job(start_drafting(team.reviewer, case_id))
+    start_drafting(team.reviewer, case_id)
     d = next(i.draft_id for i in list_queue(team.reviewer) if i.kind == "trial")
     detail = get_draft_detail(team.reviewer, d)
     assert "cures" in detail.current.sections["what_is_tested"]
     promise = next(c for c in detail.current.checks if c["name"] == "no_promises")
     assert not promise["passed"] and promise["blocking"]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     with pytest.raises(ValidationFailed):
-        approve_draft(team.reviewer, d)
+        approve_draft(team.reviewer, d, version=detail.current.number)
 
 
 def test_an_llm_failure_ends_as_a_failed_draft_with_a_reason(team, llm):
@@ -84,10 +85,9 @@ def test_an_llm_failure_ends_as_a_failed_draft_with_a_reason(team, llm):
 
 def test_a_failed_draft_can_be_retried_and_json_mode_is_remembered(team, llm):
     from core.db import session_scope
-    from core.drafting.service import retry_draft
-    from core.jobs import run_job
     from core.models import Draft
     from core.prompt_store import seed_prompts
+    from core.workflow.drafting import retry_draft
 
     seed_prompts()
     llm.reject_json_schema = True  # a llama.cpp-like server: json_object only
@@ -98,7 +98,7 @@ def test_a_failed_draft_can_be_retried_and_json_mode_is_remembered(team, llm):
     llm.respond_with(answer_like_a_model)
     before = len(llm.chat_requests)
     for d in failed:
-        assert run_job(retry_draft(team.reviewer, d)).result == {"status": "ready"}
+        assert retry_draft(team.reviewer, d).result == {"status": "ready"}
     formats = [r.body["response_format"]["type"] for r in llm.chat_requests[before:]]
     # The first retry learns that json_schema is refused; the database remembers it for the next one.
     assert formats[:2] == ["json_schema", "json_object"] and set(formats[2:]) == {"json_object"}

@@ -9,17 +9,16 @@ import pytest
 
 from core.audit import AuditFilter, list_events
 from core.errors import InvalidTransition, PermissionDenied
-from core.reports import get_report_pdf, list_reports, preview_report, release_report
-from core.review import approve_draft, claim_draft, get_draft_detail, save_draft
-from tests.support.flow import add_trials, case_with_drafts, make_trial
+from core.reports import get_report_pdf, list_reports, preview_report
+from core.workflow.release import release_report
+from core.workflow.review import save_draft, start_review
+from core.workflow.review_views import get_draft_detail
+from tests.support.flow import add_trials, approve_current, case_with_drafts, make_trial, release
 
 
 def _approve_all(actor, drafts):  # noqa: ANN001, ANN202
     for d in drafts:
-        claim_draft(actor, d)
-        detail = get_draft_detail(actor, d)
-        blocking = [c for c in detail.current.checks if c["blocking"] and not c["passed"]]
-        approve_draft(actor, d, override_reason="test" if blocking else None)
+        approve_current(actor, d)
 
 
 def test_release_refused_until_every_part_is_approved(team):
@@ -36,14 +35,15 @@ def test_release_stores_immutable_versions_with_sha256(team):
     _approve_all(team.reviewer, drafts)
     with pytest.raises(PermissionDenied):
         release_report(team.analyst, case_id)
-    first = release_report(team.reviewer, case_id)
-    second = release_report(team.reviewer, case_id)
+    first = release(team.reviewer, case_id)
+    again = release_report(team.reviewer, case_id, confirm_overrides=True)  # nothing changed: no new version
+    assert not again.created and again.report.id == first.id and "Nothing changed" in again.message
     reports = list_reports(team.reviewer, case_id)
-    assert [r.version for r in reports] == [2, 1]
+    assert [r.version for r in reports] == [1]
     pdf = get_report_pdf(team.reviewer, first.id)
     assert pdf.startswith(b"%PDF")
     expected = hashlib.sha256(first.markdown.encode() + b"\0" + first.html.encode() + b"\0" + pdf).hexdigest()
-    assert first.sha256 == expected and second.id != first.id
+    assert first.sha256 == expected
     assert "Please read" in first.markdown and "not medical advice" in first.markdown
     assert "Zoë Ångström-Test" in first.html  # the family's report may name the family
     assert any(e.action == "report.release" for e in list_events(team.admin, AuditFilter(entity_type="case")))
@@ -52,7 +52,7 @@ def test_release_stores_immutable_versions_with_sha256(team):
 def test_pdf_renders_non_ascii_and_medical_terms(team, tmp_path):
     case_id, drafts = case_with_drafts(team.reviewer)
     _approve_all(team.reviewer, drafts)
-    report = release_report(team.reviewer, case_id)
+    report = release(team.reviewer, case_id)
     path = tmp_path / "r.pdf"
     path.write_bytes(get_report_pdf(team.reviewer, report.id))
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -65,7 +65,7 @@ def test_html_and_script_in_sources_render_as_text(team):
     add_trials(make_trial("NCT09000009", brief_title="<script>alert('x')</script> CAR-T <b>bold</b>"))
     case_id, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     v = get_draft_detail(team.reviewer, d).current
     evil = {**v.sections, "what_is_tested": "<img src=x onerror=alert(1)> [click](javascript:alert(1))"}
     save_draft(team.reviewer, d, evil, base_version_id=v.id)

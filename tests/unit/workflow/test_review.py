@@ -8,22 +8,20 @@ import pytest
 
 from core.audit import AuditFilter, list_events
 from core.db import session_scope
+from core.domain.overrides import CheckOverride
 from core.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationFailed
 from core.models import Draft
-from core.review import (
-    add_comment,
+from core.workflow.review import (
     approve_draft,
-    claim_draft,
     claim_next_draft,
-    get_draft_detail,
     heartbeat_claim,
-    list_comments,
-    list_queue,
     reject_draft,
     release_claim,
     restore_version,
     save_draft,
+    start_review,
 )
+from core.workflow.review_views import add_comment, get_draft_detail, list_comments, list_queue
 from tests.support.flow import case_with_drafts
 
 
@@ -47,7 +45,7 @@ def test_claim_next_gives_each_reviewer_a_different_draft(team):
 def test_claim_race_from_threads_has_exactly_one_winner(team):
     _, drafts = case_with_drafts(team.reviewer)
     # Leave one draft claimable so every thread races for the same row.
-    claim_draft(team.reviewer2, drafts[1])
+    start_review(team.reviewer2, drafts[1])
     results: list[int | None] = []
     barrier = threading.Barrier(6)
 
@@ -71,7 +69,10 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(team):
     base = get_draft_detail(team.reviewer, d).current
     mine = {**base.sections, "what_is_tested": "My edit."}
     theirs = {**base.sections, "what_is_tested": "Their edit."}
+    start_review(team.reviewer2, d)
     save_draft(team.reviewer2, d, theirs, base_version_id=base.id)
+    release_claim(team.reviewer2, d)
+    start_review(team.reviewer, d)
     with pytest.raises(ConflictError) as err:
         save_draft(team.reviewer, d, mine, base_version_id=base.id)
     assert err.value.current.sections["what_is_tested"] == "Their edit."
@@ -81,7 +82,7 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(team):
 def test_every_save_is_a_new_version_and_restore_makes_another(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     v1 = get_draft_detail(team.reviewer, d).current
     v2 = save_draft(team.reviewer, d, {**v1.sections, "what_is_tested": "Shorter text."}, base_version_id=v1.id)
     v3 = restore_version(team.reviewer, d, v1.id, base_version_id=v2.id)
@@ -94,15 +95,16 @@ def test_every_save_is_a_new_version_and_restore_makes_another(team):
 def test_approval_refused_on_blocking_failure_unless_overridden(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     v = get_draft_detail(team.reviewer, d).current
     promise = {**v.sections, "what_is_tested": v.sections["what_is_tested"] + " This treatment will cure the leukaemia."}
     saved = save_draft(team.reviewer, d, promise, base_version_id=v.id)
     assert any(c["name"] == "no_promises" and not c["passed"] for c in saved.checks)
     with pytest.raises(ValidationFailed) as err:
-        approve_draft(team.reviewer, d)
+        approve_draft(team.reviewer, d, version=saved.number)
     assert "no_promises" in str(err.value)
-    assert approve_draft(team.reviewer, d, override_reason="Quoted from the sponsor's consent form") == "approved"
+    override = CheckOverride(category="verified_in_source", reason="Quoted from the sponsor's consent form")
+    assert approve_draft(team.reviewer, d, version=saved.number, override=override) == "approved"
     actions = [e.action for e in list_events(team.admin, AuditFilter(entity_type="draft", entity_id=str(d)))]
     assert "draft.override" in actions and "draft.approve" in actions
 
@@ -114,33 +116,39 @@ def test_second_reviewer_rule(team, monkeypatch):
     get_settings.cache_clear()
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
-    assert approve_draft(team.reviewer, d) == "in_review"
+    start_review(team.reviewer, d)
+    assert approve_draft(team.reviewer, d, version=1) == "ready"  # back in the queue for a second reviewer
+    assert get_draft_detail(team.reviewer, d).approved_by == ["rita"]
+    start_review(team.reviewer, d)
     with pytest.raises(InvalidTransition):
-        approve_draft(team.reviewer, d)
-    assert approve_draft(team.reviewer2, d) == "approved"
+        approve_draft(team.reviewer, d, version=1)
+    release_claim(team.reviewer, d)
+    assert claim_next_draft(team.reviewer) != d  # the first approver is not handed the draft again
+    start_review(team.reviewer2, d)
+    assert approve_draft(team.reviewer2, d, version=1) == "approved"
 
 
 def test_refused_transitions(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
+    start_review(team.reviewer, d)
     reject_draft(team.reviewer, d, "Not relevant for this family")
     with pytest.raises(InvalidTransition):
-        approve_draft(team.reviewer, d)
+        approve_draft(team.reviewer, d, version=1)
     with pytest.raises(InvalidTransition):
         save_draft(team.reviewer, d, {"what_is_tested": "x"}, base_version_id=None)
     with pytest.raises(ValidationFailed):
         reject_draft(team.reviewer, drafts[1], "  ")
     with pytest.raises(PermissionDenied):
-        approve_draft(team.analyst, drafts[1])
+        approve_draft(team.analyst, drafts[1], version=1)
 
 
 def test_claims_expire_release_and_heartbeat(team):
     _, drafts = case_with_drafts(team.reviewer)
     d = drafts[0]
-    claim_draft(team.reviewer, d)
+    start_review(team.reviewer, d)
     with pytest.raises(ConflictError):
-        claim_draft(team.reviewer2, d)
+        start_review(team.reviewer2, d)
     assert heartbeat_claim(team.reviewer, d) is not None
     assert heartbeat_claim(team.reviewer2, d) is None
     with session_scope() as s:
@@ -149,7 +157,7 @@ def test_claims_expire_release_and_heartbeat(team):
         from core.models import utcnow
 
         s.get(Draft, d).claim_expires_at = utcnow() - timedelta(minutes=1)
-    claim_draft(team.reviewer2, d)  # the expired claim no longer blocks
+    start_review(team.reviewer2, d)  # the expired claim no longer blocks
     release_claim(team.reviewer2, d)
     assert [i.claimed_by for i in list_queue(team.reviewer) if i.draft_id == d] == [None]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from core.catalogue import synthetic_vocabulary as vocab
+from core.evaluation import synthetic_vocabulary as vocab
 
 SYNTHETIC_ORGANIZATION = "Next Option Workbench synthetic data (generated)"
 SUMMARY_PREFIX = "SYNTHETIC RECORD (generated for benchmarks, not a real study). "

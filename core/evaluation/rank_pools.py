@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from core.catalogue.records import NormalizedTrial
+from core.domain.trial import NormalizedTrial
 from core.matching.demographics import TrialPopulation, population_of
 from core.matching.ranker import RankingSettings, rank_candidates
 from core.matching.retrieval import RetrievalIndex, build_index

@@ -15,10 +15,26 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.audit import record_event
-from core.cases import get_case_facts, get_personal_data
-from core.catalogue.records import NormalizedTrial, ParsedCriterion
+from core.case_records import get_case_facts, get_personal_data
 from core.db import session_scope
+from core.domain.trial import NormalizedTrial, ParsedCriterion
+from core.drafting.checks import run_checks
+from core.drafting.inputs import load_match_verdicts, nearest_open_sites, option_summaries
+from core.drafting.llm_drafter import guard_messages
+from core.drafting.offline import OFFLINE_DRAFTER, draft_case_overview_offline, draft_trial_summary_offline
+from core.drafting.prompts import (
+    build_case_overview_variables,
+    build_criterion_assessment_variables,
+    build_trial_summary_variables,
+    criterion_ref,
+    parse_prompt_text,
+    render_messages,
+)
+from core.drafting.schema import section_texts
 from core.errors import NotFound
+from core.llm import LLMClient
+from core.llm_config import load_llm_settings
+from core.matching.llm_assessment import CRITERIA_PER_CALL
 from core.models import PromptVersion, Trial
 from core.permissions import Actor, requires
 
@@ -54,10 +70,6 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
 
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
-    from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
-    from core.drafting.service import load_match_verdicts, nearest_open_sites
-    from core.drafting.writers import option_summaries
-
     facts = get_case_facts(case_id)
     if name == "case_overview":
         return build_case_overview_variables(option_summaries(s, case_id), facts)
@@ -66,8 +78,6 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
         raise NotFound("Pick a trial matched to this case.")
     trial = NormalizedTrial.model_validate(row.record)
     if name == "criterion_assessment":
-        from core.drafting.prompts import build_criterion_assessment_variables
-
         return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
     return build_trial_summary_variables(trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts))
 
@@ -75,9 +85,6 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
 @requires("prompt.view")
 def render_playground(actor: Actor, name: str, version: int, case_id: int, trial_id: int | None) -> list[dict[str, str]]:
     """The exact messages that would be sent, built from de-identified facts; refused if personal data slipped in."""
-    from core.drafting.llm_drafter import guard_messages
-    from core.drafting.prompts import parse_prompt_text, render_messages
-
     with session_scope() as s:
         template = parse_prompt_text(_version(s, name, version).template_text, name)
         messages = render_messages(template, _inputs(s, name, case_id, trial_id))
@@ -91,9 +98,6 @@ def run_playground(
     *, on_text: Callable[[str], None] | None = None,
 ) -> PlaygroundResult:
     """Run a prompt version on a case: streamed through the LLM when configured, else the offline drafter."""
-    from core.drafting.checks import run_checks
-    from core.llm_config import load_llm_settings
-
     messages = render_playground(actor, name, version, case_id, trial_id)
     facts = get_case_facts(case_id)
     personal = get_personal_data(case_id)
@@ -102,8 +106,6 @@ def run_playground(
     settings = load_llm_settings()
     started = time.perf_counter()
     if settings.is_configured:
-        from core.llm import LLMClient
-
         stream = LLMClient(settings).stream_text(messages, prompt_name=name, prompt_version=str(version), forbidden_strings=personal)
         for piece in stream:
             if on_text:
@@ -125,9 +127,6 @@ def run_playground(
             note="No LLM endpoint is configured: these are the rules' verdicts for the same criteria.",
         )
     else:
-        from core.drafting.offline import OFFLINE_DRAFTER
-        from core.drafting.schema import section_texts
-
         with session_scope() as s:
             draft = _offline(s, name, case_id, trial_id)
         sections = section_texts(draft)
@@ -151,9 +150,6 @@ def run_playground(
 
 def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> list[ParsedCriterion]:  # noqa: ANN001
     """One batch as matching would send it: the criteria the rules left open, else the first ones."""
-    from core.drafting.service import load_match_verdicts
-    from core.matching.llm_assessment import CRITERIA_PER_CALL
-
     open_ = [
         ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)
         for v in load_match_verdicts(s, case_id, trial_id) if v.is_unknown
@@ -163,9 +159,6 @@ def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> 
 
 def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
     """Without an LLM, matching keeps the rules' verdicts: show those for the same batch, in the answer's shape."""
-    from core.drafting.prompts import criterion_ref
-    from core.drafting.service import load_match_verdicts
-
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
     asked = {(c.kind, c.position) for c in _criteria_to_try(s, case_id, trial_id, trial)}
     answers = [
@@ -177,10 +170,6 @@ def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
 
 
 def _offline(s, name: str, case_id: int, trial_id: int | None):  # noqa: ANN001, ANN202
-    from core.drafting.offline import draft_case_overview_offline, draft_trial_summary_offline
-    from core.drafting.service import load_match_verdicts, nearest_open_sites
-    from core.drafting.writers import option_summaries
-
     facts = get_case_facts(case_id)
     if name == "case_overview":
         return draft_case_overview_offline(option_summaries(s, case_id), facts)

@@ -15,11 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import record_event
-from core.comparison_run import JOB_KIND, SIDES
 from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.insights import measure_edit_distance
-from core.jobs import get_job, submit_job
 from core.models import (
     Case,
     Comparison,
@@ -28,11 +26,13 @@ from core.models import (
     ComparisonOutput,
     Draft,
     DraftVersion,
+    Job,
     Match,
     PromptVersion,
     Trial,
 )
 from core.permissions import Actor, requires
+from core.prompt_lab.comparison_run import SIDES
 
 # Only the prompts that write report text can be compared: they share the draft checks.
 COMPARABLE_PROMPTS = ("trial_summary", "case_overview")
@@ -161,8 +161,8 @@ def _checked_items(s: Session, prompt_name: str, items: list[ItemRef]) -> list[I
 
 
 @requires("comparison.run")
-def start_comparison(actor: Actor, request: ComparisonRequest) -> StartedComparison:
-    """Store a comparison and its items (each with a random, fixed blind order) and queue the job that runs it."""
+def create_comparison(actor: Actor, request: ComparisonRequest) -> int:
+    """Store a comparison and its items (each with a random, fixed blind order); returns its id (a job runs it)."""
     if request.prompt_name not in COMPARABLE_PROMPTS:
         raise ValidationFailed({"prompt": f"only {', '.join(COMPARABLE_PROMPTS)} can be compared."})
     left_model, right_model = (request.left.model or "").strip() or None, (request.right.model or "").strip() or None
@@ -194,10 +194,13 @@ def start_comparison(actor: Actor, request: ComparisonRequest) -> StartedCompari
             after={"prompt": request.prompt_name, "left": f"v{left.version}", "left_model": left_model,
                    "right": f"v{right.version}", "right_model": right_model, "items": len(items)},
         )
-    job_id = submit_job(JOB_KIND, {"comparison_id": comparison_id}, created_by=actor.username, idempotency_key=f"comparison:{comparison_id}")
+    return comparison_id
+
+
+def attach_comparison_job(comparison_id: int, job_id: int) -> None:
+    """Remember which job runs a comparison (its page follows that job's progress)."""
     with session_scope() as s:
-        s.get(Comparison, comparison_id).job_id = job_id
-    return StartedComparison(comparison_id=comparison_id, job_id=job_id)
+        load_comparison(s, comparison_id).job_id = job_id
 
 
 def _reference(s: Session, case_id: int, trial_id: int | None) -> tuple[int, dict[str, str]] | None:
@@ -332,7 +335,7 @@ def get_comparison(actor: Actor, comparison_id: int) -> ComparisonResult:
                     preferences={k: votes.count(k) for k in ("left", "right", "equal")},
                 )
             )
-        job = get_job(comparison.job_id) if comparison.job_id else None
+        job = s.get(Job, comparison.job_id) if comparison.job_id else None
         tally = {k: sum(i.preferences[k] for i in items) for k in ("left", "right", "equal")}
         drafters = {o.drafter for i in items for o in (i.left, i.right) if o.drafter}
         return ComparisonResult(

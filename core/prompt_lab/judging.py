@@ -12,7 +12,7 @@ from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.models import ComparisonItem, ComparisonJudgement, utcnow
 from core.permissions import Actor, requires
-from core.prompt_comparison import load_comparison, side_labels
+from core.prompt_lab.comparisons import load_comparison, side_labels
 
 Choice = Literal["A", "B", "equal"]
 

@@ -6,9 +6,9 @@ import csv
 import io
 from typing import Any, Literal
 
-from core.comparison_run import SIDES
 from core.permissions import Actor, requires
-from core.prompt_comparison import ComparisonResult, SideAggregate, get_comparison
+from core.prompt_lab.comparison_run import SIDES
+from core.prompt_lab.comparisons import ComparisonResult, SideAggregate, get_comparison
 
 FIGURES = ("checks_passed", "checks_total", "reading_grade", "grounding_flags", "words", "input_tokens", "output_tokens", "cost", "latency_s")
 

@@ -10,8 +10,12 @@ import time
 from functools import lru_cache
 
 import procrastinate
+from sqlalchemy import text
 
 from core.config import get_settings
+from core.db import session_scope
+from core.jobs.runner import run_job
+from core.jobs.store import queued_job_ids, reclaim_orphaned_job
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +41,6 @@ def worker_identity() -> str:
 
 
 def _run_job_task(context: procrastinate.JobContext, job_id: int) -> str:
-    from core.jobs import reclaim_orphaned_job, run_job
-
     if context.job.attempts > 0:
         # procrastinate retries a task only when the worker running it stopped heart-beating:
         # the job row that worker left "running" is orphaned and is queued again (once).
@@ -76,10 +78,6 @@ def close_queue() -> None:
 
 def _jobs_with_a_task(url: str) -> set[int]:
     """Job ids that already have a task waiting or running on the queue."""
-    from sqlalchemy import text
-
-    from core.db import session_scope
-
     with session_scope(url) as s:
         rows = s.execute(
             text("SELECT args->>'job_id' FROM procrastinate_jobs WHERE task_name = :task AND status IN ('todo', 'doing')"),
@@ -111,8 +109,6 @@ async def _retry_stalled_jobs(app: procrastinate.App, *, every_s: float, stalled
 
 
 async def _work(url: str, *, wait: bool) -> None:
-    from core.jobs import queued_job_ids
-
     settings = get_settings()
     app = queue_app(url)
     async with app.open_async():
@@ -138,9 +134,7 @@ async def _work(url: str, *, wait: bool) -> None:
 
 
 def run_queue_worker(url: str, *, once: bool = False) -> int:
-    """Run the procrastinate worker until stopped (SIGINT/SIGTERM), or until the queue is empty with `once`."""
-    from core.jobs import load_job_handlers
-
-    load_job_handlers()
+    """Run the procrastinate worker until stopped (SIGINT/SIGTERM), or until the queue is empty with `once`.
+    The caller (the CLI) has registered the job handlers."""
     asyncio.run(_work(url, wait=not once))
     return 0

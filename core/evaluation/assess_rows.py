@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from core.matching.case_facts import CaseFacts
+from core.domain.case_facts import CaseFacts
 from core.matching.criteria_rules import assess_criterion
 from core.matching.extract import NUMBERED_LINE, extract_case_facts, split_sentences
 

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.jobs import JobContext, register_handler
+from core.drafting.checking import check_sections
+from core.drafting.checks import count_words
+from core.drafting.readability import measure_readability
+from core.drafting.writers import Pin, Written, write_case_overview_for, write_trial_summary_for
+from core.llm import run_concurrently
+from core.llm_config import load_llm_settings
 from core.models import Comparison, ComparisonItem, ComparisonOutput, PromptVersion, utcnow
 
 log = logging.getLogger(__name__)
 SIDES = ("left", "right")
-JOB_KIND = "prompt_comparison"
 
 
-def _write(s: Session, comparison: Comparison, item: ComparisonItem, side: str):  # noqa: ANN202
+def _write(s: Session, comparison: Comparison, item: ComparisonItem, side: str) -> Written:
     """Write one side of one item through the same writers as real drafts, pinned to that side's version and model."""
-    from core.drafting.writers import Pin, write_case_overview_for, write_trial_summary_for
-
     version = s.get(PromptVersion, getattr(comparison, f"{side}_version_id"))
     pin = Pin(version=version, model=getattr(comparison, f"{side}_model"))
     if comparison.prompt_name == "case_overview":
@@ -31,9 +34,6 @@ def _write(s: Session, comparison: Comparison, item: ComparisonItem, side: str):
 
 def measure_output(sections: dict[str, str], checks: list[dict[str, Any]]) -> dict[str, Any]:
     """The figures compared per side: checks passed, reading grade, grounding flags and length."""
-    from core.drafting.checks import count_words
-    from core.drafting.readability import measure_readability
-
     grounding = next((c for c in checks if c["name"] == "grounding"), None)
     text = " ".join(v for v in sections.values() if v)
     return {
@@ -48,8 +48,6 @@ def measure_output(sections: dict[str, str], checks: list[dict[str, Any]]) -> di
 
 def run_output(comparison_id: int, item_id: int, side: str) -> str:
     """Write, check and store one side of one item; a failure marks only this output failed, with the reason."""
-    from core.drafting.service import check_sections
-
     started = time.perf_counter()
     try:
         with session_scope() as s:
@@ -79,12 +77,10 @@ def run_output(comparison_id: int, item_id: int, side: str) -> str:
         return "failed"
 
 
-@register_handler(JOB_KIND)
-def _run_comparison(ctx: JobContext) -> dict[str, Any]:
-    from core.llm import run_concurrently
-    from core.llm_config import load_llm_settings
-
-    comparison_id = ctx.payload["comparison_id"]
+def run_comparison(
+    comparison_id: int, *, progress: Callable[[int, int, str], None], check_cancelled: Callable[[], None],
+) -> dict[str, Any]:
+    """Write every output not yet done (a resumed run writes nothing twice), concurrently; returns the counts."""
     with session_scope() as s:
         outputs = list(
             s.execute(
@@ -97,14 +93,14 @@ def _run_comparison(ctx: JobContext) -> dict[str, Any]:
     total = len(outputs)
     already = sum(1 for *_, status in outputs if status == "done")  # a resumed job does not write twice
     pending = [(item_id, side) for item_id, side, status in outputs if status != "done"]
-    ctx.progress(already, total, "Comparing")
+    progress(already, total, "Comparing")
 
     def work(output: tuple[int, str]) -> str:
-        ctx.check_cancelled()
+        check_cancelled()
         return run_output(comparison_id, *output)
 
     def on_progress(finished: int, _total: int) -> None:
-        ctx.progress(already + finished, total, f"Wrote {already + finished} of {total} outputs")
+        progress(already + finished, total, f"Wrote {already + finished} of {total} outputs")
 
     # The same concurrency limit as drafting batches: both sides' calls share the endpoint.
     results = run_concurrently(work, pending, max(1, load_llm_settings().concurrency), on_progress=on_progress)
@@ -112,5 +108,5 @@ def _run_comparison(ctx: JobContext) -> dict[str, Any]:
         if isinstance(result, BaseException):
             raise result  # a cancellation (run_output itself never raises)
     failed = sum(1 for r in results if r == "failed")
-    ctx.progress(total, total, f"Wrote {total - failed} of {total} outputs" + (f"; {failed} failed" if failed else ""))
+    progress(total, total, f"Wrote {total - failed} of {total} outputs" + (f"; {failed} failed" if failed else ""))
     return {"outputs": total, "failed": failed}
