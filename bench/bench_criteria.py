@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.matching import criteria_rules  # noqa: E402
 from core.evaluation.assess_rows import assess_rows  # noqa: E402
+from core.matching import criteria_rules  # noqa: E402
 from tests.support.paths import SHARED_DATA  # noqa: E402
 
 EXPERT_FIELDS = ("expert_eligibility", "expert_sentences")

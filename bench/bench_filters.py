@@ -9,8 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.domain.trial import NormalizedTrial, Site  # noqa: E402
 from core.domain.case_facts import CaseFacts  # noqa: E402
+from core.domain.trial import NormalizedTrial, Site  # noqa: E402
 from core.matching.filters import apply_hard_filters  # noqa: E402
 
 STATUSES = ["RECRUITING"] * 6 + ["COMPLETED", "ACTIVE_NOT_RECRUITING", "NOT_YET_RECRUITING", None]

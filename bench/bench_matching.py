@@ -56,8 +56,8 @@ def main() -> int:
     from core.cases import CaseInput, create_case
     from core.catalogue.importer import import_items
     from core.catalogue.sources import iter_import_bytes
-    from core.evaluation.synthetic_studies import generate_studies
     from core.db import session_scope, upgrade_database
+    from core.evaluation.synthetic_studies import generate_studies
     from core.matching import service
     from core.models import Trial
     from core.permissions import SYSTEM, Actor

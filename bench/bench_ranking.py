@@ -9,9 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.matching.demographics import population_of  # noqa: E402
 from core.evaluation.metrics import evaluate_rankings, load_qrels  # noqa: E402
 from core.evaluation.rank_pools import index_text, load_corpus, load_jsonl_queries, load_pools, rank_pools  # noqa: E402
+from core.matching.demographics import population_of  # noqa: E402
 from core.matching.ranker import RankingSettings  # noqa: E402
 from core.matching.retrieval import build_index  # noqa: E402
 from tests.support.paths import SHARED_DATA  # noqa: E402
