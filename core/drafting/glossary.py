@@ -41,12 +41,14 @@ class GlossaryEntry(BaseModel):
 
     _valid_variants = field_validator("variants", "acronyms")(_check_patterns)
 
+    def sense_for(self, features: Mapping[str, str | None]) -> GlossarySense | None:
+        """The first record-specific meaning whose conditions all hold for these features, if any."""
+        return next((s for s in self.senses if all(features.get(k) == v for k, v in s.when.items())), None)
+
     def plain_for(self, features: Mapping[str, str | None]) -> str:
-        """The meaning whose conditions all hold for these record features, else the general one."""
-        for sense in self.senses:
-            if all(features.get(k) == v for k, v in sense.when.items()):
-                return sense.plain
-        return self.plain
+        """The meaning that fits a record with these features, else the general one."""
+        sense = self.sense_for(features)
+        return sense.plain if sense else self.plain
 
 
 class JargonHit(BaseModel):
@@ -91,6 +93,13 @@ def explain_term(term: str, features: Mapping[str, str | None]) -> str | None:
     """Return the meaning of a glossary term that fits a record with these features, or None."""
     entry = _BY_TERM.get(term.strip().lower())
     return entry.plain_for(features) if entry else None
+
+
+def features_stated(term: str, features: Mapping[str, str | None]) -> set[str]:
+    """The record features (e.g. product_source) that the fitting meaning of a term already states."""
+    entry = _BY_TERM.get(term.strip().lower())
+    sense = entry.sense_for(features) if entry else None
+    return set(sense.when) if sense else set()
 
 
 def find_jargon(text: str) -> list[JargonHit]:

@@ -224,10 +224,15 @@ def _timing(texts: list[str]) -> str | None:
     return None
 
 
+def _kind(iv: Intervention) -> ProductKind | None:
+    """The kind its names say, else the kind its description says ("CAR T" in a transplant's note is not it)."""
+    return kind_of(" ".join([iv.name, *iv.other_names])) or kind_of(iv.description or "")
+
+
 def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     own = _own_text(iv)
-    kind = kind_of(own) or (kind_of(iv.name) if role == "procedure" else None)
-    cells = role == "procedure" or _is_cells(iv)
+    kind = _kind(iv)
+    cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.key == "stem_cell_transplant")
     naming = _sentences_naming(trial, [iv.name, *iv.other_names])
     source = _source_of([own, *naming]) if cells else None
     timing = _timing([iv.description or "", *naming]) if role == "procedure" else None
@@ -250,7 +255,7 @@ def read_record(trial: NormalizedTrial) -> RecordReading:
     for i, named in enumerate(_tested_by_title(trial)):
         # What the title names, or a cell product, is what the study tests, whatever its description
         # says about conditioning ("given after conditioning with busulfan"); a comparator stays one.
-        if (named or _is_cells(ivs[i])) and roles[i] not in ("comparator", "placebo"):
+        if (named or _is_cells(ivs[i])) and roles[i] not in ("comparator", "placebo", "procedure"):
             roles[i] = "tested"
     if "tested" not in roles and None in roles:
         roles[roles.index(None)] = "tested"  # the record lists what it studies first
@@ -276,10 +281,10 @@ def read_record(trial: NormalizedTrial) -> RecordReading:
 
 
 def _kind_patterns(iv: Intervention) -> tuple[str, ...]:
-    kind = kind_of(_own_text(iv))
+    kind = _kind(iv)
     return kind.patterns if kind else ()
 
 
 def _is_cells(iv: Intervention) -> bool:
-    kind = kind_of(_own_text(iv))
+    kind = _kind(iv)
     return (kind is not None and kind.cells) or (iv.type or "").upper() in CELL_TYPES

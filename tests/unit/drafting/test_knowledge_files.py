@@ -12,6 +12,7 @@ from core.catalogue.ctgov_v2 import parse_study_v2
 from core.catalogue.demo_data import TRIALS_DIR
 from core.catalogue.records import NormalizedTrial
 from core.data_files import DataFileError, load_yaml_list
+from core.drafting.criterion_topics import Comparator, CriterionTopic
 from core.drafting.glossary import GlossaryEntry, explain_term
 from core.drafting.record_reading import KNOWLEDGE, PhraseRule, ProductKind, RoleRule, SourceRule, read_record
 
@@ -21,6 +22,8 @@ MODELS = {
     "product_kinds": ProductKind,
     "product_sources": SourceRule,
     "administration": PhraseRule,
+    "criterion_topics": CriterionTopic,
+    "criterion_topics.comparators": Comparator,
 }
 
 
@@ -31,8 +34,8 @@ def _demo(registry_id: str) -> NormalizedTrial:
 def test_every_knowledge_file_validates() -> None:
     for path in sorted(KNOWLEDGE.glob("*.yaml")):
         keys = [k for k, v in yaml.safe_load(path.read_text()).items() if isinstance(v, list)]
-        model = MODELS[path.stem]
         for key in keys:
+            model = MODELS.get(f"{path.stem}.{key}", MODELS[path.stem])
             assert load_yaml_list(path, key, model), (path, key)
 
 
