@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from core.catalogue.records import OPEN_STATUSES, Contact, NormalizedTrial, ParsedCriterion, Site
-from core.drafting.context import OptionSummary, format_distance_km, order_options
+from core.drafting.context import OptionSummary, distance_phrase, order_options
 from core.drafting.criterion_topics import Explanation, explain_criterion
 from core.drafting.glossary import explain_term, features_stated, find_jargon
 from core.drafting.promises import find_promises
@@ -61,6 +61,8 @@ _INVOLVES = re.compile(
     r"\b(?:visits?|stay within|followed (?:up )?for|follow-up|hospital stay|in hospital)\b", re.I
 )
 _REQUEST = re.compile(r"\brequests?\b", re.I)
+# Topics too broad to name as a reason for not taking someone ("a different illness or stage").
+_VAGUE_TOPICS = frozenset({"other", "disease", "disease_named_first"})
 _GROUP_PARENT = re.compile(r"(?:one|any|all) of the following|:\s*$", re.I)
 
 
@@ -317,7 +319,11 @@ def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rul
             sec.add(sentence, *rule.refs, explain=not rule.is_plain)
             if rule.explanation.case_says:
                 sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
-    absent = [r for r in rules if r.met and r.verdict.kind == "exclusion" and r.explanation.label]
+    absent = [
+        r
+        for r in rules
+        if r.met and r.verdict.kind == "exclusion" and r.explanation.topic not in _VAGUE_TOPICS
+    ]
     labels = list(dict.fromkeys(r.explanation.label for r in absent))[:3]
     if labels:
         refs = [ref for r in absent[:3] for ref in r.refs]
@@ -452,9 +458,7 @@ def _where_and_contact(
     for site, distance in list(nearest_sites)[:MAX_SITES_SHOWN]:
         place = _place(site)
         if distance is not None:
-            sec.add(
-                f"{place} is about {format_distance_km(distance)} away.", "trial.sites", "site.distance_km"
-            )
+            sec.add(f"{place} is {distance_phrase(distance)} away.", "trial.sites", "site.distance_km")
         else:
             sec.add(f"{place} is one of the study sites.", "trial.sites")
         if site.status and site.status in STATUS_PLAIN:

@@ -225,8 +225,10 @@ def _timing(texts: list[str]) -> str | None:
 
 
 def _kind(iv: Intervention) -> ProductKind | None:
-    """The kind its names say, else the kind its description says ("CAR T" in a transplant's note is not it)."""
-    return kind_of(" ".join([iv.name, *iv.other_names])) or kind_of(iv.description or "")
+    """The kind its names and description say; a procedure by its names first ("CAR T" in a transplant's note)."""
+    if (iv.type or "").upper() == "PROCEDURE":
+        return kind_of(" ".join([iv.name, *iv.other_names])) or kind_of(iv.description or "")
+    return kind_of(_own_text(iv))
 
 
 def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
