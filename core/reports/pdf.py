@@ -78,7 +78,7 @@ def _paragraphs(pdf: _ReportPDF, paragraphs: list[str], size: float = BODY_SIZE)
     pdf.set_font(pdf.family_name, "", size)
     pdf.set_text_color(31, 41, 51)
     for paragraph in paragraphs:
-        pdf.multi_cell(0, LINE, pdf.text_of(paragraph), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, LINE, pdf.text_of(paragraph), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.6)
 
 
