@@ -55,7 +55,6 @@ ACCESS_TYPE_PLAIN: dict[str, str] = {
     "INTERMEDIATE": "It is for a middle-sized group of patients.",
     "TREATMENT": "It is for a large group of patients.",
 }
-TRANSPLANT_SOURCE_PLAIN = {"donor": "from a donor", "own": "using the patient's own cells"}
 # Record sentences about what taking part asks of a family: visits, stays, follow-up.
 _INVOLVES = re.compile(
     r"\b(?:visits?|stay within|followed (?:up )?for|follow-up|hospital stay|in hospital)\b", re.I
@@ -179,7 +178,7 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
         sec.add(f"{_capital(product)} is given together with {names}.", "trial.interventions", "trial.arms")
     for part in reading.by_role("procedure"):
         what = part.kind.noun if part.kind else part.name
-        source = f" {TRANSPLANT_SOURCE_PLAIN[part.source]}" if part.source else ""
+        source = f" {part.transplant_plain}" if part.transplant_plain else ""
         when = f", {part.timing}" if part.timing else ""
         sec.add(f"The treatment plan also includes {what}{source}{when}.", "trial.interventions")
     comparators = reading.by_role("comparator")

@@ -56,6 +56,7 @@ class SourceRule(BaseModel):
     source: Source
     patterns: tuple[str, ...]
     plain: str
+    transplant: str
     _valid = field_validator("patterns")(_compile_all)
 
 
@@ -94,7 +95,8 @@ class Part(BaseModel):
     role: Role
     kind: ProductKind | None = None
     source: Source | None = None  # for cell products and transplants
-    source_plain: str | None = None
+    source_plain: str | None = None  # "from the cells of a donor, ..." for a product
+    transplant_plain: str | None = None  # "from a donor" for a transplant
     given: str | None = None  # "once, as a drip into a vein"
     timing: str | None = None  # "about 4 to 8 weeks after the infusion"
 
@@ -185,6 +187,8 @@ def kind_of(text: str) -> ProductKind | None:
 def _sentences_naming(trial: NormalizedTrial, names: list[str]) -> list[str]:
     texts = [trial.official_title or "", trial.brief_summary or "", trial.detailed_description or ""]
     sentences = [s for t in texts for s in split_sentences(t)]
+    if not names:
+        return sentences
     return [s for s in sentences if any(n and n.lower() in s.lower() for n in names)]
 
 
@@ -235,8 +239,15 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     own = _own_text(iv)
     kind = _kind(iv)
     cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.key == "stem_cell_transplant")
-    naming = _sentences_naming(trial, [iv.name, *iv.other_names])
-    source = _source_of([own, *naming]) if cells else None
+    codes = [c for n in [iv.name, *iv.other_names] for c in re.findall(r"\b[A-Z]{2,}-?\d+\w*\b", n)]
+    naming = _sentences_naming(trial, [iv.name, *iv.other_names, *codes])
+    # Where a cell product comes from: its own text, then sentences naming it, then ones naming its kind.
+    about_kind = (
+        [t for t in _sentences_naming(trial, []) if kind and _search(kind.patterns, t)]
+        if role == "tested"
+        else []
+    )
+    source = _source_of([own, *naming, *about_kind]) if cells else None
     timing = _timing([iv.description or "", *naming]) if role == "procedure" else None
     return Part(
         name=iv.name,
@@ -244,6 +255,7 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
         kind=kind,
         source=source.source if source else None,
         source_plain=source.plain if source else None,
+        transplant_plain=source.transplant if source else None,
         given=_given(f"{iv.description or ''} {_arm_text(trial, iv)}") if role == "tested" else None,
         timing=timing,
     )

@@ -303,3 +303,40 @@ def test_sources_survive_a_round_trip_through_plain_section_text() -> None:
     for key, text in section_texts(draft).items():
         attached = attach_sources(text, pairs[key])
         assert attached and all(sources for _, sources in attached), key
+
+
+def test_conditioning_is_named_as_preparation_and_the_cells_source_is_the_records() -> None:
+    _, draft = car_t_draft()
+    tested = section_texts(draft)["what_is_tested"]
+    assert tested.startswith("This study is testing CTL119 CAR-T cells, a CAR T-cell treatment.")
+    # The fixture's summary says "autologous ... after lymphodepletion with fludarabine and cyclophosphamide".
+    assert "Before CTL119 CAR-T cells, patients get fludarabine and cyclophosphamide." in tested
+    assert "They are not the new treatment." in tested
+    assert "Here the cells are the patient's own" in tested and "donor" not in tested
+    assert not re.search(r"testing [^.]*(?:fludarabine|cyclophosphamide)", tested, re.IGNORECASE)
+
+
+def test_a_programme_is_described_as_a_programme() -> None:
+    draft = draft_trial_summary_offline(make_expanded_access_programme(), make_case_facts(), [], [])
+    titles = [s.title for s in draft.sections]
+    assert titles[0] == "What the programme offers" and "What the study is testing" not in titles
+    text = " ".join(section_texts(draft).values())
+    assert "This programme offers ruxolitinib" in text and "It is not a study" in text
+    assert "aged 12 years or older" in text
+
+
+def test_alternatives_of_a_group_are_not_asked_once_one_fits() -> None:
+    parent = "Relapsed or refractory T-ALL, defined as one of the following:"
+    children = ["second or later relapse", "any relapse after allogeneic HSCT", "primary refractory disease"]
+    criteria = [ParsedCriterion(kind="inclusion", position=0, text=parent)]
+    criteria += [ParsedCriterion(kind="inclusion", position=i, text=t, level=1) for i, t in enumerate(children, 1)]
+    trial = make_car_t_trial().model_copy(update={"criteria": criteria})
+    labels = ["not enough information", "included", "not enough information", "not enough information"]
+    verdicts = [
+        CriterionVerdict(kind="inclusion", position=c.position, criterion_text=c.text, verdict=label)  # type: ignore[arg-type]
+        for c, label in zip(criteria, labels, strict=True)
+    ]
+    texts = section_texts(draft_trial_summary_offline(trial, make_case_facts(), verdicts, []))
+    assert "“Relapsed or refractory T-ALL”" in texts["why_it_may_fit"]
+    everything = " ".join(texts.values())
+    assert "any relapse after allogeneic HSCT" not in everything and "primary refractory disease" not in everything
