@@ -70,7 +70,7 @@ def _heading(
         pdf.ln(2)
     pdf.set_font(pdf.family_name, "B", size)
     pdf.set_text_color(*color)
-    pdf.multi_cell(0, size * 0.5, pdf.text_of(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.5, pdf.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.2)
 
 
@@ -181,7 +181,7 @@ def render_pdf(content: ReportContent) -> bytes:
     pdf.add_page()
     pdf.set_font(pdf.family_name, "B", 18)
     pdf.set_text_color(*ACCENT)
-    pdf.multi_cell(0, 8, pdf.text_of(content.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, pdf.text_of(content.title), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family_name, "", 9.5)
     pdf.set_text_color(*MUTED)
     meta = f"{content.date} · Case {content.case_reference}"
