@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -9,6 +10,20 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def valid_regex(pattern: str) -> str:
+    """A field validator: the pattern compiles, else a message that names it."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
+    return pattern
+
+
+def valid_regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """A field validator: every pattern compiles."""
+    return tuple(valid_regex(p) for p in patterns)
 
 
 class DataFileError(ValueError):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, field_validator
 
-from core.data_files import load_yaml_list
+from core.data_files import load_yaml_list, valid_regex, valid_regexes
 from core.drafting.sentences import split_sentences
 from core.matching.case_facts import CaseFacts
 
@@ -17,24 +17,12 @@ TOPICS_FILE = Path(__file__).resolve().parent / "knowledge" / "criterion_topics.
 MAX_CASE_QUOTE_WORDS = 30
 
 
-def _valid_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
-    return pattern
-
-
-def _valid_regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_valid_regex(p) for p in patterns)
-
-
 class TopicForm(BaseModel):
     """A wording of a rule whose pattern's named groups fill the text's {names}."""
 
     pattern: str
     text: str
-    _valid = field_validator("pattern")(_valid_regex)
+    _valid = field_validator("pattern")(valid_regex)
 
 
 class Comparator(BaseModel):
@@ -71,7 +59,7 @@ class CriterionTopic(BaseModel):
     drop: tuple[str, ...] = ()
     case_words: tuple[str, ...] = ()
     question: str | None = None
-    _valid = field_validator("patterns", "case_words", "drop")(_valid_regexes)
+    _valid = field_validator("patterns", "case_words", "drop")(valid_regexes)
 
 
 class _Slots(dict):

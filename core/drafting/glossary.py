@@ -9,18 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, field_validator
 
-from core.data_files import load_yaml_list
+from core.data_files import load_yaml_list, valid_regexes
 
 GLOSSARY_FILE = Path(__file__).resolve().parent / "knowledge" / "glossary.yaml"
-
-
-def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
-    return patterns
 
 
 class GlossarySense(BaseModel):
@@ -39,7 +30,7 @@ class GlossaryEntry(BaseModel):
     acronyms: tuple[str, ...] = ()  # regular expressions matched with their capitals ("CART", not "cart")
     senses: tuple[GlossarySense, ...] = ()
 
-    _valid_variants = field_validator("variants", "acronyms")(_check_patterns)
+    _valid_variants = field_validator("variants", "acronyms")(valid_regexes)
 
     def sense_for(self, features: Mapping[str, str | None]) -> GlossarySense | None:
         """The first record-specific meaning whose conditions all hold for these features, if any."""

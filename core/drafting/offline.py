@@ -404,6 +404,17 @@ def _record_sentences(trial: NormalizedTrial, pattern: re.Pattern[str]) -> list[
     return found[:MAX_RECORD_SENTENCES]
 
 
+def _quote_record(
+    sec: _Section, trial: NormalizedTrial, pattern: re.Pattern[str], otherwise: str, source: str
+) -> None:
+    """Quote the record's sentences on a subject, or say the general thing when it has none."""
+    found = _record_sentences(trial, pattern)
+    for quote, field in found:
+        sec.add(f"The record says: “{quote}”.", field)
+    if not found:
+        sec.add(otherwise, source)
+
+
 def _what_taking_part_involves(sec: _Section, trial: NormalizedTrial) -> None:
     phase = _phase_words(trial.phases)
     if phase:
@@ -420,14 +431,10 @@ def _what_taking_part_involves(sec: _Section, trial: NormalizedTrial) -> None:
         sec.add("Some people in the study do not know which treatment is given.", "trial.masking")
     if trial.enrollment:
         sec.add(f"The study plans to include about {trial.enrollment} people.", "trial.enrollment")
-    involves = _record_sentences(trial, _INVOLVES)
-    for quote, source in involves:
-        sec.add(f"The record says: “{quote}”.", source)
-    if not involves:
-        sec.add(
-            "The record does not say how many visits there are. Ask the study team.",
-            "trial.detailed_description",
-        )
+    _quote_record(
+        sec, trial, _INVOLVES, "The record does not say how many visits there are. Ask the study team.",
+        "trial.detailed_description",
+    )  # fmt: skip
     if trial.sponsor:
         sec.add(f"The study is run by {trial.sponsor}.", "trial.sponsor")
 
@@ -487,14 +494,10 @@ def _how_to_request_access(sec: _Section, trial: NormalizedTrial) -> None:
     sec.add(f"The record says the programme {STATUS_PLAIN[trial.overall_status]}.", "trial.overall_status")
     for access_type in trial.expanded_access_types:
         sec.add(ACCESS_TYPE_PLAIN[access_type], "trial.expanded_access_types")
-    requests = _record_sentences(trial, _REQUEST)
-    for quote, source in requests:
-        sec.add(f"The record says: “{quote}”.", source)
-    if not requests:
-        sec.add(
-            "In general, the patient's own doctor sends the request to the programme contact.",
-            "glossary.expanded access",
-        )
+    _quote_record(
+        sec, trial, _REQUEST, "In general, the patient's own doctor sends the request to the programme contact.",
+        "glossary.expanded access",
+    )  # fmt: skip
     contact = next((c for c in trial.central_contacts if c.phone or c.email or c.name), None)
     if not (contact and _contact_sentences(sec, contact, "The programme contact", "trial.central_contacts")):
         sec.add("The record does not list a contact for requests.", "trial.central_contacts")

@@ -10,22 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, field_validator
 
 from core.catalogue.records import Intervention, NormalizedTrial
-from core.data_files import load_yaml_list
+from core.data_files import load_yaml_list, valid_regexes
 from core.drafting.sentences import split_sentences
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 Role = Literal["tested", "conditioning", "supportive", "placebo", "comparator", "procedure", "backbone"]
 Source = Literal["donor", "own"]
 CELL_TYPES = frozenset({"BIOLOGICAL", "GENETIC"})
-
-
-def _compile_all(patterns: tuple[str, ...]) -> tuple[str, ...]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression {pattern!r}: {exc}") from exc
-    return patterns
 
 
 class RoleRule(BaseModel):
@@ -36,7 +27,7 @@ class RoleRule(BaseModel):
     names: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     arm_types: tuple[str, ...] = ()
-    _valid = field_validator("description", "names")(_compile_all)
+    _valid = field_validator("description", "names")(valid_regexes)
 
 
 class ProductKind(BaseModel):
@@ -47,7 +38,7 @@ class ProductKind(BaseModel):
     noun: str
     term: str | None = None
     cells: bool = False
-    _valid = field_validator("patterns")(_compile_all)
+    _valid = field_validator("patterns")(valid_regexes)
 
 
 class SourceRule(BaseModel):
@@ -57,7 +48,7 @@ class SourceRule(BaseModel):
     patterns: tuple[str, ...]
     plain: str
     transplant: str
-    _valid = field_validator("patterns")(_compile_all)
+    _valid = field_validator("patterns")(valid_regexes)
 
 
 class PhraseRule(BaseModel):
@@ -65,7 +56,7 @@ class PhraseRule(BaseModel):
 
     patterns: tuple[str, ...]
     plain: str
-    _valid = field_validator("patterns")(_compile_all)
+    _valid = field_validator("patterns")(valid_regexes)
 
 
 @lru_cache(maxsize=1)

@@ -90,27 +90,15 @@ def check_option(option: ReportOption, facts: TrialFacts) -> list[Problem]:
             [lead] if _has(lead, name) else []
         )
         need(not wrong, "tests", f"{name} is described as what is tested: {wrong}", "error")
-    for name in facts.conditioning:
-        said = [s for s in sentences if _has(s, name)]
-        need(
-            any(re.search(r"\bBefore\b|prepare", s) for s in said),
-            "conditioning",
-            f"{name} not said to prepare the body",
-        )
-    for name in facts.given_with:
-        said = [s for s in sentences if _has(s, name)]
-        need(
-            any("together with" in s for s in said),
-            "given with",
-            f"{name} not said to be given together with it",
-        )
-    for name in facts.compared_with:
-        said = [s for s in sentences if _has(s, name)]
-        need(
-            any("compares it" in s for s in said),
-            "comparator",
-            f"{name} not said to be what it is compared with",
-        )
+    roles = (
+        (facts.conditioning, r"\bBefore\b|prepare", "conditioning", "said to prepare the body"),
+        (facts.given_with, r"together with", "given with", "said to be given together with it"),
+        (facts.compared_with, r"compares it", "comparator", "said to be what it is compared with"),
+    )
+    for names, wording, fact, what in roles:
+        for name in names:
+            said = [s for s in sentences if _has(s, name)]
+            need(any(re.search(wording, s) for s in said), fact, f"{name} not {what}")
     if facts.randomised:
         need("by chance" in body, "randomised", "the report does not say groups are chosen by chance")
     own, donor = "patient's own" in body, re.search(r"\bfrom a donor\b|come from a donor", body) is not None
