@@ -16,9 +16,7 @@ from core.models import AuditEvent
 from core.permissions import Actor, requires
 
 # Fields that hold personal data; they are masked in exports for anyone but admins.
-_PERSONAL_KEYS = frozenset(
-    {"name", "email", "phone", "address", "contact_name", "contact_email", "contact_phone"}
-)
+_PERSONAL_KEYS = frozenset({"name", "email", "phone", "address", "contact_name", "contact_email", "contact_phone"})
 
 
 def record_event(
@@ -110,7 +108,5 @@ def export_events_csv(actor: Actor, flt: AuditFilter | None = None) -> str:
     writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after", "reason"])
     for r in rows:
         before, after = (r.before, r.after) if unmasked else (_mask(r.before), _mask(r.after))
-        writer.writerow(
-            [r.id, r.at.isoformat(), r.actor, r.action, r.entity_type, r.entity_id, before, after, r.reason]
-        )
+        writer.writerow([r.id, r.at.isoformat(), r.actor, r.action, r.entity_type, r.entity_id, before, after, r.reason])
     return out.getvalue()

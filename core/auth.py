@@ -54,9 +54,7 @@ def check_password_policy(password: str, username: str) -> None:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(
-        username=user.username, roles=frozenset(user.roles), user_id=user.id, display_name=user.display_name
-    )
+    return Actor(username=user.username, roles=frozenset(user.roles), user_id=user.id, display_name=user.display_name)
 
 
 def _validate_user_fields(username: str, display_name: str, roles: list[str], email: str | None) -> None:
@@ -67,9 +65,7 @@ def _validate_user_fields(username: str, display_name: str, roles: list[str], em
         errors["display_name"] = "a display name is required."
     bad = [r for r in roles if r not in ROLES]
     if not roles or bad:
-        errors["roles"] = f"choose one or more of {', '.join(ROLES)}" + (
-            f" (unknown: {', '.join(bad)})." if bad else "."
-        )
+        errors["roles"] = f"choose one or more of {', '.join(ROLES)}" + (f" (unknown: {', '.join(bad)})." if bad else ".")
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         errors["email"] = "this is not an e-mail address."
     if errors:
@@ -108,9 +104,7 @@ def create_user(
         )
         s.add(user)
         s.flush()
-        record_event(
-            s, actor, "user.create", "user", user.id, after={"username": username, "roles": user.roles}
-        )
+        record_event(s, actor, "user.create", "user", user.id, after={"username": username, "roles": user.roles})
         return user.id
 
 
@@ -124,15 +118,7 @@ def set_user_roles(actor: Actor, username: str, roles: list[str], *, active: boo
         _validate_user_fields(user.username, user.display_name, roles, None)
         before = {"roles": list(user.roles), "active": user.is_active}
         user.roles, user.is_active = sorted(set(roles)), active
-        record_event(
-            s,
-            actor,
-            "user.update",
-            "user",
-            user.id,
-            before=before,
-            after={"roles": user.roles, "active": active},
-        )
+        record_event(s, actor, "user.update", "user", user.id, before=before, after={"roles": user.roles, "active": active})
 
 
 @requires("user.manage")
@@ -211,17 +197,8 @@ def authenticate_sso(email: str) -> Actor:
     with session_scope() as s:
         user = s.scalar(select(User).where(func.lower(User.email) == email, User.is_active.is_(True)))
         if user is None:
-            record_event(
-                s,
-                email or "(empty)",
-                "login.failure",
-                "user",
-                None,
-                reason="single sign-on: no user with this e-mail",
-            )
-            raise AuthenticationFailed(
-                "No workbench account is linked to this e-mail. Ask an admin to create one."
-            )
+            record_event(s, email or "(empty)", "login.failure", "user", None, reason="single sign-on: no user with this e-mail")
+            raise AuthenticationFailed("No workbench account is linked to this e-mail. Ask an admin to create one.")
         user.last_login_at = utcnow()
         record_event(s, user.username, "login.success", "user", user.id, reason="single sign-on")
         return actor_for(user)

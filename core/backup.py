@@ -20,25 +20,14 @@ def _sqlite_path(url: str) -> Path:
 
 def _pg_args(url: str) -> list[str]:
     u = make_url(url.replace("+psycopg", ""))
-    args = [
-        "-h",
-        u.host or "127.0.0.1",
-        "-p",
-        str(u.port or 5432),
-        "-U",
-        u.username or "postgres",
-        "-d",
-        u.database or "postgres",
-    ]
+    args = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres", "-d", u.database or "postgres"]
     return args
 
 
 def workbench_schema(url: str) -> str | None:
     """The schema a URL's `options=-csearch_path=...` puts the workbench in, if any (else the database's default)."""
     options = make_url(url.replace("+psycopg", "")).query.get("options") or ""
-    found = re.search(
-        r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options if isinstance(options, str) else " ".join(options)
-    )
+    found = re.search(r"search_path=([A-Za-z_][A-Za-z0-9_]*)", options if isinstance(options, str) else " ".join(options))
     return found.group(1) if found else None
 
 
@@ -57,19 +46,11 @@ def backup_database(out: Path, url: str | None = None) -> Path:
             target.close()
         return out
     if not shutil.which("pg_dump"):
-        raise WorkbenchError(
-            "pg_dump is not installed: install the PostgreSQL client tools (Debian: postgresql-client)."
-        )
+        raise WorkbenchError("pg_dump is not installed: install the PostgreSQL client tools (Debian: postgresql-client).")
     with out.open("wb") as fh:
-        schema = workbench_schema(
-            url
-        )  # a workbench in its own schema is dumped alone, not with its neighbours
+        schema = workbench_schema(url)  # a workbench in its own schema is dumped alone, not with its neighbours
         scope = [f"--schema={schema}"] if schema else []
-        done = subprocess.run(
-            ["pg_dump", "--no-owner", "--format=plain", *scope, *_pg_args(url)],
-            stdout=fh,
-            stderr=subprocess.PIPE,
-        )
+        done = subprocess.run(["pg_dump", "--no-owner", "--format=plain", *scope, *_pg_args(url)], stdout=fh, stderr=subprocess.PIPE)
     if done.returncode != 0:
         out.unlink(missing_ok=True)
         raise WorkbenchError(f"pg_dump failed: {done.stderr.decode(errors='replace').strip()[:500]}")
@@ -84,9 +65,7 @@ def restore_database(source: Path, url: str | None = None) -> None:
     if url.startswith("sqlite"):
         target_path = _sqlite_path(url)
         if target_path.exists() and target_path.stat().st_size > 0:
-            raise WorkbenchError(
-                f"{target_path} exists: restore into a new DATA_DIR or move the old file away first."
-            )
+            raise WorkbenchError(f"{target_path} exists: restore into a new DATA_DIR or move the old file away first.")
         target_path.parent.mkdir(parents=True, exist_ok=True)
         src = sqlite3.connect(source)
         dst = sqlite3.connect(target_path)
@@ -98,11 +77,7 @@ def restore_database(source: Path, url: str | None = None) -> None:
             dst.close()
         return
     if not shutil.which("psql"):
-        raise WorkbenchError(
-            "psql is not installed: install the PostgreSQL client tools (Debian: postgresql-client)."
-        )
-    done = subprocess.run(
-        ["psql", "-v", "ON_ERROR_STOP=1", "-q", *_pg_args(url), "-f", str(source)], capture_output=True
-    )
+        raise WorkbenchError("psql is not installed: install the PostgreSQL client tools (Debian: postgresql-client).")
+    done = subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", *_pg_args(url), "-f", str(source)], capture_output=True)
     if done.returncode != 0:
         raise WorkbenchError(f"psql failed: {done.stderr.decode(errors='replace').strip()[:500]}")

@@ -99,6 +99,5 @@ def is_demo_data_loaded() -> bool:
     """True while any demo trial, case or account is in the database (the UI shows a banner)."""
     with session_scope() as s:
         return any(
-            s.scalar(select(model.id).where(model.is_demo.is_(True)).limit(1)) is not None
-            for model in (Trial, Case, User)
+            s.scalar(select(model.id).where(model.is_demo.is_(True)).limit(1)) is not None for model in (Trial, Case, User)
         )

@@ -69,15 +69,8 @@ def validate_case_input(data: CaseInput) -> CaseInput:
         errors["diagnosis"] = (
             "give the diagnosis (for example 'relapsed T-cell acute lymphoblastic leukaemia') or a clinical summary."
         )
-    for field, limit in (
-        ("diagnosis", 500),
-        ("disease_status", 100),
-        ("performance_status", 60),
-        ("location_label", 200),
-        ("contact_name", 200),
-        ("contact_email", 320),
-        ("contact_address", 500),
-    ):
+    for field, limit in (("diagnosis", 500), ("disease_status", 100), ("performance_status", 60), ("location_label", 200),
+                         ("contact_name", 200), ("contact_email", 320), ("contact_address", 500)):
         value = getattr(data, field) or ""
         if len(value) > limit:
             errors[field] = f"at most {limit} characters (this has {len(value)})."
@@ -108,17 +101,8 @@ def validate_case_input(data: CaseInput) -> CaseInput:
     return data
 
 
-EXTRACTABLE = (
-    "age_years",
-    "sex",
-    "diagnosis",
-    "disease_status",
-    "prior_therapies",
-    "lines_of_therapy",
-    "biomarkers",
-    "performance_status",
-    "pregnant",
-)
+EXTRACTABLE = ("age_years", "sex", "diagnosis", "disease_status", "prior_therapies", "lines_of_therapy",
+               "biomarkers", "performance_status", "pregnant")
 
 
 def fill_from_summary(data: CaseInput) -> tuple[CaseInput, dict[str, object]]:

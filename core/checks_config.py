@@ -28,9 +28,7 @@ def save_checks_config(actor: Actor, blocking: dict[str, bool]) -> None:
 
     unknown = sorted(set(blocking) - set(CHECK_NAMES))
     if unknown:
-        raise ValidationFailed(
-            {"checks": f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECK_NAMES)}."}
-        )
+        raise ValidationFailed({"checks": f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECK_NAMES)}."})
     before = load_blocking()
     with session_scope() as s:
         row = s.get(AppSetting, _KEY)
@@ -39,12 +37,4 @@ def save_checks_config(actor: Actor, blocking: dict[str, bool]) -> None:
             s.add(AppSetting(key=_KEY, value=value))
         else:
             row.value = value
-        record_event(
-            s,
-            actor,
-            "settings.checks",
-            "setting",
-            _KEY,
-            before={"blocking": before},
-            after={"blocking": value["blocking"]},
-        )
+        record_event(s, actor, "settings.checks", "setting", _KEY, before={"blocking": before}, after={"blocking": value["blocking"]})

@@ -21,9 +21,7 @@ def _actor(username: str):  # noqa: ANN202
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
         if user is None:
-            raise WorkbenchError(
-                f"No active user {username!r}; create one with `python -m core create-user`."
-            )
+            raise WorkbenchError(f"No active user {username!r}; create one with `python -m core create-user`.")
         return actor_for(user)
 
 
@@ -57,9 +55,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     password = None
     if not args.sso_only:
         password = args.password or getpass.getpass("Password: ")
-    uid = create_user(
-        SYSTEM, args.username, args.name or args.username, args.roles, password, email=args.email
-    )
+    uid = create_user(SYSTEM, args.username, args.name or args.username, args.roles, password, email=args.email)
     print(f"Created user {args.username} (id {uid}) with roles {', '.join(args.roles)}.")
     return 0
 
@@ -102,16 +98,8 @@ def cmd_match(args: argparse.Namespace) -> int:
         print(f"Matching {job.status}: {job.error}")
         return 1
     for m in list_matches(actor, args.case, with_verdicts=False)[: args.top]:
-        flag = (
-            ""
-            if m.passed_filters
-            else "  [filtered: "
-            + "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))
-            + "]"
-        )
-        print(
-            f"{m.rank:>3}. trial {m.trial_id:>5} {m.registry_id:<12} {m.eligibility:<20} met {m.met} unknown {m.unknown} not met {m.not_met}  {m.title[:60]}{flag}"
-        )
+        flag = "" if m.passed_filters else "  [filtered: " + "; ".join(r["message"] for r in m.filter_reasons if not r.get("note")) + "]"
+        print(f"{m.rank:>3}. trial {m.trial_id:>5} {m.registry_id:<12} {m.eligibility:<20} met {m.met} unknown {m.unknown} not met {m.not_met}  {m.title[:60]}{flag}")
     return 0
 
 
@@ -124,9 +112,7 @@ def cmd_select(args: argparse.Namespace) -> int:
             dismiss_trial(actor, args.case, trial_id, args.dismiss)
         else:
             select_trial(actor, args.case, trial_id)
-    print(
-        ("Dismissed" if args.dismiss else "Selected") + f" {len(args.trials)} trial(s) for case {args.case}."
-    )
+    print(("Dismissed" if args.dismiss else "Selected") + f" {len(args.trials)} trial(s) for case {args.case}.")
     return 0
 
 
@@ -146,9 +132,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.action == "list":
         for item in review.list_queue(actor, case_id=args.case):
             fails = f" failing: {', '.join(item.failing_checks)}" if item.failing_checks else ""
-            print(
-                f"draft {item.draft_id:>4} case {item.case_reference} {item.status:<10} {item.title[:60]}{fails}"
-            )
+            print(f"draft {item.draft_id:>4} case {item.case_reference} {item.status:<10} {item.title[:60]}{fails}")
         return 0
     if args.action == "show":
         detail = review.get_draft_detail(actor, args.draft)
@@ -156,14 +140,10 @@ def cmd_review(args: argparse.Namespace) -> int:
         for key, text in (detail.current.sections if detail.current else {}).items():
             print(f"\n## {key}\n{text}")
         for check in detail.current.checks if detail.current else []:
-            print(
-                f"[{'ok' if check['passed'] else 'FAIL'}{' blocking' if check['blocking'] else ''}] {check['name']}: {check['message']}"
-            )
+            print(f"[{'ok' if check['passed'] else 'FAIL'}{' blocking' if check['blocking'] else ''}] {check['name']}: {check['message']}")
         return 0
     if args.action == "approve":
-        drafts = (
-            [args.draft] if args.draft else [i.draft_id for i in review.list_queue(actor, case_id=args.case)]
-        )
+        drafts = [args.draft] if args.draft else [i.draft_id for i in review.list_queue(actor, case_id=args.case)]
         for draft_id in drafts:
             review.claim_draft(actor, draft_id)
             status = review.approve_draft(actor, draft_id, override_reason=args.override_reason)
@@ -233,9 +213,7 @@ def cmd_check_llm(args: argparse.Namespace) -> int:
 
     settings = load_llm_settings()
     if not settings.is_configured:
-        print(
-            "No LLM endpoint configured (LLM_BASE_URL or AZURE_OPENAI_ENDPOINT): the offline drafter is used."
-        )
+        print("No LLM endpoint configured (LLM_BASE_URL or AZURE_OPENAI_ENDPOINT): the offline drafter is used.")
         return 1
     result = LLMClient(settings).check_endpoint()
     print(result.message)
@@ -251,13 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=fn)
         if as_user:
-            p.add_argument(
-                "--as",
-                dest="as_user",
-                required=True,
-                metavar="USERNAME",
-                help="act as this user (their roles apply)",
-            )
+            p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="act as this user (their roles apply)")
         return p
 
     add("init", "Create or upgrade the database and seed the prompts.", cmd_init)
@@ -265,31 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("create-user", "Create a real account (argon2-hashed password).", cmd_create_user)
     p.add_argument("username")
     p.add_argument("--name", help="display name")
-    p.add_argument(
-        "--role",
-        dest="roles",
-        action="append",
-        required=True,
-        choices=["reviewer", "analyst", "admin"],
-        help="repeat for several roles",
-    )
+    p.add_argument("--role", dest="roles", action="append", required=True, choices=["reviewer", "analyst", "admin"], help="repeat for several roles")
     p.add_argument("--email", help="e-mail, used to map single sign-on")
     p.add_argument("--password", help="password (asked for when omitted)")
     p.add_argument("--sso-only", action="store_true", help="no password: log in with single sign-on only")
-    p = add(
-        "import",
-        "Import trials from files, folders or zips (API v2 JSON, legacy XML, CSV, JSONL).",
-        cmd_import,
-        as_user=True,
-    )
+    p = add("import", "Import trials from files, folders or zips (API v2 JSON, legacy XML, CSV, JSONL).", cmd_import, as_user=True)
     p.add_argument("paths", nargs="+")
     p.add_argument("--show-rejected", type=int, default=20, help="how many rejections to list")
-    add(
-        "embed-catalogue",
-        "Compute the dense re-ranker's embeddings of new or changed trials (optional extra).",
-        cmd_embed_catalogue,
-        as_user=True,
-    )
+    add("embed-catalogue", "Compute the dense re-ranker's embeddings of new or changed trials (optional extra).",
+        cmd_embed_catalogue, as_user=True)
     p = add("match", "Match a case against the catalogue and print the ranked list.", cmd_match, as_user=True)
     p.add_argument("case", type=int, help="case id")
     p.add_argument("--top", type=int, default=20)
@@ -297,9 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case", type=int)
     p.add_argument("trials", type=int, nargs="+", help="trial ids (as printed by match)")
     p.add_argument("--dismiss", metavar="REASON", help="dismiss with this reason instead of selecting")
-    p = add(
-        "draft", "Draft summaries for a case's selected trials and its overview.", cmd_draft, as_user=True
-    )
+    p = add("draft", "Draft summaries for a case's selected trials and its overview.", cmd_draft, as_user=True)
     p.add_argument("case", type=int)
     p = add("review", "Review drafts: list the queue, show a draft, approve.", cmd_review, as_user=True)
     p.add_argument("action", choices=["list", "show", "approve"])
@@ -313,19 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="run what is queued, then stop")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between polls (SQLite polling worker)")
     add("check-llm", "Check the configured LLM endpoint and say plainly what is wrong.", cmd_check_llm)
-    p = add(
-        "backup",
-        "Back up the database (SQLite online backup, or pg_dump), safe while the app runs.",
-        cmd_backup,
-    )
+    p = add("backup", "Back up the database (SQLite online backup, or pg_dump), safe while the app runs.", cmd_backup)
     p.add_argument("out", help="file to write")
     p = add("restore", "Restore a backup into the configured, empty database.", cmd_restore)
     p.add_argument("source", help="backup file")
     for name, help_text in (
-        (
-            "rank-pools",
-            "Rank each query's trial pool: --queries Q.jsonl --corpus C.jsonl --pools P.json --out R.json.",
-        ),
+        ("rank-pools", "Rank each query's trial pool: --queries Q.jsonl --corpus C.jsonl --pools P.json --out R.json."),
         ("assess-criteria", "Assess eligibility criterion rows: --input ROWS.jsonl --out PREDICTIONS.jsonl."),
         ("sync", "Sync trials from the ClinicalTrials.gov API v2 (see `python -m core sync --help`)."),
     ):
@@ -354,9 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(importlib.import_module(module), func)(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command != "restore":  # a restore goes into an empty database
             from core.bootstrap import prepare_database

@@ -10,37 +10,14 @@ from core.comparison_run import SIDES
 from core.permissions import Actor, requires
 from core.prompt_comparison import ComparisonResult, SideAggregate, get_comparison
 
-FIGURES = (
-    "checks_passed",
-    "checks_total",
-    "reading_grade",
-    "grounding_flags",
-    "words",
-    "input_tokens",
-    "output_tokens",
-    "cost",
-    "latency_s",
-)
+FIGURES = ("checks_passed", "checks_total", "reading_grade", "grounding_flags", "words", "input_tokens", "output_tokens", "cost", "latency_s")
 
 
 def _item_rows(result: ComparisonResult) -> list[list[Any]]:
     header: list[Any] = ["position", "item", "case_id", "trial_id", "reference_draft_id"]
     for side in SIDES:
         label = result.labels[side]
-        header += [
-            f"{side} ({label}) {f}"
-            for f in (
-                "status",
-                "error",
-                "drafter",
-                "model",
-                *FIGURES,
-                "failed_checks",
-                "edit_chars",
-                "edit_words",
-                "edit_ratio",
-            )
-        ]
+        header += [f"{side} ({label}) {f}" for f in ("status", "error", "drafter", "model", *FIGURES, "failed_checks", "edit_chars", "edit_words", "edit_ratio")]
     header += ["judged left better", "judged right better", "judged equal"]
     rows = [header]
     for item in result.items:
@@ -49,12 +26,7 @@ def _item_rows(result: ComparisonResult) -> list[list[Any]]:
             out = getattr(item, side)
             row += [out.status, out.error or "", out.drafter or "", out.model or ""]
             row += [out.metrics.get(f) for f in FIGURES]
-            row += [
-                ", ".join(out.metrics.get("failed_checks", [])),
-                out.edit_chars,
-                out.edit_words,
-                out.edit_ratio,
-            ]
+            row += [", ".join(out.metrics.get("failed_checks", [])), out.edit_chars, out.edit_words, out.edit_ratio]
         row += [item.preferences["left"], item.preferences["right"], item.preferences["equal"]]
         rows.append(row)
     return rows

@@ -53,9 +53,7 @@ def list_blind_pairs(actor: Actor, comparison_id: int) -> list[BlindPair]:
             s.execute(
                 select(ComparisonJudgement.item_id, ComparisonJudgement.preferred)
                 .join(ComparisonItem, ComparisonItem.id == ComparisonJudgement.item_id)
-                .where(
-                    ComparisonItem.comparison_id == comparison_id, ComparisonJudgement.judge == actor.username
-                )
+                .where(ComparisonItem.comparison_id == comparison_id, ComparisonJudgement.judge == actor.username)
             ).all()
         )
         pairs = []
@@ -65,11 +63,8 @@ def list_blind_pairs(actor: Actor, comparison_id: int) -> list[BlindPair]:
             ready = bool(a and b and a.status == b.status == "done")
             pairs.append(
                 BlindPair(
-                    item_id=item.id,
-                    position=item.position,
-                    ready=ready,
-                    a=dict(a.sections) if ready else {},
-                    b=dict(b.sections) if ready else {},
+                    item_id=item.id, position=item.position, ready=ready,
+                    a=dict(a.sections) if ready else {}, b=dict(b.sections) if ready else {},
                     my_choice=_to_choice(item, mine[item.id]) if item.id in mine else None,
                 )
             )
@@ -88,11 +83,7 @@ def judge_pair(actor: Actor, item_id: int, choice: Choice) -> str:
         if any(o.status != "done" for o in item.outputs) or len(item.outputs) != 2:
             raise ValidationFailed({"item": "both outputs must be written before the pair can be judged."})
         side = _to_side(item, choice)
-        row = s.scalar(
-            select(ComparisonJudgement).where(
-                ComparisonJudgement.item_id == item_id, ComparisonJudgement.judge == actor.username
-            )
-        )
+        row = s.scalar(select(ComparisonJudgement).where(ComparisonJudgement.item_id == item_id, ComparisonJudgement.judge == actor.username))
         before = {"preferred": row.preferred} if row else None
         if row is None:
             s.add(ComparisonJudgement(item_id=item_id, judge=actor.username, preferred=side))
@@ -100,12 +91,7 @@ def judge_pair(actor: Actor, item_id: int, choice: Choice) -> str:
             row.preferred, row.judged_at = side, utcnow()
         labels = side_labels(s, item.comparison)
         record_event(
-            s,
-            actor,
-            "comparison.judge",
-            "comparison_item",
-            item_id,
-            before=before,
+            s, actor, "comparison.judge", "comparison_item", item_id, before=before,
             after={"comparison": item.comparison_id, "preferred": side, "version": labels.get(side, "equal")},
         )
         return side

@@ -57,18 +57,9 @@ def run_output(comparison_id: int, item_id: int, side: str) -> str:
             item = s.get(ComparisonItem, item_id)
             written = _write(s, comparison, item, side)
             checks = check_sections(s, item.case_id, item.trial_id, written.sections)
-            output = s.scalar(
-                select(ComparisonOutput).where(
-                    ComparisonOutput.item_id == item_id, ComparisonOutput.side == side
-                )
-            )
+            output = s.scalar(select(ComparisonOutput).where(ComparisonOutput.item_id == item_id, ComparisonOutput.side == side))
             output.status, output.error = "done", None
-            output.drafter, output.model, output.sections, output.checks = (
-                written.drafter,
-                written.model,
-                written.sections,
-                checks,
-            )
+            output.drafter, output.model, output.sections, output.checks = written.drafter, written.model, written.sections, checks
             output.metrics = {
                 **measure_output(written.sections, checks),
                 "input_tokens": written.input_tokens,
@@ -83,11 +74,7 @@ def run_output(comparison_id: int, item_id: int, side: str) -> str:
         reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         log.warning("comparison %s item %s (%s) failed: %s", comparison_id, item_id, side, reason)
         with session_scope() as s:
-            output = s.scalar(
-                select(ComparisonOutput).where(
-                    ComparisonOutput.item_id == item_id, ComparisonOutput.side == side
-                )
-            )
+            output = s.scalar(select(ComparisonOutput).where(ComparisonOutput.item_id == item_id, ComparisonOutput.side == side))
             output.status, output.error, output.finished_at = "failed", reason, utcnow()
         return "failed"
 
@@ -120,14 +107,10 @@ def _run_comparison(ctx: JobContext) -> dict[str, Any]:
         ctx.progress(already + finished, total, f"Wrote {already + finished} of {total} outputs")
 
     # The same concurrency limit as drafting batches: both sides' calls share the endpoint.
-    results = run_concurrently(
-        work, pending, max(1, load_llm_settings().concurrency), on_progress=on_progress
-    )
+    results = run_concurrently(work, pending, max(1, load_llm_settings().concurrency), on_progress=on_progress)
     for result in results:
         if isinstance(result, BaseException):
             raise result  # a cancellation (run_output itself never raises)
     failed = sum(1 for r in results if r == "failed")
-    ctx.progress(
-        total, total, f"Wrote {total - failed} of {total} outputs" + (f"; {failed} failed" if failed else "")
-    )
+    ctx.progress(total, total, f"Wrote {total - failed} of {total} outputs" + (f"; {failed} failed" if failed else ""))
     return {"outputs": total, "failed": failed}

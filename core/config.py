@@ -17,15 +17,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    data_dir: Path = Field(
-        default=REPO_ROOT / "data", description="Where the SQLite file, indexes and reports live."
-    )
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default: SQLite file in DATA_DIR."
-    )
-    demo_mode: bool = Field(
-        default=True, description="Seed demo users, demo trials and demo cases on first start."
-    )
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="Where the SQLite file, indexes and reports live.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in DATA_DIR.")
+    demo_mode: bool = Field(default=True, description="Seed demo users, demo trials and demo cases on first start.")
 
     llm_base_url: str | None = None
     llm_api_key: str | None = None
@@ -42,11 +36,9 @@ class Settings(BaseSettings):
     azure_openai_deployment: str | None = None
 
     team_contact_name: str = Field(
-        default="The Next Option team", description="Who the family's report tells them to contact about it."
+        default="The Next Option team", description="Who the family's report names for questions about it."
     )
-    team_contact_email: str | None = Field(
-        default="team@nextoption.example.org", description="Shown in every report."
-    )
+    team_contact_email: str | None = Field(default="team@nextoption.example.org", description="Shown in every report.")
     team_contact_phone: str | None = Field(default=None, description="Shown in every report when set.")
 
     claim_timeout_minutes: int = 30
@@ -61,8 +53,7 @@ class Settings(BaseSettings):
     )
 
     job_runner: Literal["thread", "worker"] = Field(
-        default="thread",
-        description="Who runs long jobs: a thread of the app, or `python -m core worker` (PostgreSQL).",
+        default="thread", description="Who runs long jobs: a thread of the app, or `python -m core worker` (PostgreSQL)."
     )
     worker_heartbeat_seconds: float = 10.0
     worker_stalled_after_seconds: float = 30.0

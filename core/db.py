@@ -67,9 +67,7 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     except OperationalError as exc:
         # A lost connection (database restarted, backend terminated) or a database that did not answer:
         # the transaction is gone as a whole, so say plainly that nothing was saved.
-        with suppress(
-            OperationalError
-        ):  # the connection may be dead already; the server dropped the transaction
+        with suppress(OperationalError):  # the connection may be dead already; the server dropped the transaction
             session.rollback()
         raise DatabaseUnavailable() from exc
     except BaseException:

@@ -114,27 +114,14 @@ def draft_metrics(actor: Actor, *, since: date | None = None, until: date | None
                 chars, words, ratio = measure_edit_distance(first.sections, current.sections)
             out.append(
                 DraftMetric(
-                    draft_id=d.id,
-                    case_id=d.case_id,
-                    kind=d.kind,
-                    drafter=d.drafter or "-",
-                    model=d.model or "-",
-                    prompt=prompts.get(d.prompt_version_id, "-") if d.prompt_version_id else "-",
-                    status=d.status,
-                    rounds=d.rounds,
-                    approved=approved,
-                    overridden=bool(d.override_reason),
+                    draft_id=d.id, case_id=d.case_id, kind=d.kind, drafter=d.drafter or "-", model=d.model or "-",
+                    prompt=prompts.get(d.prompt_version_id, "-") if d.prompt_version_id else "-", status=d.status,
+                    rounds=d.rounds, approved=approved, overridden=bool(d.override_reason),
                     hours_waiting=_hours(d.ready_at, d.review_started_at),
                     hours_in_review=_hours(d.review_started_at, d.approved_at),
-                    edit_chars=chars,
-                    edit_words=words,
-                    edit_ratio=ratio,
-                    first_check_failures=[
-                        c["name"] for c in (first.checks if first else []) if not c.get("passed")
-                    ],
-                    input_tokens=d.input_tokens,
-                    output_tokens=d.output_tokens,
-                    cost=round(d.cost, 6),
+                    edit_chars=chars, edit_words=words, edit_ratio=ratio,
+                    first_check_failures=[c["name"] for c in (first.checks if first else []) if not c.get("passed")],
+                    input_tokens=d.input_tokens, output_tokens=d.output_tokens, cost=round(d.cost, 6),
                     created=d.created_at.date(),
                 )
             )
@@ -148,11 +135,7 @@ def _median(values: list[float | int | None]) -> float | None:
 
 @requires("insights.view")
 def summarise_by(
-    actor: Actor,
-    key: Literal["prompt", "model", "drafter"],
-    *,
-    since: date | None = None,
-    until: date | None = None,
+    actor: Actor, key: Literal["prompt", "model", "drafter"], *, since: date | None = None, until: date | None = None
 ) -> list[GroupSummary]:
     """Per prompt version, model or drafter: approval rate, rounds, edit distance, check failures, time, cost."""
     groups: dict[str, list[DraftMetric]] = {}
@@ -167,58 +150,43 @@ def summarise_by(
                 failures[f] = failures.get(f, 0) + 1
         out.append(
             GroupSummary(
-                group=name,
-                drafts=len(ms),
-                approved=len(approved),
+                group=name, drafts=len(ms), approved=len(approved),
                 approval_rate=round(len(approved) / len(ms), 4) if ms else 0.0,
                 mean_rounds=round(sum(m.rounds for m in approved) / len(approved), 2) if approved else 0.0,
                 median_edit_ratio=_median([m.edit_ratio for m in approved]),
                 median_edit_words=_median([m.edit_words for m in approved]),
                 median_hours_to_approve=_median([m.hours_in_review for m in approved]),
                 check_failure_rate={k: round(v / len(ms), 4) for k, v in sorted(failures.items())},
-                tokens=sum(m.input_tokens + m.output_tokens for m in ms),
-                cost=round(sum(m.cost for m in ms), 6),
+                tokens=sum(m.input_tokens + m.output_tokens for m in ms), cost=round(sum(m.cost for m in ms), 6),
             )
         )
     return out
 
 
 @requires("insights.view")
-def reviewer_metrics(
-    actor: Actor, *, since: date | None = None, until: date | None = None
-) -> list[ReviewerMetric]:
+def reviewer_metrics(actor: Actor, *, since: date | None = None, until: date | None = None) -> list[ReviewerMetric]:
     """Per reviewer, from the audit log: saves, approvals, overrides, rejections, time from claim to approval."""
     counts: dict[str, dict[str, int]] = {}
     claims: dict[tuple[str, str], datetime] = {}
     minutes: dict[str, list[float]] = {}
     with session_scope() as s:
         events = s.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == "draft", AuditEvent.action.like("draft.%"))
-            .order_by(AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.entity_type == "draft", AuditEvent.action.like("draft.%")).order_by(AuditEvent.id)
         ).all()
         for e in events:
             if not _within(e.at.date(), since, until):
                 continue
-            c = counts.setdefault(
-                e.actor, {"draft.save": 0, "draft.approve": 0, "draft.override": 0, "draft.reject": 0}
-            )
+            c = counts.setdefault(e.actor, {"draft.save": 0, "draft.approve": 0, "draft.override": 0, "draft.reject": 0})
             if e.action in c:
                 c[e.action] += 1
             if e.action == "draft.claim":
                 claims.setdefault((e.actor, e.entity_id or ""), e.at)
             if e.action == "draft.approve" and (e.actor, e.entity_id or "") in claims:
-                minutes.setdefault(e.actor, []).append(
-                    (e.at - claims[(e.actor, e.entity_id or "")]).total_seconds() / 60
-                )
+                minutes.setdefault(e.actor, []).append((e.at - claims[(e.actor, e.entity_id or "")]).total_seconds() / 60)
     return [
         ReviewerMetric(
-            reviewer=who,
-            saves=c["draft.save"],
-            approvals=c["draft.approve"],
-            overrides=c["draft.override"],
-            rejections=c["draft.reject"],
-            median_minutes_per_item=_median(minutes.get(who, [])),
+            reviewer=who, saves=c["draft.save"], approvals=c["draft.approve"], overrides=c["draft.override"],
+            rejections=c["draft.reject"], median_minutes_per_item=_median(minutes.get(who, [])),
         )
         for who, c in sorted(counts.items())
         if who != "system"
@@ -242,23 +210,15 @@ def throughput(actor: Actor, *, freq: Literal["day", "week", "month"] = "week") 
     with session_scope() as s:
         cases = s.execute(select(Case.id, Case.created_at)).all()
         reports = s.execute(select(Report.case_id, Report.released_at, Report.version)).all()
-        queue = s.execute(
-            select(Draft.ready_at, Draft.created_at).where(Draft.status.in_(("ready", "in_review")))
-        ).all()
+        queue = s.execute(select(Draft.ready_at, Draft.created_at).where(Draft.status.in_(("ready", "in_review")))).all()
     for _, created in cases:
-        rows.setdefault(period(created), {"period": period(created), "cases_in": 0, "reports_released": 0})[
-            "cases_in"
-        ] += 1  # type: ignore[operator]
+        rows.setdefault(period(created), {"period": period(created), "cases_in": 0, "reports_released": 0})["cases_in"] += 1  # type: ignore[operator]
     first_release: dict[int, datetime] = {}
     for case_id, released, _version in reports:
-        rows.setdefault(period(released), {"period": period(released), "cases_in": 0, "reports_released": 0})[
-            "reports_released"
-        ] += 1  # type: ignore[operator]
+        rows.setdefault(period(released), {"period": period(released), "cases_in": 0, "reports_released": 0})["reports_released"] += 1  # type: ignore[operator]
         first_release[case_id] = min(released, first_release.get(case_id, released))
     created_at = dict(cases)
-    days = [
-        (first_release[c] - created_at[c]).total_seconds() / 86400 for c in first_release if c in created_at
-    ]
+    days = [(first_release[c] - created_at[c]).total_seconds() / 86400 for c in first_release if c in created_at]
     waits = [(now - (ready or created)).total_seconds() / 3600 for ready, created in queue]
     return ThroughputView(
         periods=[rows[k] for k in sorted(rows)],
@@ -270,9 +230,7 @@ def throughput(actor: Actor, *, freq: Literal["day", "week", "month"] = "week") 
 
 
 @requires("insights.view")
-def export_insights(
-    actor: Actor, fmt: Literal["csv", "xlsx"] = "csv", *, since: date | None = None, until: date | None = None
-) -> bytes:
+def export_insights(actor: Actor, fmt: Literal["csv", "xlsx"] = "csv", *, since: date | None = None, until: date | None = None) -> bytes:
     """The per-draft table as CSV or Excel."""
     rows = [m.model_dump() for m in draft_metrics(actor, since=since, until=until)]
     header = list(DraftMetric.model_fields)
@@ -291,3 +249,4 @@ def export_insights(
     out = io.StringIO()
     csv.writer(out).writerows([header, *values])
     return out.getvalue().encode()
+

@@ -75,9 +75,7 @@ class JobContext:
         """Show the job as paused (it keeps its claim and heartbeat while it waits to go on)."""
         with session_scope() as s:
             s.execute(
-                update(Job)
-                .where(Job.id == self.job_id)
-                .values(status="paused", message=message, heartbeat_at=utcnow())
+                update(Job).where(Job.id == self.job_id).values(status="paused", message=message, heartbeat_at=utcnow())
             )
 
     def resume(self, message: str) -> None:
@@ -119,9 +117,7 @@ def load_job_handlers() -> None:
     import core.matching.service  # noqa: F401
 
 
-def submit_job(
-    kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None
-) -> int:
+def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:
     """Queue a job; while one with the same idempotency key is queued or running, return that one instead."""
     with session_scope() as s:
         if idempotency_key:
@@ -153,9 +149,7 @@ def _claim(job_id: int, runner: str) -> int | None:
         res = s.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(
-                status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1, runner=runner
-            )
+            .values(status="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1, runner=runner)
         )
         if res.rowcount != 1:
             return None
@@ -184,15 +178,8 @@ def run_job(job_id: int, *, runner: str | None = None) -> JobView:
     return get_job(job_id)
 
 
-def _finish(
-    job_id: int,
-    attempt: int,
-    status: str,
-    *,
-    result: dict | None = None,
-    error: str | None = None,
-    message: str = "",
-) -> None:
+def _finish(job_id: int, attempt: int, status: str, *, result: dict | None = None, error: str | None = None,
+            message: str = "") -> None:
     """Record the end of one attempt; an attempt that was given up on (and retried elsewhere) records nothing."""
     with session_scope() as s:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "result": result, "error": error}
@@ -204,23 +191,18 @@ def _finish(
             .values(**values)
         )
         if res.rowcount != 1:
-            log.warning(
-                "job %s: attempt %s ended after it was taken over; its outcome is dropped", job_id, attempt
-            )
+            log.warning("job %s: attempt %s ended after it was taken over; its outcome is dropped", job_id, attempt)
 
 
 def reclaim_orphaned_job(job_id: int) -> bool:
     """A job left running by a process that died is queued again if it has an attempt left (True), else failed."""
     with session_scope() as s:
         live = (Job.id == job_id, Job.status.in_(("running", "paused")))
-        requeued = (
-            s.execute(
-                update(Job)
-                .where(*live, Job.attempts < MAX_ATTEMPTS)
-                .values(status="queued", message="Resumed after the process running it stopped.")
-            ).rowcount
-            == 1
-        )
+        requeued = s.execute(
+            update(Job)
+            .where(*live, Job.attempts < MAX_ATTEMPTS)
+            .values(status="queued", message="Resumed after the process running it stopped.")
+        ).rowcount == 1
         s.execute(
             update(Job)
             .where(*live, Job.attempts >= MAX_ATTEMPTS)
@@ -239,9 +221,7 @@ def dispatch_job(job_id: int, *, inline: bool = False) -> JobView | None:
         from core.task_queue import defer_job, is_postgres
 
         if not is_postgres(settings.resolved_database_url):
-            raise ConfigurationError(
-                "JOB_RUNNER=worker needs a PostgreSQL DATABASE_URL; use JOB_RUNNER=thread."
-            )
+            raise ConfigurationError("JOB_RUNNER=worker needs a PostgreSQL DATABASE_URL; use JOB_RUNNER=thread.")
         defer_job(job_id)
         return None
     if inline:
@@ -280,9 +260,7 @@ def cancel_job(actor: Actor, job_id: int) -> None:
     with session_scope() as s:
         s.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
         s.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == "queued")
-            .values(status="cancelled", finished_at=utcnow())
+            update(Job).where(Job.id == job_id, Job.status == "queued").values(status="cancelled", finished_at=utcnow())
         )
 
 
@@ -290,14 +268,9 @@ def requeue_stale_jobs() -> list[int]:
     """After a restart: running jobs with a stale heartbeat are queued again once, then failed."""
     cutoff = utcnow() - STALE_AFTER
     with session_scope() as s:
-        stale = list(
-            s.scalars(
-                select(Job.id).where(
-                    Job.status.in_(("running", "paused")),
-                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff),
-                )
-            )
-        )
+        stale = list(s.scalars(select(Job.id).where(
+            Job.status.in_(("running", "paused")), or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)
+        )))
     return [job_id for job_id in stale if reclaim_orphaned_job(job_id)]
 
 

@@ -75,11 +75,7 @@ def capability_cache():  # noqa: ANN201
     def save(base_url: str, model: str, fmt: Any) -> None:
         with session_scope() as s:
             row = s.get(AppSetting, _CAPS_KEY)
-            entries = [
-                e
-                for e in (row.value if row else {}).get("entries", [])
-                if (e["base_url"], e["model"]) != (base_url, model)
-            ]
+            entries = [e for e in (row.value if row else {}).get("entries", []) if (e["base_url"], e["model"]) != (base_url, model)]
             entries.append({"base_url": base_url, "model": model, "format": fmt})
             if row is None:
                 s.add(AppSetting(key=_CAPS_KEY, value={"entries": entries}))

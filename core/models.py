@@ -143,9 +143,7 @@ class Trial(Base):
     __table_args__ = (
         Index("ix_trials_status_type", "overall_status", "study_type"),
         Index("ix_trials_status_updated", "overall_status", "last_update_date"),
-        Index(
-            "ix_trials_status_phase_age", "overall_status", "phases", "minimum_age_years", "maximum_age_years"
-        ),
+        Index("ix_trials_status_phase_age", "overall_status", "phases", "minimum_age_years", "maximum_age_years"),
     )
 
 
@@ -208,9 +206,7 @@ class Match(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     passed_filters: Mapped[bool] = mapped_column(Boolean, default=True)
     filter_reasons: Mapped[list[Any]] = mapped_column(default=list)
-    eligibility: Mapped[str] = mapped_column(
-        String(30), default="unknown"
-    )  # likely eligible / unknown / likely not eligible
+    eligibility: Mapped[str] = mapped_column(String(30), default="unknown")  # likely eligible / unknown / likely not eligible
     met: Mapped[int] = mapped_column(Integer, default=0)
     unknown: Mapped[int] = mapped_column(Integer, default=0)
     not_met: Mapped[int] = mapped_column(Integer, default=0)
@@ -310,9 +306,7 @@ class ComparisonItem(Base):
     a_side: Mapped[str] = mapped_column(String(5))  # left / right: which side is shown as "A" to judges
 
     comparison: Mapped[Comparison] = relationship(back_populates="items")
-    outputs: Mapped[list[ComparisonOutput]] = relationship(
-        cascade="all, delete-orphan", order_by="ComparisonOutput.side"
-    )
+    outputs: Mapped[list[ComparisonOutput]] = relationship(cascade="all, delete-orphan", order_by="ComparisonOutput.side")
 
     __table_args__ = (UniqueConstraint("comparison_id", "position"),)
 
@@ -402,9 +396,7 @@ class DraftVersion(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     sections: Mapped[dict[str, Any]] = mapped_column(JSON)  # section key -> text
-    sources: Mapped[dict[str, Any]] = mapped_column(
-        JSON, default=dict
-    )  # section key -> [[sentence, [fields]]]
+    sources: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # section key -> [[sentence, [fields]]]
     author: Mapped[str] = mapped_column(String(120))  # username, or "offline drafter" / "llm:<model>"
     author_kind: Mapped[str] = mapped_column(String(10))  # model / user
     parent_id: Mapped[int | None] = mapped_column(Integer)

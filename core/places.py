@@ -61,11 +61,7 @@ CITIES: dict[str, tuple[float, float, str]] = {
 
 
 def _fold(text: str) -> str:
-    return (
-        "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-        .lower()
-        .strip()
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower().strip()
 
 
 def locate_place(label: str) -> tuple[float, float] | None:

@@ -149,18 +149,14 @@ def _checked_items(s: Session, prompt_name: str, items: list[ItemRef]) -> list[I
     """The requested items, de-duplicated, each naming a case (and for trial summaries a trial) that exists."""
     if not items:
         raise ValidationFailed({"items": "pick at least one case and trial to compare on."})
-    unique = list(
-        dict.fromkeys((i.case_id, i.trial_id if prompt_name != "case_overview" else None) for i in items)
-    )
+    unique = list(dict.fromkeys((i.case_id, i.trial_id if prompt_name != "case_overview" else None) for i in items))
     if len(unique) > MAX_ITEMS:
         raise ValidationFailed({"items": f"at most {MAX_ITEMS} items per comparison (got {len(unique)})."})
     for case_id, trial_id in unique:
         if s.get(Case, case_id) is None:
             raise ValidationFailed({"items": f"there is no case with id {case_id}."})
         if prompt_name != "case_overview" and (trial_id is None or s.get(Trial, trial_id) is None):
-            raise ValidationFailed(
-                {"items": f"a trial summary needs a trial: item for case {case_id} has none that exists."}
-            )
+            raise ValidationFailed({"items": f"a trial summary needs a trial: item for case {case_id} has none that exists."})
     return [ItemRef(case_id=c, trial_id=t) for c, t in unique]
 
 
@@ -169,14 +165,9 @@ def start_comparison(actor: Actor, request: ComparisonRequest) -> StartedCompari
     """Store a comparison and its items (each with a random, fixed blind order) and queue the job that runs it."""
     if request.prompt_name not in COMPARABLE_PROMPTS:
         raise ValidationFailed({"prompt": f"only {', '.join(COMPARABLE_PROMPTS)} can be compared."})
-    left_model, right_model = (
-        (request.left.model or "").strip() or None,
-        (request.right.model or "").strip() or None,
-    )
+    left_model, right_model = (request.left.model or "").strip() or None, (request.right.model or "").strip() or None
     if (request.left.version, left_model) == (request.right.version, right_model):
-        raise ValidationFailed(
-            {"sides": "the two sides are the same: pick another version or model for one of them."}
-        )
+        raise ValidationFailed({"sides": "the two sides are the same: pick another version or model for one of them."})
     rng = random.SystemRandom()
     with session_scope() as s:
         left = _version_row(s, request.prompt_name, request.left.version, "left version")
@@ -184,21 +175,14 @@ def start_comparison(actor: Actor, request: ComparisonRequest) -> StartedCompari
         items = _checked_items(s, request.prompt_name, request.items)
         comparison = Comparison(
             name=request.name.strip() or f"{request.prompt_name} v{left.version} vs v{right.version}",
-            prompt_name=request.prompt_name,
-            left_version_id=left.id,
-            left_model=left_model,
-            right_version_id=right.id,
-            right_model=right_model,
-            created_by=actor.username,
+            prompt_name=request.prompt_name, left_version_id=left.id, left_model=left_model,
+            right_version_id=right.id, right_model=right_model, created_by=actor.username,
         )
         s.add(comparison)
         s.flush()
         for position, ref in enumerate(items):
             item = ComparisonItem(
-                comparison_id=comparison.id,
-                position=position,
-                case_id=ref.case_id,
-                trial_id=ref.trial_id,
+                comparison_id=comparison.id, position=position, case_id=ref.case_id, trial_id=ref.trial_id,
                 a_side=rng.choice(SIDES),
             )
             s.add(item)
@@ -206,26 +190,11 @@ def start_comparison(actor: Actor, request: ComparisonRequest) -> StartedCompari
             s.add_all([ComparisonOutput(item_id=item.id, side=side) for side in SIDES])
         comparison_id = comparison.id
         record_event(
-            s,
-            actor,
-            "comparison.start",
-            "comparison",
-            comparison_id,
-            after={
-                "prompt": request.prompt_name,
-                "left": f"v{left.version}",
-                "left_model": left_model,
-                "right": f"v{right.version}",
-                "right_model": right_model,
-                "items": len(items),
-            },
+            s, actor, "comparison.start", "comparison", comparison_id,
+            after={"prompt": request.prompt_name, "left": f"v{left.version}", "left_model": left_model,
+                   "right": f"v{right.version}", "right_model": right_model, "items": len(items)},
         )
-    job_id = submit_job(
-        JOB_KIND,
-        {"comparison_id": comparison_id},
-        created_by=actor.username,
-        idempotency_key=f"comparison:{comparison_id}",
-    )
+    job_id = submit_job(JOB_KIND, {"comparison_id": comparison_id}, created_by=actor.username, idempotency_key=f"comparison:{comparison_id}")
     with session_scope() as s:
         s.get(Comparison, comparison_id).job_id = job_id
     return StartedComparison(comparison_id=comparison_id, job_id=job_id)
@@ -250,11 +219,7 @@ def _item_label(s: Session, case_id: int, trial_id: int | None) -> str:
     if trial_id is None:
         return f"{case_ref} · case overview"
     trial = s.get(Trial, trial_id)
-    return (
-        f"{case_ref} · {trial.registry_id}: {trial.brief_title[:70]}"
-        if trial
-        else f"{case_ref} · trial {trial_id}"
-    )
+    return f"{case_ref} · {trial.registry_id}: {trial.brief_title[:70]}" if trial else f"{case_ref} · trial {trial_id}"
 
 
 @requires("comparison.run")
@@ -264,17 +229,10 @@ def list_comparison_candidates(actor: Actor, prompt_name: str) -> list[Candidate
         if prompt_name == "case_overview":
             pairs = {(c, None) for c in s.scalars(select(Draft.case_id).where(Draft.kind == "trial"))}
         else:
-            pairs = set(
-                s.execute(select(Match.case_id, Match.trial_id).where(Match.status == "selected")).all()
-            )
+            pairs = set(s.execute(select(Match.case_id, Match.trial_id).where(Match.status == "selected")).all())
             pairs |= set(s.execute(select(Draft.case_id, Draft.trial_id).where(Draft.kind == "trial")).all())
         out = [
-            CandidateItem(
-                case_id=c,
-                trial_id=t,
-                label=_item_label(s, c, t),
-                has_reference=_reference(s, c, t) is not None,
-            )
+            CandidateItem(case_id=c, trial_id=t, label=_item_label(s, c, t), has_reference=_reference(s, c, t) is not None)
             for c, t in pairs
         ]
     # Items with an approved reference first: they say the most about a prompt.
@@ -287,14 +245,7 @@ def list_comparisons(actor: Actor, *, limit: int = 50) -> list[ComparisonSummary
     with session_scope() as s:
         rows = s.scalars(select(Comparison).order_by(Comparison.id.desc()).limit(limit)).all()
         return [
-            ComparisonSummary(
-                id=c.id,
-                name=c.name,
-                prompt_name=c.prompt_name,
-                items=len(c.items),
-                created_by=c.created_by,
-                created_at=c.created_at,
-            )
+            ComparisonSummary(id=c.id, name=c.name, prompt_name=c.prompt_name, items=len(c.items), created_by=c.created_by, created_at=c.created_at)
             for c in rows
         ]
 
@@ -313,14 +264,8 @@ def _side_output(output: ComparisonOutput | None, side: str, reference: dict[str
     if output is None:
         return SideOutput(side=side, status="pending")
     view = SideOutput(
-        side=side,
-        status=output.status,
-        error=output.error,
-        drafter=output.drafter,
-        model=output.model,
-        sections=dict(output.sections or {}),
-        checks=list(output.checks or []),
-        metrics=dict(output.metrics or {}),
+        side=side, status=output.status, error=output.error, drafter=output.drafter, model=output.model,
+        sections=dict(output.sections or {}), checks=list(output.checks or []), metrics=dict(output.metrics or {}),
     )
     if reference is not None and output.status == "done":
         view.edit_chars, view.edit_words, view.edit_ratio = measure_edit_distance(view.sections, reference)
@@ -338,23 +283,16 @@ def _aggregate(side: str, label: str, items: list[ItemResult], tally: dict[str, 
     total = sum(o.metrics.get("checks_total", 0) for o in done)
     referenced = [o.edit_ratio for o in done if o.edit_ratio is not None]
     return SideAggregate(
-        side=side,
-        label=label,
-        done=len(done),
-        failed=sum(1 for o in outs if o.status == "failed"),
+        side=side, label=label, done=len(done), failed=sum(1 for o in outs if o.status == "failed"),
         checks_pass_rate=round(passed / total, 4) if total else None,
-        mean_reading_grade=_mean(
-            [o.metrics["reading_grade"] for o in done if o.metrics.get("reading_grade") is not None]
-        ),
+        mean_reading_grade=_mean([o.metrics["reading_grade"] for o in done if o.metrics.get("reading_grade") is not None]),
         grounding_flags=sum(o.metrics.get("grounding_flags", 0) for o in done),
         mean_words=_mean([o.metrics.get("words", 0) for o in done]),
         input_tokens=sum(o.metrics.get("input_tokens", 0) for o in done),
         output_tokens=sum(o.metrics.get("output_tokens", 0) for o in done),
         cost=round(sum(o.metrics.get("cost", 0.0) for o in done), 6),
         mean_latency_s=_mean([o.metrics.get("latency_s", 0.0) for o in done]),
-        with_reference=len(referenced),
-        mean_edit_ratio=_mean(referenced),
-        preferred=tally[side],
+        with_reference=len(referenced), mean_edit_ratio=_mean(referenced), preferred=tally[side],
     )
 
 
@@ -386,13 +324,9 @@ def get_comparison(actor: Actor, comparison_id: int) -> ComparisonResult:
             votes = judgements.get(item.id, [])
             items.append(
                 ItemResult(
-                    item_id=item.id,
-                    position=item.position,
-                    case_id=item.case_id,
-                    trial_id=item.trial_id,
+                    item_id=item.id, position=item.position, case_id=item.case_id, trial_id=item.trial_id,
                     label=_item_label(s, item.case_id, item.trial_id),
-                    reference_draft_id=ref[0] if ref else None,
-                    reference=ref[1] if ref else None,
+                    reference_draft_id=ref[0] if ref else None, reference=ref[1] if ref else None,
                     left=_side_output(outputs.get("left"), "left", ref[1] if ref else None),
                     right=_side_output(outputs.get("right"), "right", ref[1] if ref else None),
                     preferences={k: votes.count(k) for k in ("left", "right", "equal")},
@@ -402,18 +336,10 @@ def get_comparison(actor: Actor, comparison_id: int) -> ComparisonResult:
         tally = {k: sum(i.preferences[k] for i in items) for k in ("left", "right", "equal")}
         drafters = {o.drafter for i in items for o in (i.left, i.right) if o.drafter}
         return ComparisonResult(
-            id=comparison.id,
-            name=comparison.name,
-            prompt_name=comparison.prompt_name,
-            labels=labels,
-            job_id=comparison.job_id,
-            job_status=job.status if job else None,
-            created_by=comparison.created_by,
-            created_at=comparison.created_at,
-            items=items,
-            aggregates=[_aggregate(side, labels[side], items, tally) for side in SIDES],
-            tally=tally,
+            id=comparison.id, name=comparison.name, prompt_name=comparison.prompt_name, labels=labels,
+            job_id=comparison.job_id, job_status=job.status if job else None, created_by=comparison.created_by,
+            created_at=comparison.created_at, items=items,
+            aggregates=[_aggregate(side, labels[side], items, tally) for side in SIDES], tally=tally,
             note="No LLM endpoint was configured: the offline drafter wrote both sides, and it does not use the prompt."
-            if drafters == {"offline"}
-            else "",
+            if drafters == {"offline"} else "",
         )

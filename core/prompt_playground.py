@@ -48,14 +48,9 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
     """A unified diff between two versions of a prompt."""
     with session_scope() as s:
         left, right = _version(s, name, a).template_text, _version(s, name, b).template_text
-    return (
-        "\n".join(
-            difflib.unified_diff(
-                left.splitlines(), right.splitlines(), f"{name} v{a}", f"{name} v{b}", lineterm=""
-            )
-        )
-        or "The two versions are identical."
-    )
+    return "\n".join(
+        difflib.unified_diff(left.splitlines(), right.splitlines(), f"{name} v{a}", f"{name} v{b}", lineterm="")
+    ) or "The two versions are identical."
 
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
@@ -74,15 +69,11 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
         from core.drafting.prompts import build_criterion_assessment_variables
 
         return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
-    return build_trial_summary_variables(
-        trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts)
-    )
+    return build_trial_summary_variables(trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts))
 
 
 @requires("prompt.view")
-def render_playground(
-    actor: Actor, name: str, version: int, case_id: int, trial_id: int | None
-) -> list[dict[str, str]]:
+def render_playground(actor: Actor, name: str, version: int, case_id: int, trial_id: int | None) -> list[dict[str, str]]:
     """The exact messages that would be sent, built from de-identified facts; refused if personal data slipped in."""
     from core.drafting.llm_drafter import guard_messages
     from core.drafting.prompts import parse_prompt_text, render_messages
@@ -96,13 +87,8 @@ def render_playground(
 
 @requires("prompt.edit")
 def run_playground(
-    actor: Actor,
-    name: str,
-    version: int,
-    case_id: int,
-    trial_id: int | None,
-    *,
-    on_text: Callable[[str], None] | None = None,
+    actor: Actor, name: str, version: int, case_id: int, trial_id: int | None,
+    *, on_text: Callable[[str], None] | None = None,
 ) -> PlaygroundResult:
     """Run a prompt version on a case: streamed through the LLM when configured, else the offline drafter."""
     from core.drafting.checks import run_checks
@@ -112,35 +98,22 @@ def run_playground(
     facts = get_case_facts(case_id)
     personal = get_personal_data(case_id)
     with session_scope() as s:
-        trial = (
-            NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
-            if trial_id and name != "case_overview"
-            else None
-        )
+        trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record) if trial_id and name != "case_overview" else None
     settings = load_llm_settings()
     started = time.perf_counter()
     if settings.is_configured:
         from core.llm import LLMClient
 
-        stream = LLMClient(settings).stream_text(
-            messages, prompt_name=name, prompt_version=str(version), forbidden_strings=personal
-        )
+        stream = LLMClient(settings).stream_text(messages, prompt_name=name, prompt_version=str(version), forbidden_strings=personal)
         for piece in stream:
             if on_text:
                 on_text(piece)
         text, rec = stream.text, stream.record
         sections, note = ({}, "") if name == "criterion_assessment" else _sections_from(text)
         result = PlaygroundResult(
-            text=text,
-            sections=sections,
-            checks=[],
-            drafter="llm",
-            model=rec.model if rec else settings.model,
-            input_tokens=rec.input_tokens if rec else 0,
-            output_tokens=rec.output_tokens if rec else 0,
-            cost=rec.cost if rec else 0.0,
-            latency_s=rec.latency_s if rec else time.perf_counter() - started,
-            note=note,
+            text=text, sections=sections, checks=[], drafter="llm", model=rec.model if rec else settings.model,
+            input_tokens=rec.input_tokens if rec else 0, output_tokens=rec.output_tokens if rec else 0,
+            cost=rec.cost if rec else 0.0, latency_s=rec.latency_s if rec else time.perf_counter() - started, note=note,
         )
     elif name == "criterion_assessment":
         with session_scope() as s:
@@ -148,12 +121,7 @@ def run_playground(
         if on_text:
             on_text(text)
         result = PlaygroundResult(
-            text=text,
-            sections={},
-            checks=[],
-            drafter="rules",
-            model=None,
-            latency_s=time.perf_counter() - started,
+            text=text, sections={}, checks=[], drafter="rules", model=None, latency_s=time.perf_counter() - started,
             note="No LLM endpoint is configured: these are the rules' verdicts for the same criteria.",
         )
     else:
@@ -167,34 +135,17 @@ def run_playground(
         if on_text:
             on_text(text)
         result = PlaygroundResult(
-            text=text,
-            sections=sections,
-            checks=[],
-            drafter="offline",
-            model=OFFLINE_DRAFTER,
+            text=text, sections=sections, checks=[], drafter="offline", model=OFFLINE_DRAFTER,
             latency_s=time.perf_counter() - started,
             note="No LLM endpoint is configured: this is the offline drafter's output (it does not use the prompt).",
         )
     if name != "criterion_assessment":  # the draft checks read drafts; criterion answers are not drafts
         result.checks = [
             c.model_dump(mode="json")
-            for c in run_checks(
-                result.sections,
-                kind="case" if name == "case_overview" else "trial",
-                trial=trial,
-                facts=facts,
-                personal_data=personal,
-            )
+            for c in run_checks(result.sections, kind="case" if name == "case_overview" else "trial", trial=trial, facts=facts, personal_data=personal)
         ]
     with session_scope() as s:
-        record_event(
-            s,
-            actor,
-            "prompt.playground",
-            "prompt",
-            f"{name}@{version}",
-            after={"case": case_id, "trial": trial_id, "drafter": result.drafter},
-        )
+        record_event(s, actor, "prompt.playground", "prompt", f"{name}@{version}", after={"case": case_id, "trial": trial_id, "drafter": result.drafter})
     return result
 
 
@@ -205,8 +156,7 @@ def _criteria_to_try(s, case_id: int, trial_id: int, trial: NormalizedTrial) -> 
 
     open_ = [
         ParsedCriterion(kind=v.kind, position=v.position, text=v.criterion_text)
-        for v in load_match_verdicts(s, case_id, trial_id)
-        if v.is_unknown
+        for v in load_match_verdicts(s, case_id, trial_id) if v.is_unknown
     ]
     return (open_ or list(trial.criteria))[:CRITERIA_PER_CALL]
 
@@ -219,14 +169,9 @@ def _offline_criteria(s, case_id: int, trial_id: int) -> str:  # noqa: ANN001
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
     asked = {(c.kind, c.position) for c in _criteria_to_try(s, case_id, trial_id, trial)}
     answers = [
-        {
-            "ref": criterion_ref(v),
-            "verdict": v.verdict,
-            "evidence_sentences": v.evidence_sentences,
-            "explanation": f"rules ({v.source})",
-        }
-        for v in load_match_verdicts(s, case_id, trial_id)
-        if (v.kind, v.position) in asked
+        {"ref": criterion_ref(v), "verdict": v.verdict, "evidence_sentences": v.evidence_sentences,
+         "explanation": f"rules ({v.source})"}
+        for v in load_match_verdicts(s, case_id, trial_id) if (v.kind, v.position) in asked
     ]
     return json.dumps({"assessments": answers}, indent=2, ensure_ascii=False)
 
@@ -240,9 +185,7 @@ def _offline(s, name: str, case_id: int, trial_id: int | None):  # noqa: ANN001,
     if name == "case_overview":
         return draft_case_overview_offline(option_summaries(s, case_id), facts)
     trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record)
-    return draft_trial_summary_offline(
-        trial, facts, load_match_verdicts(s, case_id, trial_id), nearest_open_sites(trial, facts)
-    )
+    return draft_trial_summary_offline(trial, facts, load_match_verdicts(s, case_id, trial_id), nearest_open_sites(trial, facts))
 
 
 def _sections_from(text: str) -> tuple[dict[str, str], str]:

@@ -75,14 +75,7 @@ def create_prompt_version(actor: Actor, name: str, text: str, *, note: str = "")
         )
         s.add(v)
         s.flush()
-        record_event(
-            s,
-            actor,
-            "prompt.create_version",
-            "prompt",
-            f"{name}@{v.version}",
-            after={"hash": v.content_hash, "note": note},
-        )
+        record_event(s, actor, "prompt.create_version", "prompt", f"{name}@{v.version}", after={"hash": v.content_hash, "note": note})
         return _view(s, v)
 
 
@@ -92,9 +85,7 @@ def set_label(actor: Actor, name: str, label: str, version: int) -> None:
     if label not in LABELS:
         raise ValidationFailed({"label": f"use one of {', '.join(LABELS)}."})
     with session_scope() as s:
-        target = s.scalar(
-            select(PromptVersion).where(PromptVersion.name == name, PromptVersion.version == version)
-        )
+        target = s.scalar(select(PromptVersion).where(PromptVersion.name == name, PromptVersion.version == version))
         if target is None:
             raise NotFound(f"No version {version} of prompt {name!r}.")
         row = s.scalar(select(PromptLabel).where(PromptLabel.name == name, PromptLabel.label == label))
@@ -104,9 +95,7 @@ def set_label(actor: Actor, name: str, label: str, version: int) -> None:
         else:
             before = s.scalar(select(PromptVersion.version).where(PromptVersion.id == row.version_id))
             row.version_id, row.updated_at = target.id, utcnow()
-        record_event(
-            s, actor, "prompt.set_label", "prompt", name, before={label: before}, after={label: version}
-        )
+        record_event(s, actor, "prompt.set_label", "prompt", name, before={label: before}, after={label: version})
 
 
 def get_labelled_version(name: str, label: str = "production") -> PromptVersionView:

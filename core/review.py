@@ -223,9 +223,7 @@ def claim_draft(actor: Actor, draft_id: int) -> None:
             if draft.status not in REVIEWABLE:
                 raise InvalidTransition(f"Draft {draft_id} is {draft.status}; it cannot be claimed.")
             holder = s.get(User, draft.claimed_by)
-            raise ConflictError(
-                f"Draft {draft_id} is being reviewed by {holder.username if holder else 'someone'}."
-            )
+            raise ConflictError(f"Draft {draft_id} is being reviewed by {holder.username if holder else 'someone'}.")
         record_event(s, actor, "draft.claim", "draft", draft_id)
 
 
@@ -308,9 +306,7 @@ def add_version(
     note: str = "",
 ) -> DraftVersion:
     """Append an immutable version and make it current (used by drafting and by reviewers' saves)."""
-    number = (
-        s.scalar(select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == draft.id)) or 0
-    ) + 1
+    number = (s.scalar(select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == draft.id)) or 0) + 1
     version = DraftVersion(
         draft_id=draft.id,
         number=number,
@@ -330,9 +326,7 @@ def add_version(
 
 
 @requires("review.work")
-def save_draft(
-    actor: Actor, draft_id: int, sections: dict[str, str], *, base_version_id: int | None
-) -> VersionView:
+def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_version_id: int | None) -> VersionView:
     """Save the reviewer's text as a new version, unless someone saved since `base_version_id` (ConflictError)."""
     from core.drafting.service import check_draft_sections  # drafting depends on review; import late
 
@@ -340,9 +334,7 @@ def save_draft(
     with session_scope() as s:
         draft = _get(s, draft_id)
         if draft.status not in REVIEWABLE:
-            raise InvalidTransition(
-                f"Draft {draft_id} is {draft.status}; only drafts in review can be edited."
-            )
+            raise InvalidTransition(f"Draft {draft_id} is {draft.status}; only drafts in review can be edited.")
         current = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
         if draft.current_version_id != base_version_id:
             raise ConflictError(
@@ -351,11 +343,7 @@ def save_draft(
                 current=_version_view(current) if current else None,
             )
         now = utcnow()
-        if (
-            draft.claimed_by not in (None, actor.user_id)
-            and draft.claim_expires_at
-            and draft.claim_expires_at > now
-        ):
+        if draft.claimed_by not in (None, actor.user_id) and draft.claim_expires_at and draft.claim_expires_at > now:
             holder = s.get(User, draft.claimed_by)
             raise ConflictError(
                 f"{holder.username if holder else 'Another reviewer'} holds the claim on this draft; your text is kept. "
@@ -365,27 +353,15 @@ def save_draft(
         before = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
         checks = check_draft_sections(s, draft, cleaned)
         version = add_version(
-            s,
-            draft,
-            cleaned,
-            author=actor.username,
-            author_kind="user",
-            checks=checks,
+            s, draft, cleaned, author=actor.username, author_kind="user", checks=checks,
             sources=_carry_sources(before, cleaned),
         )
         draft.status = "in_review"
         draft.claimed_by, draft.claim_expires_at = actor.user_id, _claim_expiry()
         s.flush()  # bumps row_version: a concurrent save of the same base fails here
         record_event(
-            s,
-            actor,
-            "draft.save",
-            "draft",
-            draft_id,
-            before={
-                "version": before.number if before else None,
-                "sections": before.sections if before else None,
-            },
+            s, actor, "draft.save", "draft", draft_id,
+            before={"version": before.number if before else None, "sections": before.sections if before else None},
             after={"version": version.number, "sections": cleaned},
         )
         return _version_view(version)
@@ -416,15 +392,11 @@ def approve_draft(actor: Actor, draft_id: int, *, override_reason: str | None = 
         if blocking and not (override_reason and override_reason.strip()):
             names = ", ".join(c["name"] for c in blocking)
             raise ValidationFailed(
-                {
-                    "override_reason": f"blocking checks fail ({names}); fix the text or write why you override them."
-                }
+                {"override_reason": f"blocking checks fail ({names}); fix the text or write why you override them."}
             )
         approvals = list(draft.approvals or [])
         if actor.user_id in approvals:
-            raise InvalidTransition(
-                "You have approved this version already; a second reviewer must approve it."
-            )
+            raise InvalidTransition("You have approved this version already; a second reviewer must approve it.")
         approvals.append(actor.user_id)
         draft.approvals = approvals
         needed = 2 if get_settings().second_reviewer_required else 1
@@ -435,22 +407,12 @@ def approve_draft(actor: Actor, draft_id: int, *, override_reason: str | None = 
         if blocking:
             draft.override_reason = override_reason
             record_event(
-                s,
-                actor,
-                "draft.override",
-                "draft",
-                draft_id,
-                after={"checks": [c["name"] for c in blocking]},
-                reason=override_reason,
+                s, actor, "draft.override", "draft", draft_id,
+                after={"checks": [c["name"] for c in blocking]}, reason=override_reason,
             )
         record_event(
-            s,
-            actor,
-            "draft.approve",
-            "draft",
-            draft_id,
-            before={"status": before_status},
-            after={"status": draft.status, "version": version.number},
+            s, actor, "draft.approve", "draft", draft_id,
+            before={"status": before_status}, after={"status": draft.status, "version": version.number},
         )
         return draft.status
 
@@ -472,16 +434,7 @@ def reject_draft(actor: Actor, draft_id: int, reason: str) -> None:
     with session_scope() as s:
         draft, before = _leave_review(s, draft_id, "rejected", "it cannot be rejected")
         draft.rejected_reason = reason.strip()
-        record_event(
-            s,
-            actor,
-            "draft.reject",
-            "draft",
-            draft_id,
-            before={"status": before},
-            after={"status": "rejected"},
-            reason=reason,
-        )
+        record_event(s, actor, "draft.reject", "draft", draft_id, before={"status": before}, after={"status": "rejected"}, reason=reason)
 
 
 @requires("review.work")
@@ -492,16 +445,7 @@ def request_changes(actor: Actor, draft_id: int, feedback: str) -> int:
     with session_scope() as s:
         draft, before = _leave_review(s, draft_id, "changes_requested", "changes cannot be requested")
         draft.feedback, draft.rounds = feedback.strip(), draft.rounds + 1
-        record_event(
-            s,
-            actor,
-            "draft.request_changes",
-            "draft",
-            draft_id,
-            before={"status": before},
-            after={"status": draft.status},
-            reason=feedback,
-        )
+        record_event(s, actor, "draft.request_changes", "draft", draft_id, before={"status": before}, after={"status": draft.status}, reason=feedback)
         rounds = draft.rounds
     from core.drafting.service import submit_redraft
 
@@ -509,9 +453,7 @@ def request_changes(actor: Actor, draft_id: int, feedback: str) -> int:
 
 
 @requires("review.work")
-def restore_version(
-    actor: Actor, draft_id: int, version_id: int, *, base_version_id: int | None
-) -> VersionView:
+def restore_version(actor: Actor, draft_id: int, version_id: int, *, base_version_id: int | None) -> VersionView:
     """Make an earlier version's text current again, as a new version."""
     with session_scope() as s:
         old = s.get(DraftVersion, version_id)
@@ -520,14 +462,7 @@ def restore_version(
         sections = dict(old.sections)
     view = save_draft(actor, draft_id, sections, base_version_id=base_version_id)
     with session_scope() as s:
-        record_event(
-            s,
-            actor,
-            "draft.restore",
-            "draft",
-            draft_id,
-            after={"restored": version_id, "as_version": view.number},
-        )
+        record_event(s, actor, "draft.restore", "draft", draft_id, after={"restored": version_id, "as_version": view.number})
     return view
 
 
@@ -544,9 +479,7 @@ def add_comment(actor: Actor, draft_id: int, body: str, *, parent_id: int | None
         comment = Comment(draft_id=draft_id, parent_id=parent_id, author_id=actor.user_id, body=body.strip())
         s.add(comment)
         s.flush()
-        record_event(
-            s, actor, "comment.add", "draft", draft_id, after={"comment": comment.id, "parent": parent_id}
-        )
+        record_event(s, actor, "comment.add", "draft", draft_id, after={"comment": comment.id, "parent": parent_id})
         return comment.id
 
 
@@ -555,15 +488,9 @@ def list_comments(actor: Actor, draft_id: int) -> list[CommentView]:
     """Comments in thread order: each reply right after its parent."""
     with session_scope() as s:
         rows = s.execute(
-            select(Comment, User.username)
-            .join(User, User.id == Comment.author_id)
-            .where(Comment.draft_id == draft_id)
-            .order_by(Comment.id)
+            select(Comment, User.username).join(User, User.id == Comment.author_id).where(Comment.draft_id == draft_id).order_by(Comment.id)
         ).all()
-    views = [
-        CommentView(id=c.id, parent_id=c.parent_id, author=u, body=c.body, created_at=c.created_at)
-        for c, u in rows
-    ]
+    views = [CommentView(id=c.id, parent_id=c.parent_id, author=u, body=c.body, created_at=c.created_at) for c, u in rows]
     children: dict[int | None, list[CommentView]] = {}
     for v in views:
         children.setdefault(v.parent_id, []).append(v)
@@ -601,3 +528,4 @@ def case_ready_for_release(s: Session, case_id: int) -> tuple[bool, list[str]]:
             name = "case overview" if d.kind == "case" else f"summary of trial #{d.trial_id}"
             missing.append(f"the {name} is {d.status}")
     return (not missing, missing)
+

@@ -82,9 +82,7 @@ def _jobs_with_a_task(url: str) -> set[int]:
 
     with session_scope(url) as s:
         rows = s.execute(
-            text(
-                "SELECT args->>'job_id' FROM procrastinate_jobs WHERE task_name = :task AND status IN ('todo', 'doing')"
-            ),
+            text("SELECT args->>'job_id' FROM procrastinate_jobs WHERE task_name = :task AND status IN ('todo', 'doing')"),
             {"task": RUN_JOB_TASK},
         )
         return {int(job_id) for (job_id,) in rows}
@@ -100,18 +98,11 @@ async def _retry_stalled_jobs(app: procrastinate.App, *, every_s: float, stalled
     while True:
         try:
             for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_s):
-                log.warning(
-                    "task %s (job %s) was running on a worker that stopped; retrying it",
-                    job.id,
-                    job.task_kwargs,
-                )
+                log.warning("task %s (job %s) was running on a worker that stopped; retrying it", job.id, job.task_kwargs)
                 await app.job_manager.retry_job(job)
             if time.monotonic() - last_cleanup > 3600:
                 await app.job_manager.delete_old_jobs(
-                    FINISHED_TASKS_KEPT_HOURS,
-                    include_failed=True,
-                    include_cancelled=True,
-                    include_aborted=True,
+                    FINISHED_TASKS_KEPT_HOURS, include_failed=True, include_cancelled=True, include_aborted=True
                 )
                 last_cleanup = time.monotonic()
         except Exception:  # the recovery loop must outlive a lost connection
@@ -130,9 +121,7 @@ async def _work(url: str, *, wait: bool) -> None:
             await app.tasks[RUN_JOB_TASK].defer_async(job_id=job_id)
         recovery = asyncio.create_task(
             _retry_stalled_jobs(
-                app,
-                every_s=settings.worker_heartbeat_seconds,
-                stalled_after_s=settings.worker_stalled_after_seconds,
+                app, every_s=settings.worker_heartbeat_seconds, stalled_after_s=settings.worker_stalled_after_seconds
             )
         )
         try:

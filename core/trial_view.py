@@ -49,39 +49,17 @@ def get_trial_for_review(actor: Actor, registry_id: str) -> TrialForReview:
         ("brief_summary", "Brief summary", trial.brief_summary or ""),
         ("detailed_description", "Detailed description", trial.detailed_description or ""),
         ("conditions", "Conditions", ", ".join(trial.conditions)),
-        (
-            "interventions",
-            "Interventions",
-            "\n".join(
-                f"{i.name} ({i.type or 'type not given'})"
-                + (f"; also called {', '.join(i.other_names)}" if i.other_names else "")
-                for i in trial.interventions
-            ),
-        ),
-        (
-            "phases",
-            "Phase and design",
-            f"{', '.join(trial.phases) or 'not given'} · {trial.study_type} · allocation {trial.allocation or '-'} · masking {trial.masking or '-'}",
-        ),
+        ("interventions", "Interventions", "\n".join(f"{i.name} ({i.type or 'type not given'})" + (f"; also called {', '.join(i.other_names)}" if i.other_names else "") for i in trial.interventions)),
+        ("phases", "Phase and design", f"{', '.join(trial.phases) or 'not given'} · {trial.study_type} · allocation {trial.allocation or '-'} · masking {trial.masking or '-'}"),
         ("overall_status", "Status", trial.overall_status),
         ("ages", "Ages and sex", f"{ages} · {trial.sex}"),
         ("eligibility", "Eligibility criteria", trial.eligibility_text),
         ("sites", "Sites", _sites_text(trial)),
-        (
-            "central_contacts",
-            "Study contacts",
-            "\n".join(" · ".join(p for p in (c.name, c.phone, c.email) if p) for c in trial.central_contacts),
-        ),
+        ("central_contacts", "Study contacts", "\n".join(" · ".join(p for p in (c.name, c.phone, c.email) if p) for c in trial.central_contacts)),
         ("sponsor", "Sponsor", trial.sponsor or ""),
     ]
     verdicts = [
-        {
-            "kind": v.kind,
-            "#": v.position + 1,
-            "criterion": v.criterion_text,
-            "verdict": v.verdict,
-            "source": v.source,
-        }
+        {"kind": v.kind, "#": v.position + 1, "criterion": v.criterion_text, "verdict": v.verdict, "source": v.source}
         for v in verdict_rows
     ]
     return TrialForReview(registry_id=registry_id, fields=fields, verdicts=verdicts)

@@ -120,23 +120,14 @@ def _where(stmt: Select, flt: ExplorerFilter) -> Select:
     conds = []
     if flt.text.strip():
         like = f"%{flt.text.strip().lower()}%"
-        conds.append(
-            or_(
-                func.lower(Trial.brief_title).like(like),
-                func.lower(Trial.conditions).like(like),
-                func.lower(Trial.registry_id).like(like),
-            )
-        )
+        conds.append(or_(func.lower(Trial.brief_title).like(like), func.lower(Trial.conditions).like(like),
+                         func.lower(Trial.registry_id).like(like)))
     if flt.status:
         conds.append(Trial.overall_status.in_(flt.status))
     if flt.study_type:
         conds.append(Trial.study_type.in_(flt.study_type))
-    for column, values in (
-        (Trial.phases, flt.phase),
-        (Trial.tags, flt.tag),
-        (Trial.intervention_types, flt.intervention_type),
-        (Trial.countries, flt.country),
-    ):
+    for column, values in ((Trial.phases, flt.phase), (Trial.tags, flt.tag), (Trial.intervention_types, flt.intervention_type),
+                           (Trial.countries, flt.country)):
         if values:
             conds.append(or_(*[column.like(v) for v in _bar(values)]))
     if flt.age is not None:
@@ -173,30 +164,12 @@ def _ages(lo: float | None, hi: float | None) -> str:
 
 
 @requires("catalogue.view")
-def search_trials(
-    actor: Actor,
-    flt: ExplorerFilter,
-    *,
-    page: int = 1,
-    page_size: int = 50,
-    sort: str = "last update (newest)",
-) -> TrialPage:
+def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size: int = 50,
+                  sort: str = "last update (newest)") -> TrialPage:
     """One page of the filtered catalogue, counted and sorted in SQL."""
     page_size = max(1, min(page_size, 500))
-    cols = (
-        Trial.registry_id,
-        Trial.brief_title,
-        Trial.overall_status,
-        Trial.study_type,
-        Trial.phases,
-        Trial.sponsor,
-        Trial.conditions,
-        Trial.minimum_age_years,
-        Trial.maximum_age_years,
-        Trial.sex,
-        Trial.last_update_date,
-        Trial.is_demo,
-    )
+    cols = (Trial.registry_id, Trial.brief_title, Trial.overall_status, Trial.study_type, Trial.phases, Trial.sponsor,
+            Trial.conditions, Trial.minimum_age_years, Trial.maximum_age_years, Trial.sex, Trial.last_update_date, Trial.is_demo)
     with session_scope() as s:
         capped = _where(select(Trial.id), flt).limit(COUNT_CAP + 1).subquery()
         total = s.scalar(select(func.count()).select_from(capped)) or 0
@@ -204,25 +177,11 @@ def search_trials(
         rows = s.execute(stmt.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
     return TrialPage(
         rows=[
-            TrialRow(
-                registry_id=r[0],
-                title=r[1],
-                status=r[2],
-                study_type=r[3],
-                phases=r[4].strip("|").replace("|", ", "),
-                sponsor=r[5],
-                conditions=r[6][:200],
-                ages=_ages(r[7], r[8]),
-                sex=r[9],
-                last_update=r[10],
-                is_demo=r[11],
-            )
+            TrialRow(registry_id=r[0], title=r[1], status=r[2], study_type=r[3], phases=r[4].strip("|").replace("|", ", "),
+                     sponsor=r[5], conditions=r[6][:200], ages=_ages(r[7], r[8]), sex=r[9], last_update=r[10], is_demo=r[11])
             for r in rows
         ],
-        total=min(total, COUNT_CAP),
-        total_is_capped=total > COUNT_CAP,
-        page=page,
-        page_size=page_size,
+        total=min(total, COUNT_CAP), total_is_capped=total > COUNT_CAP, page=page, page_size=page_size,
     )
 
 
@@ -247,23 +206,13 @@ def facet_counts(actor: Actor, flt: ExplorerFilter, *, limit: int = 15) -> dict[
         out = {}
         for name, column in simple.items():
             rows = s.execute(
-                _where(select(column, func.count(Trial.id)), flt)
-                .where(column.is_not(None))
-                .group_by(column)
-                .order_by(func.count(Trial.id).desc())
-                .limit(limit)
+                _where(select(column, func.count(Trial.id)), flt).where(column.is_not(None)).group_by(column)
+                .order_by(func.count(Trial.id).desc()).limit(limit)
             ).all()
             out[name] = [(str(v), int(n)) for v, n in rows]
-        year = (
-            func.extract("year", Trial.start_date)
-            if s.bind.dialect.name != "sqlite"
-            else func.strftime("%Y", Trial.start_date)
-        )
+        year = func.extract("year", Trial.start_date) if s.bind.dialect.name != "sqlite" else func.strftime("%Y", Trial.start_date)
         rows = s.execute(
-            _where(select(year, func.count(Trial.id)), flt)
-            .where(Trial.start_date.is_not(None))
-            .group_by(year)
-            .order_by(year)
+            _where(select(year, func.count(Trial.id)), flt).where(Trial.start_date.is_not(None)).group_by(year).order_by(year)
         ).all()
         out["start year"] = [(str(int(float(v))), int(n)) for v, n in rows]
         out["phase"] = _split_counts(s, Trial.phases, flt, limit)
@@ -272,9 +221,7 @@ def facet_counts(actor: Actor, flt: ExplorerFilter, *, limit: int = 15) -> dict[
 
 
 @requires("catalogue.export")
-def export_trials(
-    actor: Actor, flt: ExplorerFilter, fmt: Literal["csv", "xlsx"] = "csv", *, limit: int = 100_000
-) -> bytes:
+def export_trials(actor: Actor, flt: ExplorerFilter, fmt: Literal["csv", "xlsx"] = "csv", *, limit: int = 100_000) -> bytes:
     """The filtered set as CSV or Excel, read in pages so memory stays bounded."""
     header = list(TrialRow.model_fields)
     rows: list[list[Any]] = []
@@ -319,3 +266,4 @@ def get_trial_detail(actor: Actor, registry_id: str) -> TrialDetail:
         with contextlib.suppress(ValueError):
             raw = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
         return TrialDetail(trial=NormalizedTrial.model_validate(row[0]), raw_format=row[1] or "", raw=raw)
+

@@ -51,13 +51,7 @@ def import_items(
                     from core.catalogue.records import RejectedRecord
 
                     report.rejected.append(
-                        RejectedRecord(
-                            file=source,
-                            position=trial.registry_id,
-                            field=None,
-                            reason=f"could not be stored: {exc}",
-                            registry_id=trial.registry_id,
-                        )
+                        RejectedRecord(file=source, position=trial.registry_id, field=None, reason=f"could not be stored: {exc}", registry_id=trial.registry_id)
                     )
         batch.clear()
 
@@ -79,11 +73,7 @@ def import_items(
         on_progress(report.seen, total, report.summary())
     with session_scope() as s:
         record_event(
-            s,
-            actor,
-            "catalogue.import",
-            "catalogue",
-            source,
+            s, actor, "catalogue.import", "catalogue", source,
             after={**report.as_dict(), "rejected": len(report.rejected), "source": source[:2000]},
         )
     return report
@@ -102,12 +92,8 @@ def import_paths(
 
     total = estimate_total(paths)
     return import_items(
-        iter_import_items(paths),
-        actor=actor,
-        source=", ".join(str(p) for p in paths),
-        total=total,
-        on_progress=on_progress,
-        cancel=cancel,
+        iter_import_items(paths), actor=actor, source=", ".join(str(p) for p in paths), total=total,
+        on_progress=on_progress, cancel=cancel,
     )
 
 
@@ -129,9 +115,7 @@ def save_upload(actor: Actor, name: str, data: bytes) -> Path:
 @requires("catalogue.import")
 def start_import(actor: Actor, paths: Sequence[str | Path]) -> int:
     """Queue an import job (progress, cancel) and return its id."""
-    return submit_job(
-        "import", {"paths": [str(p) for p in paths], "actor": actor.username}, created_by=actor.username
-    )
+    return submit_job("import", {"paths": [str(p) for p in paths], "actor": actor.username}, created_by=actor.username)
 
 
 @register_handler("import")

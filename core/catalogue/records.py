@@ -47,12 +47,10 @@ class Intervention(BaseModel):
 
 
 class ArmGroup(BaseModel):
-    """One arm of a study: who gets what (an arm's type says whether it is tested or compared against)."""
+    """One arm of a study: who gets what (its type says whether it is tested or compared against)."""
 
     label: str
-    type: str | None = (
-        None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, SHAM_COMPARATOR, NO_INTERVENTION, OTHER
-    )
+    type: str | None = None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, NO_INTERVENTION, OTHER...
     description: str | None = None
 
 
@@ -123,9 +121,7 @@ class NormalizedTrial(BaseModel):
     criteria: list[ParsedCriterion] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list)
     central_contacts: list[Contact] = Field(default_factory=list)
-    tags: list[str] = Field(
-        default_factory=list
-    )  # cell_therapy, car_t, gene_therapy, expanded_access, children
+    tags: list[str] = Field(default_factory=list)  # cell_therapy, car_t, gene_therapy, expanded_access, children
     raw: dict[str, Any] | str | None = None  # the record as it came in (dict for JSON, str for XML/CSV rows)
 
     def content_hash(self) -> str:
@@ -140,15 +136,8 @@ class NormalizedTrial(BaseModel):
 
 
 SEARCH_FIELDS = {
-    "brief_title",
-    "official_title",
-    "conditions",
-    "keywords",
-    "mesh_terms",
-    "interventions",
-    "brief_summary",
-    "detailed_description",
-    "eligibility_text",
+    "brief_title", "official_title", "conditions", "keywords", "mesh_terms", "interventions",
+    "brief_summary", "detailed_description", "eligibility_text",
 }
 
 
@@ -160,11 +149,7 @@ def search_text_of(record: dict[str, Any]) -> str:
     for iv in record.get("interventions") or []:
         parts.append(iv.get("name") or "")
         parts += iv.get("other_names") or []
-    parts += [
-        record.get("brief_summary") or "",
-        record.get("detailed_description") or "",
-        record.get("eligibility_text") or "",
-    ]
+    parts += [record.get("brief_summary") or "", record.get("detailed_description") or "", record.get("eligibility_text") or ""]
     return "\n".join(p for p in parts if p)
 
 

@@ -104,13 +104,7 @@ def _children(trial_id: int, t: NormalizedTrial) -> tuple[list[dict], list[dict]
         {"trial_id": trial_id, "kind": c.kind, "position": c.position, "level": c.level, "text": c.text}
         for c in t.criteria
     ]
-    raw = (
-        t.raw
-        if isinstance(t.raw, str)
-        else json.dumps(t.raw, ensure_ascii=False)
-        if t.raw is not None
-        else ""
-    )
+    raw = t.raw if isinstance(t.raw, str) else json.dumps(t.raw, ensure_ascii=False) if t.raw is not None else ""
     return sites, crits, {"trial_id": trial_id, "raw_format": t.source_format, "raw": raw}
 
 
@@ -191,3 +185,4 @@ def bump_catalogue_version(session: Session) -> None:
 def catalogue_version(session: Session) -> str:
     row = session.get(AppSetting, _VERSION_KEY)
     return str(row.value.get("version", 0)) if row else "0"
+

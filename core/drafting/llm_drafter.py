@@ -56,10 +56,7 @@ def with_feedback(messages: list[dict[str, str]], feedback: str | None) -> list[
     """Add the reviewer's requested changes (a redraft after 'request changes') as a final user message."""
     if not feedback:
         return messages
-    note = (
-        "A reviewer asked for these changes to the previous draft. Apply them within the same rules:\n"
-        + feedback
-    )
+    note = "A reviewer asked for these changes to the previous draft. Apply them within the same rules:\n" + feedback
     return [*messages, {"role": "user", "content": note}]
 
 
@@ -84,10 +81,7 @@ def draft_trial_summary_with_llm(
     max_output_tokens: int | None = None,
 ) -> tuple[TrialSummaryDraft, Any]:
     """Ask the LLM for a trial summary; returns the validated draft (our titles and registry id) and the call record."""
-    messages = with_feedback(
-        render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)),
-        feedback,
-    )
+    messages = with_feedback(render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
         messages,
@@ -117,9 +111,7 @@ def draft_case_overview_with_llm(
     max_output_tokens: int | None = None,
 ) -> tuple[CaseOverviewDraft, Any]:
     """Ask the LLM for the case overview; returns the validated draft (our titles) and the call record."""
-    messages = with_feedback(
-        render_messages(template, build_case_overview_variables(options, facts)), feedback
-    )
+    messages = with_feedback(render_messages(template, build_case_overview_variables(options, facts)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
         messages,

@@ -371,8 +371,7 @@ def build_criterion_assessment_variables(
             "brief_title": neutralise_untrusted(trial.brief_title),
         },
         "criteria": [
-            {"kind": c.kind, "ref": criterion_ref(c), "text": neutralise_untrusted(c.text, 1000)}
-            for c in criteria
+            {"kind": c.kind, "ref": criterion_ref(c), "text": neutralise_untrusted(c.text, 1000)} for c in criteria
         ],
         "case": build_case_variables(facts),
         "case_sentences": split_sentences(

@@ -33,9 +33,7 @@ def load_checks_config(s: Session):  # noqa: ANN201
     return ChecksConfig(**row.value) if row else ChecksConfig()
 
 
-def nearest_open_sites(
-    trial: NormalizedTrial, facts: CaseFacts, limit: int = NEAREST_SITES_SHOWN
-) -> list[tuple[Site, float | None]]:
+def nearest_open_sites(trial: NormalizedTrial, facts: CaseFacts, limit: int = NEAREST_SITES_SHOWN) -> list[tuple[Site, float | None]]:
     """The open sites nearest to the case (all open sites, unsorted distance None, when the location is unknown)."""
     open_sites = [site for site in trial.sites if is_site_open(site, trial.overall_status)]
     if facts.latitude is None or facts.longitude is None:
@@ -73,9 +71,7 @@ def check_draft_sections(s: Session, draft: Draft, sections: dict[str, str]) -> 
     return check_sections(s, draft.case_id, draft.trial_id, sections)
 
 
-def check_sections(
-    s: Session, case_id: int, trial_id: int | None, sections: dict[str, str]
-) -> list[dict[str, Any]]:
+def check_sections(s: Session, case_id: int, trial_id: int | None, sections: dict[str, str]) -> list[dict[str, Any]]:
     """Run every automatic check on text written for a case's trial (or its overview when trial_id is None)."""
     from core.drafting.checks import run_checks
     from core.drafting.context import grounding_context_for_sites
@@ -111,19 +107,12 @@ def start_drafting(actor: Actor, case_id: int) -> int:
         if case is None:
             raise NotFound(f"No case with id {case_id}.")
         selected = list(
-            s.scalars(
-                select(Match.trial_id)
-                .where(Match.case_id == case_id, Match.status == "selected")
-                .order_by(Match.rank)
-            )
+            s.scalars(select(Match.trial_id).where(Match.case_id == case_id, Match.status == "selected").order_by(Match.rank))
         )
         if not selected:
-            raise ValidationFailed(
-                {"selection": "select at least one trial on the matching page before drafting."}
-            )
+            raise ValidationFailed({"selection": "select at least one trial on the matching page before drafting."})
         existing = {
-            d.trial_id: d
-            for d in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != "rejected"))
+            d.trial_id: d for d in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != "rejected"))
         }
         created = []
         for trial_id in [*selected, None]:
@@ -133,21 +122,14 @@ def start_drafting(actor: Actor, case_id: int) -> int:
             key = f"case{case_id}:{'trial' + str(trial_id) if trial_id else 'overview'}:r1"
             if s.scalar(select(Draft.id).where(Draft.idempotency_key == key)):
                 continue
-            draft = Draft(
-                case_id=case_id, trial_id=trial_id, kind="trial" if trial_id else "case", idempotency_key=key
-            )
+            draft = Draft(case_id=case_id, trial_id=trial_id, kind="trial" if trial_id else "case", idempotency_key=key)
             s.add(draft)
             s.flush()
             created.append(draft.id)
         case.status = "drafting"
-        record_event(
-            s, actor, "draft.start", "case", case_id, after={"drafts_created": created, "selected": selected}
-        )
+        record_event(s, actor, "draft.start", "case", case_id, after={"drafts_created": created, "selected": selected})
         pending = sorted(
-            d
-            for d in s.scalars(
-                select(Draft.id).where(Draft.case_id == case_id, Draft.status.in_(("queued", "failed")))
-            )
+            d for d in s.scalars(select(Draft.id).where(Draft.case_id == case_id, Draft.status.in_(("queued", "failed"))))
         )
     key = f"draft-case:{case_id}:" + ",".join(map(str, pending))
     return submit_job("draft_case", {"case_id": case_id}, created_by=actor.username, idempotency_key=key)
@@ -204,14 +186,8 @@ def draft_one(draft_id: int) -> str:
 
             checks = check_draft_sections(s, draft, written.sections)
             add_version(
-                s,
-                draft,
-                written.sections,
-                author=written.author,
-                author_kind="model",
-                checks=checks,
-                sources=written.sources,
-                note=written.note,
+                s, draft, written.sections, author=written.author, author_kind="model", checks=checks,
+                sources=written.sources, note=written.note,
             )
             draft.drafter, draft.model = written.drafter, written.model
             draft.prompt_version_id, draft.prompt_hash = written.prompt_version_id, written.prompt_hash
@@ -220,14 +196,7 @@ def draft_one(draft_id: int) -> str:
             draft.cost += written.cost
             draft.latency_s += written.latency_s
             draft.status, draft.ready_at = "ready", utcnow()
-            record_event(
-                s,
-                "system",
-                "draft.write",
-                "draft",
-                draft_id,
-                after={"drafter": written.drafter, "model": written.model},
-            )
+            record_event(s, "system", "draft.write", "draft", draft_id, after={"drafter": written.drafter, "model": written.model})
             return "ready"
     except Exception as exc:
         if getattr(exc, "kind", None) == "unreachable":
@@ -260,9 +229,7 @@ def _requeue_interrupted_drafts(case_id: int) -> None:
             draft.status = "queued"
 
 
-PAUSED_MESSAGE = (
-    "Paused: the LLM endpoint is unreachable. Drafts not yet written stay queued; resuming when it is back."
-)
+PAUSED_MESSAGE = "Paused: the LLM endpoint is unreachable. Drafts not yet written stay queued; resuming when it is back."
 
 
 def wait_for_endpoint(ctx: JobContext) -> None:
@@ -311,9 +278,7 @@ def _run_draft_case(ctx: JobContext) -> dict[str, Any]:
     with session_scope() as s:
         drafts = list(
             s.execute(
-                select(Draft.id, Draft.kind).where(
-                    Draft.case_id == case_id, Draft.status.in_(("queued", "failed"))
-                )
+                select(Draft.id, Draft.kind).where(Draft.case_id == case_id, Draft.status.in_(("queued", "failed")))
             ).all()
         )
     trial_ids = [d for d, kind in drafts if kind == "trial"]

@@ -37,9 +37,7 @@ class Written:
 def _from_structured(draft_obj: Any) -> tuple[dict[str, str], dict[str, Any]]:
     from core.drafting.schema import section_texts, sentence_sources
 
-    return section_texts(draft_obj), {
-        k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()
-    }
+    return section_texts(draft_obj), {k: [[t, list(src)] for t, src in v] for k, v in sentence_sources(draft_obj).items()}
 
 
 def _llm_context(prompt_name: str, pin: Pin | None = None):  # noqa: ANN202
@@ -53,9 +51,7 @@ def _llm_context(prompt_name: str, pin: Pin | None = None):  # noqa: ANN202
     template = parse_prompt_text(version.template_text, prompt_name)
     settings = load_llm_settings()
     if pin and pin.model:
-        settings = settings.model_copy(
-            update={"model": pin.model, "azure_deployment": pin.model if settings.is_azure else None}
-        )
+        settings = settings.model_copy(update={"model": pin.model, "azure_deployment": pin.model if settings.is_azure else None})
     client = LLMClient(settings, capability_cache=capability_cache())
     params = {k: version.parameters.get(k) for k in ("temperature", "max_output_tokens")}
     return version, template, client, params
@@ -91,9 +87,7 @@ def write_trial_summary(s: Session, draft: Draft) -> Written:
     return write_trial_summary_for(s, draft.case_id, draft.trial_id, feedback=draft.feedback)
 
 
-def write_trial_summary_for(
-    s: Session, case_id: int, trial_id: int, *, feedback: str | None = None, pin: Pin | None = None
-) -> Written:
+def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
     """A trial summary for a case, from de-identified facts only: LLM when configured, else the offline drafter."""
     from core.drafting.offline import draft_trial_summary_offline
     from core.drafting.service import load_match_verdicts, nearest_open_sites
@@ -108,16 +102,8 @@ def write_trial_summary_for(
 
         version, template, client, params = _llm_context("trial_summary", pin)
         parsed, record = draft_trial_summary_with_llm(
-            client,
-            template,
-            prompt_version=str(version.version),
-            trial=trial,
-            facts=facts,
-            verdicts=verdicts,
-            nearest_sites=nearest,
-            personal_data=get_personal_data(case_id, s),
-            feedback=feedback,
-            **params,
+            client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
+            nearest_sites=nearest, personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
@@ -125,14 +111,7 @@ def write_trial_summary_for(
     note = "Written by the offline drafter from the trial record and the criterion verdicts"
     if feedback:
         note += "; the offline drafter cannot take feedback: edit the text directly"
-    return Written(
-        sections=sections,
-        sources=sources,
-        drafter="offline",
-        model=OFFLINE_DRAFTER,
-        author=OFFLINE_AUTHOR,
-        note=note,
-    )
+    return Written(sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR, note=note)
 
 
 def option_summaries(s: Session, case_id: int) -> list[Any]:
@@ -167,9 +146,7 @@ def write_case_overview(s: Session, draft: Draft) -> Written:
     return write_case_overview_for(s, draft.case_id, feedback=draft.feedback)
 
 
-def write_case_overview_for(
-    s: Session, case_id: int, *, feedback: str | None = None, pin: Pin | None = None
-) -> Written:
+def write_case_overview_for(s: Session, case_id: int, *, feedback: str | None = None, pin: Pin | None = None) -> Written:
     """A case overview from de-identified facts and the drafted options: LLM when configured, else offline."""
     from core.drafting.offline import draft_case_overview_offline
     from core.llm_config import load_llm_settings
@@ -181,23 +158,14 @@ def write_case_overview_for(
 
         version, template, client, params = _llm_context("case_overview", pin)
         parsed, record = draft_case_overview_with_llm(
-            client,
-            template,
-            prompt_version=str(version.version),
-            options=options,
-            facts=facts,
-            personal_data=get_personal_data(case_id, s),
-            feedback=feedback,
-            **params,
+            client, template, prompt_version=str(version.version), options=options, facts=facts,
+            personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)
     sections, sources = _from_structured(structured)
     return Written(
-        sections=sections,
-        sources=sources,
-        drafter="offline",
-        model=OFFLINE_DRAFTER,
-        author=OFFLINE_AUTHOR,
+        sections=sections, sources=sources, drafter="offline", model=OFFLINE_DRAFTER, author=OFFLINE_AUTHOR,
         note="Written by the offline drafter from the selected options",
     )
+

@@ -62,9 +62,7 @@ def _plausible_age_match(text: str, m: re.Match[str], unit: str | None) -> bool:
         return False
     after = text[m.end() : m.end() + 12]
     if re.match(
-        r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile|x\b|×|uln|upper limit)",
-        after,
-        re.I,
+        r"\s*(?:%|kg|mg|g\b|cm|mm|/|per|hours?|h\b|times|th\b|st\b|nd\b|rd\b|percentile|x\b|×|uln|upper limit)", after, re.I
     ):
         return False
     # "Within 6 months", "less than 1 month ago": short spans are durations unless an age word is near.
@@ -163,12 +161,7 @@ def parse_performance_limits(text: str, scale: str) -> set[int] | None:
     values = list(range(0, 5)) if scale == "E" else list(range(0, 101, 10))
     top = 4 if scale == "E" else 100
     # "(age >= 16 years)" says which scale applies, not a score: drop age clauses before reading numbers.
-    text = re.sub(
-        r"\(?\s*(?:age\s*)?(?:≤|<=|<|≥|>=|>)?\s*\d+\s*(?:years?|yrs?|months?)(?:\s*(?:of age|old))?\s*\)?",
-        " ",
-        text,
-        flags=re.I,
-    )
+    text = re.sub(r"\(?\s*(?:age\s*)?(?:≤|<=|<|≥|>=|>)?\s*\d+\s*(?:years?|yrs?|months?)(?:\s*(?:of age|old))?\s*\)?", " ", text, flags=re.I)
     m = re.search(r"(≤|<=|=<|<|≥|>=|=>|>|less than|lower than|greater than|more than|at least|above|below|"
                   r"or less|or lower|or better|or higher|or greater|or more)", text, re.I)  # fmt: skip
     nums = [int(n) for n in PS_NUMBER.findall(text) if int(n) <= top]

@@ -479,7 +479,7 @@ _ANY_CANCER = re.compile(
 
 
 def rule_any_cancer(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """ "Malignancy" (any cancer, as an exclusion of a non-cancer trial) holds for a case diagnosed with a cancer."""
+    """"Malignancy" (any cancer, as an exclusion of a non-cancer trial) holds for a case diagnosed with a cancer."""
     if not _ANY_CANCER.match(text) or not facts.diagnosis.strip():
         return None
     cancers = _case_groups(facts) & {"blood cancer", "solid tumour"}
@@ -602,10 +602,7 @@ def assess_trial(
     why = describe_group_mismatch(studied, facts) if studied else None
     if why:
         verdicts.insert(
-            0,
-            _verdict(
-                "inclusion", CONDITIONS_POSITION, f"Conditions studied: {studied}", "not included", [], why
-            ),
+            0, _verdict("inclusion", CONDITIONS_POSITION, f"Conditions studied: {studied}", "not included", [], why)
         )
     return verdicts
 

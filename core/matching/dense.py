@@ -107,9 +107,7 @@ def embed_corpus(
     return EmbeddingStore(ids, vectors)
 
 
-def make_dense_scorer(
-    encoder: DenseEncoder, store: EmbeddingStore
-) -> Callable[[str, list[str]], dict[str, float]]:
+def make_dense_scorer(encoder: DenseEncoder, store: EmbeddingStore) -> Callable[[str, list[str]], dict[str, float]]:
     """A scorer (case text, candidate ids) -> similarities, as `rank_candidates` takes it."""
 
     def score(text: str, doc_ids: list[str]) -> dict[str, float]:

@@ -48,8 +48,7 @@ _UMBRELLA = re.compile(
     re.IGNORECASE,
 )
 _COMPILED = {
-    group: re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)
-    for group, pattern in _GROUPS.items()
+    group: re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE) for group, pattern in _GROUPS.items()
 }
 _COMPILED_ACRONYMS = {group: re.compile(rf"(?<![\w-])(?:{p})(?![\w-])") for group, p in _ACRONYMS.items()}
 

@@ -35,12 +35,8 @@ class Encoder(Protocol):
 
 def dense_text_of(record: dict[str, Any]) -> str:
     """What the encoder reads of a trial: what it is about first (title, conditions), then its summary."""
-    parts = [
-        record.get("brief_title") or "",
-        "; ".join(record.get("conditions") or []),
-        "; ".join(record.get("keywords") or []),
-        record.get("brief_summary") or "",
-    ]
+    parts = [record.get("brief_title") or "", "; ".join(record.get("conditions") or []),
+             "; ".join(record.get("keywords") or []), record.get("brief_summary") or ""]
     return "\n".join(p for p in parts if p)[:DENSE_TEXT_CHARS]
 
 
@@ -53,16 +49,8 @@ def _pending_pages(model: str) -> Iterator[list[tuple[int, str, str]]]:
         with session_scope() as s:
             stale = s.execute(
                 select(Trial.id, Trial.content_hash)
-                .outerjoin(
-                    TrialEmbedding, and_(TrialEmbedding.trial_id == Trial.id, TrialEmbedding.model == model)
-                )
-                .where(
-                    Trial.id > last,
-                    or_(
-                        TrialEmbedding.content_hash.is_(None),
-                        TrialEmbedding.content_hash != Trial.content_hash,
-                    ),
-                )
+                .outerjoin(TrialEmbedding, and_(TrialEmbedding.trial_id == Trial.id, TrialEmbedding.model == model))
+                .where(Trial.id > last, or_(TrialEmbedding.content_hash.is_(None), TrialEmbedding.content_hash != Trial.content_hash))
                 .order_by(Trial.id)
                 .limit(PAGE)
             ).all()
@@ -78,16 +66,12 @@ def _store(s: Session, model: str, rows: list[tuple[int, str, str]], vectors: np
     ids = [tid for tid, _, _ in rows]
     s.execute(delete(TrialEmbedding).where(TrialEmbedding.model == model, TrialEmbedding.trial_id.in_(ids)))
     s.add_all(
-        TrialEmbedding(
-            trial_id=tid, model=model, content_hash=digest, vector=np.asarray(vec, dtype=np.float32).tobytes()
-        )
+        TrialEmbedding(trial_id=tid, model=model, content_hash=digest, vector=np.asarray(vec, dtype=np.float32).tobytes())
         for (tid, _, digest), vec in zip(rows, vectors, strict=True)
     )
 
 
-def embed_catalogue(
-    encoder: Encoder, on_progress: Callable[[int, int, int], None] | None = None
-) -> dict[str, int]:
+def embed_catalogue(encoder: Encoder, on_progress: Callable[[int, int, int], None] | None = None) -> dict[str, int]:
     """Embed every trial whose embedding is missing or stale for this encoder; resumable page by page.
 
     `on_progress(embedded so far, last trial id reached, highest trial id)`."""

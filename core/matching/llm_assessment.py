@@ -28,9 +28,7 @@ def _allowed(kind: str) -> tuple[str, ...]:
 
 
 def _open_positions(verdicts: Sequence[CriterionVerdict]) -> list[int]:
-    pending = [
-        i for i, v in enumerate(verdicts) if v.source == "rules" and v.verdict == "not enough information"
-    ]
+    pending = [i for i, v in enumerate(verdicts) if v.source == "rules" and v.verdict == "not enough information"]
     return pending[:MAX_CRITERIA_PER_TRIAL]
 
 
@@ -61,11 +59,7 @@ def assess_unsettled_with_llm(
     from core.llm_config import capability_cache, load_llm_settings
     from core.prompt_store import get_labelled_version
 
-    calls = [
-        (t, batch)
-        for t, item in enumerate(work)
-        for batch in _batches(_open_positions(item.verdicts), CRITERIA_PER_CALL)
-    ]
+    calls = [(t, batch) for t, item in enumerate(work) for batch in _batches(_open_positions(item.verdicts), CRITERIA_PER_CALL)]
     out = [list(item.verdicts) for item in work]
     if not calls:
         return out
@@ -77,16 +71,11 @@ def assess_unsettled_with_llm(
         t, batch = call
         item = work[t]
         asked = {criterion_ref(item.verdicts[i]): i for i in batch}
-        variables = build_criterion_assessment_variables(
-            item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts
-        )
+        variables = build_criterion_assessment_variables(item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts)
         messages = render_messages(template, variables)
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
-            messages,
-            CriterionBatchAssessment,
-            prompt_name="criterion_assessment",
-            prompt_version=str(version.version),
+            messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
             forbidden_strings=list(personal_data),
         ).parsed
         n_sentences = len(variables["case_sentences"])
@@ -98,30 +87,17 @@ def assess_unsettled_with_llm(
             rule = item.verdicts[index]
             if a.verdict not in _allowed(rule.kind):
                 # An "excluded" answer to an inclusion criterion would invert its meaning: keep the rules' verdict.
-                log.warning(
-                    "LLM gave %r for %s of %s; kept the rules' verdict",
-                    a.verdict,
-                    a.ref,
-                    item.trial.registry_id,
-                )
+                log.warning("LLM gave %r for %s of %s; kept the rules' verdict", a.verdict, a.ref, item.trial.registry_id)
                 continue
-            settled[index] = rule.model_copy(
-                update={
-                    "verdict": a.verdict,
-                    "source": "llm",
-                    "explanation": a.explanation[:500],
-                    "evidence_sentences": sorted({i for i in a.evidence_sentences if 0 <= i < n_sentences}),
-                }
-            )
+            settled[index] = rule.model_copy(update={
+                "verdict": a.verdict, "source": "llm", "explanation": a.explanation[:500],
+                "evidence_sentences": sorted({i for i in a.evidence_sentences if 0 <= i < n_sentences}),
+            })
         return settled
 
     for (t, _batch), result in zip(calls, run_concurrently(ask, calls, concurrency), strict=True):
         if isinstance(result, BaseException):
-            log.warning(
-                "LLM criterion assessment failed for %s: %s",
-                work[t].trial.registry_id,
-                getattr(result, "message", result),
-            )
+            log.warning("LLM criterion assessment failed for %s: %s", work[t].trial.registry_id, getattr(result, "message", result))
             continue
         for index, verdict in result.items():
             out[t][index] = verdict

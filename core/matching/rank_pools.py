@@ -171,9 +171,7 @@ def main_rank_pools(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pools", required=True, help="JSON {query id: [trial ids]}")
     parser.add_argument("--out", required=True, help="where to write {query id: [trial ids, best first]}")
-    parser.add_argument(
-        "--dense", action="store_true", help="fuse MiniLM similarity (optional extra, slow on CPU)"
-    )
+    parser.add_argument("--dense", action="store_true", help="fuse MiniLM similarity (optional extra, slow on CPU)")
     parser.add_argument("--dense-cache", help="directory to keep document embeddings between runs")
     args = parser.parse_args(argv)
     try:

@@ -31,6 +31,7 @@ _index_lock = threading.Lock()
 _index_cache: dict[str, Any] = {}
 
 
+
 class VerdictView(BaseModel):
     id: int
     kind: str
@@ -76,10 +77,7 @@ def summary_fields(summary: Any) -> dict[str, Any]:
     else:
         eligibility = "likely not eligible" if summary.deciding is not None else "unknown"
     return {
-        "met": summary.met,
-        "unknown": summary.unknown,
-        "not_met": summary.not_met,
-        "eligibility": eligibility,
+        "met": summary.met, "unknown": summary.unknown, "not_met": summary.not_met, "eligibility": eligibility,
         "deciding": summary.deciding.criterion_text if summary.deciding else None,
     }
 
@@ -100,12 +98,7 @@ def _iter_index_docs(url_fingerprint: str):  # noqa: ANN202
     last = 0
     while True:
         with session_scope() as s:
-            rows = s.execute(
-                select(Trial.id, Trial.registry_id, Trial.record)
-                .where(Trial.id > last)
-                .order_by(Trial.id)
-                .limit(2000)
-            ).all()
+            rows = s.execute(select(Trial.id, Trial.registry_id, Trial.record).where(Trial.id > last).order_by(Trial.id).limit(2000)).all()
         if not rows:
             return
         for tid, rid, record in rows:
@@ -143,11 +136,7 @@ def ensure_index():  # noqa: ANN201
 
 def stored_search_texts(s: Session, registry_ids: list[str]) -> dict[str, str]:
     """The indexed texts of stored trials (what relevance feedback reads), in one query; gone ids are left out."""
-    rows = (
-        s.execute(select(Trial.registry_id, Trial.record).where(Trial.registry_id.in_(registry_ids)))
-        if registry_ids
-        else []
-    )
+    rows = s.execute(select(Trial.registry_id, Trial.record).where(Trial.registry_id.in_(registry_ids))) if registry_ids else []
     return {rid: search_text_of(record) for rid, record in rows}
 
 
@@ -156,9 +145,7 @@ def _load_trials(s: Session, registry_ids: list[str]) -> dict[str, tuple[int, No
     for chunk_start in range(0, len(registry_ids), 500):
         chunk = registry_ids[chunk_start : chunk_start + 500]
         # The record as text, parsed and validated in one step by pydantic: a third faster than json.loads first.
-        rows = s.execute(
-            select(Trial.id, Trial.registry_id, cast(Trial.record, Text)).where(Trial.registry_id.in_(chunk))
-        )
+        rows = s.execute(select(Trial.id, Trial.registry_id, cast(Trial.record, Text)).where(Trial.registry_id.in_(chunk)))
         for tid, rid, record in rows:
             out[rid] = (tid, NormalizedTrial.model_validate_json(record))
     return out
@@ -186,8 +173,7 @@ def assess_candidates(
             "registry_id": rid,
             "retrieval_score": float(score),
             "passed_filters": outcome.passed,
-            "filter_reasons": [asdict(r) for r in outcome.reasons]
-            + [{**asdict(n), "note": True} for n in outcome.notes],
+            "filter_reasons": [asdict(r) for r in outcome.reasons] + [{**asdict(n), "note": True} for n in outcome.notes],
             "nearest_site": outcome.nearest_site.model_dump() if outcome.nearest_site else None,
             "distance_km": outcome.nearest_site_km,
             "verdicts": [],
@@ -231,11 +217,7 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     # below judge age and sex from the structured fields (so no text-guessed populations here).
     with session_scope() as s:
         ranked_hits = rank_candidates(
-            index,
-            facts.summary,
-            facts=facts,
-            k=RETRIEVE_K,
-            doc_texts=lambda ids: stored_search_texts(s, ids),
+            index, facts.summary, facts=facts, k=RETRIEVE_K, doc_texts=lambda ids: stored_search_texts(s, ids),
             dense=catalogue_dense_scorer(),
         )
     hits = [(r.doc_id, r.score) for r in ranked_hits]
@@ -251,13 +233,8 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
         overrides = {
             (tid, kind, pos): (verdict, reason)
             for tid, kind, pos, verdict, reason in s.execute(
-                select(
-                    Match.trial_id,
-                    CriterionVerdictRow.kind,
-                    CriterionVerdictRow.position,
-                    CriterionVerdictRow.verdict,
-                    CriterionVerdictRow.override_reason,
-                )
+                select(Match.trial_id, CriterionVerdictRow.kind, CriterionVerdictRow.position,
+                       CriterionVerdictRow.verdict, CriterionVerdictRow.override_reason)
                 .join(Match, Match.id == CriterionVerdictRow.match_id)
                 .where(Match.case_id == case_id, CriterionVerdictRow.source == "reviewer")
             )
@@ -269,9 +246,7 @@ def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | N
     candidates = [(rid, score, *trials[rid]) for rid, score in hits if rid in trials]
     progress(2, 3, f"Checking {len(candidates)} trials")
     ranked = assess_candidates(facts, candidates, top_k=get_settings().match_top_k)
-    ranked = _refine_top_with_llm(
-        case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress
-    )
+    ranked = _refine_top_with_llm(case_id, facts, ranked, {rid: trial for rid, _, _, trial in candidates}, progress)
     _store_matches(case_id, ranked, kept, overrides)
     progress(3, 3, "Done")
     return {"candidates": len(ranked), "passed": sum(1 for r in ranked if r["passed_filters"])}
@@ -281,10 +256,7 @@ LLM_TOP_TRIALS = 5
 
 
 def _refine_top_with_llm(
-    case_id: int,
-    facts: CaseFacts,
-    ranked: list[dict[str, Any]],
-    trials: dict[str, NormalizedTrial],
+    case_id: int, facts: CaseFacts, ranked: list[dict[str, Any]], trials: dict[str, NormalizedTrial],
     progress: Callable[[int, int, str], None],
 ) -> list[dict[str, Any]]:
     """With an LLM configured, settle the top trials' open criteria with it, recompute their summaries and
@@ -301,10 +273,8 @@ def _refine_top_with_llm(
     progress(2, 3, f"Asking the language model about open criteria of {len(top)} trials")
     try:
         settled = assess_unsettled_with_llm(
-            [TrialVerdicts(trials[r["registry_id"]], r["verdicts"]) for r in top],
-            facts,
-            personal_data=get_personal_data(case_id),
-            concurrency=settings.concurrency,
+            [TrialVerdicts(trials[r["registry_id"]], r["verdicts"]) for r in top], facts,
+            personal_data=get_personal_data(case_id), concurrency=settings.concurrency,
         )
     except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
         log.warning("LLM criterion assessment skipped for case %s: %s", case_id, exc)
@@ -330,39 +300,24 @@ def _store_matches(
             status, reason, _ = kept.get(row["trial_id"], ("candidate", None, None))
             rows.append(
                 {
-                    "case_id": case_id,
-                    "trial_id": row["trial_id"],
-                    "rank": rank,
-                    "retrieval_score": row["retrieval_score"],
-                    "score": row["score"],
-                    "passed_filters": row["passed_filters"],
-                    "filter_reasons": row["filter_reasons"],
-                    "eligibility": row["eligibility"],
-                    "met": row["met"],
-                    "unknown": row["unknown"],
-                    "not_met": row["not_met"],
-                    "deciding_criterion": row["deciding"],
-                    "nearest_site": row["nearest_site"],
-                    "distance_km": row["distance_km"],
-                    "status": status,
-                    "dismiss_reason": reason,
+                    "case_id": case_id, "trial_id": row["trial_id"], "rank": rank,
+                    "retrieval_score": row["retrieval_score"], "score": row["score"],
+                    "passed_filters": row["passed_filters"], "filter_reasons": row["filter_reasons"],
+                    "eligibility": row["eligibility"], "met": row["met"], "unknown": row["unknown"],
+                    "not_met": row["not_met"], "deciding_criterion": row["deciding"],
+                    "nearest_site": row["nearest_site"], "distance_km": row["distance_km"],
+                    "status": status, "dismiss_reason": reason,
                 }
             )
         verdict_rows = []
         if rows:
-            ids = (
-                conn.execute(insert(Match).returning(Match.id, sort_by_parameter_order=True), rows)
-                .scalars()
-                .all()
-            )
+            ids = conn.execute(insert(Match).returning(Match.id, sort_by_parameter_order=True), rows).scalars().all()
             for match_id, row in zip(ids, ranked, strict=True):
                 for v in row["verdicts"]:
                     override = overrides.get((row["trial_id"], v.kind, v.position))
                     verdict_rows.append(
                         {
-                            "match_id": match_id,
-                            "kind": v.kind,
-                            "position": v.position,
+                            "match_id": match_id, "kind": v.kind, "position": v.position,
                             "criterion_text": v.criterion_text,
                             "verdict": override[0] if override else v.verdict,
                             "evidence": list(v.evidence_sentences),
@@ -377,11 +332,7 @@ def _store_matches(
         if case.status == "open":
             case.status = "matched"
         record_event(
-            s,
-            "system",
-            "match.run",
-            "case",
-            case_id,
+            s, "system", "match.run", "case", case_id,
             after={"candidates": len(ranked), "passed": sum(r["passed_filters"] for r in ranked)},
         )
 
@@ -396,9 +347,7 @@ def start_matching(actor: Actor, case_id: int) -> int:
         fingerprint = catalogue_fingerprint(s)
         updated = s.get(Case, case_id).updated_at.isoformat()
     return submit_job(
-        "match_case",
-        {"case_id": case_id},
-        created_by=actor.username,
+        "match_case", {"case_id": case_id}, created_by=actor.username,
         idempotency_key=f"match:{case_id}:{updated}:{fingerprint}",
     )
 
@@ -432,9 +381,7 @@ def _match_view(m: Match, trial: Trial, with_verdicts: bool) -> MatchView:
         distance_km=m.distance_km,
         status=m.status,
         dismiss_reason=m.dismiss_reason,
-        verdicts=[VerdictView.model_validate(v, from_attributes=True) for v in m.verdicts]
-        if with_verdicts
-        else [],
+        verdicts=[VerdictView.model_validate(v, from_attributes=True) for v in m.verdicts] if with_verdicts else [],
     )
 
 
@@ -443,10 +390,7 @@ def list_matches(actor: Actor, case_id: int, *, with_verdicts: bool = True) -> l
     """The ranked list of a case (passed filters first), with verdicts."""
     with session_scope() as s:
         rows = s.execute(
-            select(Match, Trial)
-            .join(Trial, Trial.id == Match.trial_id)
-            .where(Match.case_id == case_id)
-            .order_by(Match.rank)
+            select(Match, Trial).join(Trial, Trial.id == Match.trial_id).where(Match.case_id == case_id).order_by(Match.rank)
         ).all()
         return [_match_view(m, t, with_verdicts) for m, t in rows]
 
@@ -464,15 +408,7 @@ def select_trial(actor: Actor, case_id: int, trial_id: int) -> None:
         match = _get_match(s, case_id, trial_id)
         before = match.status
         match.status, match.dismiss_reason = "selected", None
-        record_event(
-            s,
-            actor,
-            "match.select",
-            "match",
-            match.id,
-            before={"status": before},
-            after={"status": "selected", "trial_id": trial_id},
-        )
+        record_event(s, actor, "match.select", "match", match.id, before={"status": before}, after={"status": "selected", "trial_id": trial_id})
 
 
 @requires("match.select")
@@ -481,15 +417,7 @@ def unselect_trial(actor: Actor, case_id: int, trial_id: int) -> None:
         match = _get_match(s, case_id, trial_id)
         before = match.status
         match.status, match.dismiss_reason = "candidate", None
-        record_event(
-            s,
-            actor,
-            "match.unselect",
-            "match",
-            match.id,
-            before={"status": before},
-            after={"status": "candidate"},
-        )
+        record_event(s, actor, "match.unselect", "match", match.id, before={"status": before}, after={"status": "candidate"})
 
 
 @requires("match.select")
@@ -500,16 +428,7 @@ def dismiss_trial(actor: Actor, case_id: int, trial_id: int, reason: str) -> Non
         match = _get_match(s, case_id, trial_id)
         before = match.status
         match.status, match.dismiss_reason = "dismissed", reason.strip()
-        record_event(
-            s,
-            actor,
-            "match.dismiss",
-            "match",
-            match.id,
-            before={"status": before},
-            after={"status": "dismissed"},
-            reason=reason,
-        )
+        record_event(s, actor, "match.dismiss", "match", match.id, before={"status": before}, after={"status": "dismissed"}, reason=reason)
 
 
 @requires("verdict.override")
@@ -526,37 +445,20 @@ def override_verdict(actor: Actor, verdict_id: int, verdict: str, reason: str) -
             raise NotFound(f"No verdict {verdict_id}.")
         allowed = INCLUSION_LABELS if row.kind == "inclusion" else EXCLUSION_LABELS
         if verdict not in allowed:
-            raise ValidationFailed(
-                {"verdict": f"for an {row.kind} criterion use one of: {', '.join(allowed)}."}
-            )
+            raise ValidationFailed({"verdict": f"for an {row.kind} criterion use one of: {', '.join(allowed)}."})
         before = {"verdict": row.verdict, "source": row.source}
         row.verdict, row.source, row.override_reason = verdict, "reviewer", reason.strip()
         match = row.match
         summary = summarise_verdicts(
             [
-                CriterionVerdict(
-                    kind=v.kind,
-                    position=v.position,
-                    criterion_text=v.criterion_text,
-                    verdict=v.verdict,
-                    source=v.source,
-                )  # type: ignore[arg-type]
+                CriterionVerdict(kind=v.kind, position=v.position, criterion_text=v.criterion_text, verdict=v.verdict, source=v.source)  # type: ignore[arg-type]
                 for v in match.verdicts
             ]
         )
         fields = summary_fields(summary)
         match.met, match.unknown, match.not_met = fields["met"], fields["unknown"], fields["not_met"]
         match.eligibility, match.deciding_criterion = fields["eligibility"], fields["deciding"]
-        record_event(
-            s,
-            actor,
-            "verdict.override",
-            "verdict",
-            verdict_id,
-            before=before,
-            after={"verdict": verdict, "source": "reviewer"},
-            reason=reason,
-        )
+        record_event(s, actor, "verdict.override", "verdict", verdict_id, before=before, after={"verdict": verdict, "source": "reviewer"}, reason=reason)
 
 
 def catalogue_size() -> int:
