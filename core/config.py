@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     azure_openai_api_version: str | None = None
     azure_openai_deployment: str | None = None
 
+    team_contact_name: str = Field(
+        default="The Next Option team", description="Who the family's report names for questions about it."
+    )
+    team_contact_email: str | None = Field(default="team@nextoption.example.org", description="Shown in every report.")
+    team_contact_phone: str | None = Field(default=None, description="Shown in every report when set.")
+
     claim_timeout_minutes: int = 30
     second_reviewer_required: bool = False
     login_max_failures: int = 5

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.cases import list_cases
 from core.domain.overrides import OVERRIDE_CATEGORIES
-from core.reports import get_report_pdf, list_report_overrides, list_reports, preview_report
+from core.reports.store import get_report_pdf, list_report_overrides, list_reports, preview_report
 from core.workflow.release import release_report
 from pages.ui_common import case_label, md_text, require_page, run_action
 

@@ -92,6 +92,7 @@ def parse_study_v2(study: dict, *, source: str = "ctgov_v2_json") -> NormalizedT
         "keywords": get_str_list(conds, "keywords", dp_cond),
         "mesh_terms": _read_mesh_terms(study),
         "interventions": _read_interventions(arms),
+        "arms": _read_arms(arms),
         "sponsor": get_str(get_obj(sponsors, "leadSponsor", _SCP), "name", f"{_SCP}.leadSponsor"),
         "collaborators": [
             n
@@ -140,6 +141,26 @@ def _read_interventions(arms: dict[str, Any]) -> list[dict[str, Any]]:
                 "name": name,
                 "description": get_str(iv, "description", p),
                 "other_names": get_str_list(iv, "otherNames", p),
+                "arm_labels": get_str_list(iv, "armGroupLabels", p),
+            }
+        )
+    return out
+
+
+def _read_arms(arms: dict[str, Any]) -> list[dict[str, Any]]:
+    where = f"{P}.armsInterventionsModule"
+    out = []
+    for i, arm in _objects(arms, "armGroups", where):
+        p = f"{where}.armGroups[{i}]"
+        label = get_str(arm, "label", p)
+        if label is None:
+            continue
+        kind = get_str(arm, "type", p)
+        out.append(
+            {
+                "label": label,
+                "type": kind.upper() if kind else None,
+                "description": get_str(arm, "description", p),
             }
         )
     return out

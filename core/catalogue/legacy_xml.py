@@ -81,6 +81,7 @@ def parse_clinical_study_element(root: Any, *, raw: str | None = None) -> Normal
         "interventions": [
             _read_intervention(iv) for iv in root.findall("intervention") if _text(iv, "intervention_name")
         ],
+        "arms": [_read_arm(arm) for arm in root.findall("arm_group") if _text(arm, "arm_group_label")],
         "sponsor": _text(root, "sponsors/lead_sponsor/agency"),
         "collaborators": _texts(root, "sponsors/collaborator/agency"),
         "start_date": normalise_date(_text(root, "start_date"), field="start_date"),
@@ -172,6 +173,16 @@ def _read_intervention(iv: Any) -> dict[str, Any]:
         "name": _text(iv, "intervention_name"),
         "description": _block(iv, "description"),
         "other_names": _texts(iv, "other_name"),
+        "arm_labels": _texts(iv, "arm_group_label"),
+    }
+
+
+def _read_arm(arm: Any) -> dict[str, Any]:
+    kind = _text(arm, "arm_group_type")
+    return {
+        "label": _text(arm, "arm_group_label"),
+        "type": _ENUM_WORD.sub("_", kind.upper()).strip("_") if kind else None,
+        "description": _block(arm, "description"),
     }
 
 

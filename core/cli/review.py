@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from core.cli.common import acting_user, add_command, emit, read_json_object
 from core.domain.overrides import OVERRIDE_CATEGORIES, CheckOverride
 from core.errors import ValidationFailed, WorkbenchError
-from core.reports import get_report_pdf
+from core.reports.store import get_report_pdf
 from core.workflow.drafting import start_drafting
 from core.workflow.release import release_report
 from core.workflow.review import (

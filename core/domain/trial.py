@@ -43,6 +43,15 @@ class Intervention(BaseModel):
     name: str
     description: str | None = None
     other_names: list[str] = Field(default_factory=list)
+    arm_labels: list[str] = Field(default_factory=list)  # the arms that give it
+
+
+class ArmGroup(BaseModel):
+    """One arm of a study: who gets what (its type says whether it is tested or compared against)."""
+
+    label: str
+    type: str | None = None  # EXPERIMENTAL, ACTIVE_COMPARATOR, PLACEBO_COMPARATOR, NO_INTERVENTION, OTHER...
+    description: str | None = None
 
 
 class Contact(BaseModel):
@@ -92,6 +101,7 @@ class NormalizedTrial(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     mesh_terms: list[str] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list)
+    arms: list[ArmGroup] = Field(default_factory=list)
     sponsor: str | None = None
     collaborators: list[str] = Field(default_factory=list)
     start_date: date | None = None

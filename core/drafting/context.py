@@ -25,9 +25,17 @@ class OptionSummary(BaseModel):
 
 def format_distance_km(distance_km: float) -> str:
     """Spell a distance the way drafts and the grounding context both write it."""
+    if distance_km < 1:
+        return "less than 1 km"
     if distance_km >= 10:
         return f"{distance_km:.0f} km"
     return f"{distance_km:.1f}".removesuffix(".0") + " km"
+
+
+def distance_phrase(distance_km: float) -> str:
+    """A distance in a sentence: "about 57 km", or "less than 1 km" (never "about less than")."""
+    spelled = format_distance_km(distance_km)
+    return spelled if spelled.startswith("less") else f"about {spelled}"
 
 
 def grounding_context_for_sites(distances_km: Sequence[float | None]) -> list[str]:

@@ -1,34 +1,38 @@
-"""The offline drafter: writes the structured plain-language drafts from record fields alone, deterministically."""
+"""The offline drafter: writes the plain-language drafts from the record's structure and the case, deterministically."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 from core.domain.case_facts import CaseFacts
-from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, Site
+from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, ParsedCriterion, Site
 from core.domain.verdicts import CriterionVerdict
-from core.drafting.context import OptionSummary, format_distance_km, order_options
-from core.drafting.glossary import find_jargon
+from core.drafting.context import OptionSummary, distance_phrase, order_options
+from core.drafting.criterion_topics import Explanation, explain_criterion
+from core.drafting.glossary import explain_term, features_stated, find_jargon
 from core.drafting.promises import find_promises
+from core.drafting.record_reading import Part, RecordReading, read_record
 from core.drafting.schema import (
-    SECTION_TITLES,
     CaseOverviewDraft,
     DraftSection,
     DraftSentence,
     TrialSummaryDraft,
     required_sections,
+    section_title,
 )
 from core.drafting.sentences import split_sentences
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
 
-OFFLINE_DRAFTER = "offline-glossary-v1"  # recorded as the draft's model, so every draft says who wrote it
+OFFLINE_DRAFTER = "offline-structured-v2"  # recorded as the draft's model, so every draft says who wrote it
 
-MAX_QUOTE_WORDS = 18
-MAX_RULES_SHOWN = 4
+MAX_QUOTE_WORDS = 30
+MAX_RULES_SHOWN = 5
 MAX_SITES_SHOWN = 3
-MAX_INTERVENTIONS_SHOWN = 4
-MAX_EXPLAINED_TERMS = 5
+MAX_PRODUCTS_DESCRIBED = 2
+MAX_EXPLAINED_TERMS = 3
+MAX_RECORD_SENTENCES = 2
 
 STATUS_PLAIN: dict[str, str] = {
     "RECRUITING": "is looking for people to join",
@@ -46,75 +50,182 @@ STATUS_PLAIN: dict[str, str] = {
     "APPROVED_FOR_MARKETING": "is closed because the treatment is now approved for sale",
     "WITHHELD": "has a status that is not shown",
 }
-INTERVENTION_TYPE_PLAIN: dict[str, str] = {
-    "DRUG": "a medicine",
-    "BIOLOGICAL": "a medicine made from living cells or proteins",
-    "GENETIC": "a treatment that works on genes",
-    "PROCEDURE": "a medical procedure",
-    "RADIATION": "a radiation treatment",
-    "DEVICE": "a medical device",
-    "BEHAVIORAL": "a change in daily habits",
-    "DIETARY_SUPPLEMENT": "a food supplement",
-    "COMBINATION_PRODUCT": "a mix of a medicine and a device",
-    "DIAGNOSTIC_TEST": "a medical test",
-}
 ACCESS_TYPE_PLAIN: dict[str, str] = {
     "INDIVIDUAL": "It takes requests for a single patient.",
     "INTERMEDIATE": "It is for a middle-sized group of patients.",
     "TREATMENT": "It is for a large group of patients.",
 }
-
-
-def _quote(text: str) -> str | None:
-    """Return a short, single-line quote of record text, or None if it cannot be quoted safely."""
-    words = " ".join(text.split()).strip(" -*•").split()
-    if not words or find_promises(" ".join(words)):
-        # Record text that sounds like a promise is left for the reviewer to read in the record.
-        return None
-    quoted = " ".join(words[:MAX_QUOTE_WORDS]).rstrip(".;:,")
-    return quoted + (" …" if len(words) > MAX_QUOTE_WORDS else "")
+# Record sentences about what taking part asks of a family: visits, stays, follow-up.
+_INVOLVES = re.compile(
+    r"\b(?:visits?|stay within|followed (?:up )?for|follow-up|hospital stay|in hospital)\b", re.I
+)
+_REQUEST = re.compile(r"\brequests?\b", re.I)
+# Topics too broad to name as a reason for not taking someone ("a different illness or stage").
+_VAGUE_TOPICS = frozenset({"other", "disease", "disease_named_first"})
+_GROUP_PARENT = re.compile(r"(?:one|any|all) of the following|:\s*$", re.I)
 
 
 def _s(text: str, *sources: str) -> DraftSentence:
     return DraftSentence(text=text, sources=list(sources))
 
 
-def _section(key: str, sentences: list[DraftSentence]) -> DraftSection:
-    return DraftSection(key=key, title=SECTION_TITLES[key], sentences=_with_explanations(sentences))
-
-
-def _with_explanations(sentences: list[DraftSentence]) -> list[DraftSentence]:
-    """Append a plain meaning for the first few medical terms the section's quotes contain."""
-    explained: list[DraftSentence] = []
-    seen: set[str] = set()
-    for sentence in sentences:
-        for hit in find_jargon(sentence.text):
-            if hit.term in seen or len(seen) >= MAX_EXPLAINED_TERMS:
-                continue
-            seen.add(hit.term)
-            word = sentence.text[hit.start : hit.end]
-            explained.append(_s(f"“{word}” means: {hit.plain}.", f"glossary.{hit.term}"))
-    return sentences + explained
-
-
-def _join(items: Sequence[str]) -> str:
+def _join(items: Sequence[str], word: str = "and") -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
-def _phase_words(phases: Sequence[str]) -> str:
-    numbers = ["".join(c for c in p if c.isdigit()) for p in phases if p != "NA"]
-    numbers = [n for n in numbers if n]
-    if not numbers:
-        return ""
-    early = "early " if "EARLY_PHASE1" in phases and len(numbers) == 1 else ""
-    return f"{early}phase {'/'.join(sorted(set(numbers)))}"
+def _noun(trial: NormalizedTrial) -> str:
+    return "programme" if trial.study_type == "EXPANDED_ACCESS" else "study"
 
 
 def _years(value: float) -> str:
     return f"{value:g}"
+
+
+def _quote(text: str) -> str | None:
+    """A whole, single-line quote of record text (or its first clause when long), or None."""
+    words = " ".join(text.split()).strip(" -*•:").split()
+    if not words or find_promises(" ".join(words)):
+        return None  # record text that sounds like a promise is left for the reviewer to read in the record
+    if len(words) > MAX_QUOTE_WORDS:
+        first = re.split(r";|:|\s\(", " ".join(words))[0].split()
+        if len(first) > MAX_QUOTE_WORDS or len(first) < 3:
+            return None
+        words = first
+    return " ".join(words).rstrip(".;:,")
+
+
+class _Section:
+    """Sentences of one section, with plain meanings of jargon added right after first use in the draft."""
+
+    def __init__(self, key: str, explained: set[str], features: Mapping[str, str | None]) -> None:
+        self.key, self.sentences, self._explained, self._features = key, [], explained, features
+        self._count = 0
+        self.stated: set[str] = set()  # record features a glossary meaning has already told the reader
+
+    def add(self, text: str, *sources: str, explain: bool = True) -> None:
+        self.sentences.append(_s(text, *sources))
+        for hit in find_jargon(text) if explain else []:
+            if hit.term in self._explained or self._count >= MAX_EXPLAINED_TERMS:
+                continue
+            self._explained.add(hit.term)
+            self._count += 1
+            plain = explain_term(hit.term, self._features) or hit.plain
+            self.stated |= features_stated(hit.term, self._features)
+            self.sentences.append(
+                _s(f"“{text[hit.start : hit.end]}” means: {plain}.", f"glossary.{hit.term}")
+            )
+
+    def build(self, study_type: str | None = None) -> DraftSection:
+        return DraftSection(key=self.key, title=section_title(self.key, study_type), sentences=self.sentences)
+
+
+def _names(parts: Sequence[Part]) -> str:
+    return _join([p.name for p in parts])
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_drug(name: str) -> str:
+    # "Fludarabine" reads as a word in a sentence; codes such as "NXO-T7" keep their capitals.
+    return name.lower() if name[:1].isupper() and name[1:].islower() else name
+
+
+def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReading) -> None:
+    tested = reading.by_role("tested")
+    programme = trial.study_type == "EXPANDED_ACCESS"
+    first = tested[0] if tested else None
+    kind = f", {first.kind.noun}" if first and first.kind and len(tested) == 1 else ""
+    if programme:
+        offered = _join([_lower_drug(p.name) for p in tested]) or "a treatment that is still being studied"
+        sec.add(
+            f"This programme offers {offered}{kind}{',' if kind else ''} outside a study.",
+            "trial.interventions",
+            "trial.study_type",
+        )
+        sec.add(
+            "It is not a study: it is a way to ask for a treatment that is still being studied.",
+            "trial.study_type",
+        )
+    elif tested:
+        sec.add(
+            f"This study is testing {_join([_lower_drug(p.name) for p in tested])}{kind}.",
+            "trial.interventions",
+        )
+    for part in tested[:MAX_PRODUCTS_DESCRIBED]:
+        if part.kind and len(tested) > 1:
+            sec.add(f"{part.name} is {part.kind.noun}.", "trial.interventions")
+        told = "product_source" in sec.stated and reading.features.get("product_source") == part.source
+        if part.source_plain and not told:
+            sec.add(f"{part.name} is made {part.source_plain}.", "trial.interventions")
+        if part.given:
+            sec.add(f"{part.name} is given {part.given}.", "trial.interventions", "trial.arms")
+    product = first.name if first else "the treatment"
+    conditioning = reading.by_role("conditioning")
+    if conditioning:
+        names = _join([_lower_drug(p.name) for p in conditioning])
+        sec.add(f"Before {product}, patients get {names}.", "trial.interventions", "trial.arms")
+        sec.add(
+            "These prepare the body for the treatment. They are not the new treatment.", "trial.interventions"
+        )
+    backbone = reading.by_role("backbone")
+    if backbone:
+        names = _join([_lower_drug(p.name) for p in backbone])
+        sec.add(f"{_capital(product)} is given together with {names}.", "trial.interventions", "trial.arms")
+    for part in reading.by_role("procedure"):
+        what = part.kind.noun if part.kind else part.name
+        source = f" {part.transplant_plain}" if part.transplant_plain else ""
+        when = f", {part.timing}" if part.timing else ""
+        sec.add(f"The treatment plan also includes {what}{source}{when}.", "trial.interventions")
+    comparators = reading.by_role("comparator")
+    if comparators:
+        sec.add(
+            f"The study compares it with {_join([_lower_drug(p.name) for p in comparators])}.",
+            "trial.interventions",
+            "trial.arms",
+        )
+    if reading.by_role("placebo"):
+        sec.add("Some people get a placebo: a dummy treatment with no medicine in it.", "trial.interventions")
+    supportive = reading.by_role("supportive")
+    if supportive:
+        sec.add(f"{_names(supportive)} are given to prevent or ease side effects.", "trial.interventions")
+    conditions = [c for c in (_quote(c) for c in trial.conditions[:2]) if c]
+    if conditions:
+        sec.add(f"It is for people with {_join(conditions)}.", "trial.conditions")
+    sec.add(
+        "The treatment is still being studied, so no one knows yet how well it works.", "trial.study_type"
+    )
+
+
+def _age_rule(trial: NormalizedTrial) -> str | None:
+    lo, hi = trial.minimum_age_years, trial.maximum_age_years
+    who = f"The {_noun(trial)} takes"
+    if lo is not None and hi is not None:
+        return f"{who} people aged {_years(lo)} to {_years(hi)} years."
+    if lo is not None:
+        return f"{who} people aged {_years(lo)} {'year' if lo == 1 else 'years'} or older."
+    if hi is not None:
+        return f"{who} people up to {_years(hi)} {'year' if hi == 1 else 'years'} old."
+    return None
+
+
+def _age_fits(trial: NormalizedTrial, facts: CaseFacts) -> bool | None:
+    lo, hi = trial.minimum_age_years, trial.maximum_age_years
+    if facts.age_years is None or (lo is None and hi is None):
+        return None
+    return (lo is None or facts.age_years >= lo) and (hi is None or facts.age_years <= hi)
+
+
+def _age_sources(trial: NormalizedTrial) -> list[str]:
+    pairs = (
+        ("trial.minimum_age_years", trial.minimum_age_years),
+        ("trial.maximum_age_years", trial.maximum_age_years),
+    )
+    return [s for s, v in pairs if v is not None]
 
 
 def _rule_ref(verdict: CriterionVerdict) -> tuple[str, str]:
@@ -122,161 +233,210 @@ def _rule_ref(verdict: CriterionVerdict) -> tuple[str, str]:
     return f"trial.eligibility[{label}]", f"verdict[{label}]"
 
 
-def _what_is_tested(trial: NormalizedTrial) -> list[DraftSentence]:
-    sentences: list[DraftSentence] = []
-    title = _quote(trial.brief_title) if trial.brief_title else None
-    if title:
-        sentences.append(_s(f"The study is called “{title}”.", "trial.brief_title"))
-    verb = "offers" if trial.study_type == "EXPANDED_ACCESS" else "is testing"
-    untyped: list[str] = []
-    for intervention in trial.interventions[:MAX_INTERVENTIONS_SHOWN]:
-        name = _quote(intervention.name)
-        kind = INTERVENTION_TYPE_PLAIN.get((intervention.type or "").upper())
-        if name and kind:
-            sentences.append(_s(f"It {verb} {name}, which is {kind}.", "trial.interventions"))
-        elif name:
-            untyped.append(name)
-    if untyped:
-        sentences.append(_s(f"It {verb} {_join(untyped)}.", "trial.interventions"))
-    conditions = [c for c in (_quote(c) for c in trial.conditions[:3]) if c]
-    if conditions:
-        sentences.append(_s(f"It is for people with {_join(conditions)}.", "trial.conditions"))
-    if trial.study_type == "EXPANDED_ACCESS":
-        sentences.append(_s("This is an expanded access programme, not a study.", "trial.study_type"))
-    sentences.append(
-        _s("The treatment is still being studied, so no one knows yet how well it works.", "trial.study_type")
-    )
-    return sentences
+class _Rule:
+    """One verdict with its plain explanation and its place in an "one of the following" group."""
 
+    def __init__(
+        self, verdict: CriterionVerdict, facts: CaseFacts, criterion: ParsedCriterion | None, noun: str
+    ) -> None:
+        self.verdict, self.noun = verdict, noun
+        text = verdict.criterion_text.strip()
+        self.is_parent = bool(_GROUP_PARENT.search(text)) and (criterion is None or criterion.level == 0)
+        self.level = criterion.level if criterion else 0
+        self.text = re.sub(
+            r",?\s*(?:defined as|as follows|including)?\s*$", "", _GROUP_PARENT.sub("", text)
+        ).strip(" ,:")
+        self.explanation: Explanation = explain_criterion(self.text, facts)
+        self.refs = _rule_ref(verdict)
 
-def _age_sentences(
-    trial: NormalizedTrial, facts: CaseFacts
-) -> tuple[list[DraftSentence], list[DraftSentence]]:
-    lo, hi = trial.minimum_age_years, trial.maximum_age_years
-    if lo is None and hi is None:
-        return [], []
-    if lo is not None and hi is not None:
-        rule = f"The study takes people aged {_years(lo)} to {_years(hi)} years."
-    elif lo is not None:
-        rule = f"The study takes people aged {_years(lo)} years or older."
-    else:
-        rule = f"The study takes people up to {_years(hi)} years old."  # type: ignore[arg-type]
-    age_sources = [
-        s for s, v in (("trial.minimum_age_years", lo), ("trial.maximum_age_years", hi)) if v is not None
-    ]
-    if facts.age_years is None:
-        return [], [_s(rule, *age_sources), _s("The case notes do not give an age.", "case.age_years")]
-    inside = (lo is None or facts.age_years >= lo) and (hi is None or facts.age_years <= hi)
-    if inside:
-        return [
-            _s(rule, *age_sources),
-            _s(f"The age in the case notes is {_years(facts.age_years)}.", "case.age_years"),
-        ], []
-    return [], [
-        _s(rule, *age_sources),
-        _s(f"The age in the case notes, {_years(facts.age_years)}, is outside this range.", "case.age_years"),
-    ]
+    @property
+    def met(self) -> bool:
+        return self.verdict.verdict in ("included", "not excluded")
 
+    @property
+    def is_plain(self) -> bool:
+        """True when the rule is said in our own plain words (not quoted), so it needs no glossary."""
+        return bool(self.explanation.rule)
 
-def _why_it_may_fit(
-    trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]
-) -> list[DraftSentence]:
-    sentences, _ = _age_sentences(trial, facts)
-    met = [v for v in verdicts if v.verdict in ("included", "not excluded")]
-    for verdict in met[:MAX_RULES_SHOWN]:
-        quote = _quote(verdict.criterion_text)
+    def rule_sentence(self) -> str | None:
+        if self.explanation.rule:
+            return re.sub(r"^The study\b", f"The {self.noun}", self.explanation.rule)
+        quote = _quote(self.text)
         if not quote:
+            return None
+        if self.verdict.kind == "inclusion":
+            return f"The {self.noun} asks for: “{quote}”."
+        return f"The {self.noun} does not take people when: “{quote}”."
+
+
+def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]) -> list[_Rule]:
+    """The verdicts worth telling a family about: groups folded into their parent, notes and ages left out."""
+    criteria = {(c.kind, c.position): c for c in trial.criteria}
+    noun = _noun(trial)
+    rules = [
+        _Rule(v, facts, criteria.get((v.kind, v.position)), noun)
+        for v in verdicts
+        if v.verdict != "not applicable"
+    ]
+    kept: list[_Rule] = []
+    parent: _Rule | None = None
+    for rule in rules:
+        if rule.is_parent:
+            parent = rule
+        elif parent is not None and rule.verdict.kind == parent.verdict.kind and rule.level > 0:
+            # An alternative of "one of the following": one that fits settles the whole group,
+            # so the others are not asked again.
+            if rule.met and not parent.met:
+                parent.verdict = parent.verdict.model_copy(update={"verdict": rule.verdict.verdict})
             continue
-        if verdict.kind == "inclusion":
-            text = f"The study asks for: “{quote}”. The case notes seem to meet this."
         else:
-            text = (
-                f"The study does not take people when: “{quote}”. Nothing in the case notes points to this."
-            )
-        sentences.append(_s(text, *_rule_ref(verdict)))
-    if not sentences:
-        sentences.append(_s("We could not yet match any entry rule to the case notes.", "verdicts"))
-    sentences.append(_s("Only the study team can decide who may join.", "trial.eligibility"))
-    return sentences
+            parent = None
+        if not rule.explanation.skip and rule.text:
+            kept.append(rule)
+    return kept
+
+
+def _shorts(rules: Sequence[_Rule]) -> list[str]:
+    return list(dict.fromkeys(r.explanation.short for r in rules if r.explanation.short))
+
+
+def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule]) -> None:
+    fits = [r for r in rules if r.met and r.verdict.kind == "inclusion"]
+    age_fits = _age_fits(trial, facts)
+    shorts = (["the age"] if age_fits else []) + _shorts(fits)
+    if shorts:
+        sec.add(f"What seems to fit: {'; '.join(shorts[:5])}.", "verdicts")
+    else:
+        sec.add(f"We could not yet match the {_noun(trial)}'s rules to the case notes.", "verdicts")
+    age_rule = _age_rule(trial)
+    if age_fits and age_rule:
+        sec.add(age_rule, *_age_sources(trial))
+        sec.add(f"The age in the case notes is {_years(facts.age_years)}.", "case.age_years")  # type: ignore[arg-type]
+    for rule in fits[: MAX_RULES_SHOWN - 1]:
+        sentence = rule.rule_sentence()
+        if sentence:
+            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
+            if rule.explanation.case_says:
+                sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+    absent = [
+        r
+        for r in rules
+        if r.met and r.verdict.kind == "exclusion" and r.explanation.topic not in _VAGUE_TOPICS
+    ]
+    labels = list(dict.fromkeys(r.explanation.label for r in absent))[:3]
+    if labels:
+        refs = [ref for r in absent[:3] for ref in r.refs]
+        sec.add(
+            f"Nothing in the case notes points to the reasons the {_noun(trial)} gives for not taking someone, "
+            f"such as: {'; '.join(labels)}.",
+            *refs,
+        )
+    sec.add(f"Only the {_noun(trial)} team can decide who may take part.", "trial.eligibility")
 
 
 def _what_we_could_not_confirm(
-    trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]
-) -> list[DraftSentence]:
-    _, sentences = _age_sentences(trial, facts)
-    for verdict in [v for v in verdicts if v.blocks_eligibility][:MAX_RULES_SHOWN]:
-        quote = _quote(verdict.criterion_text)
-        if quote:
-            sentences.append(
-                _s(
-                    f"The case notes may not meet this rule: “{quote}”. Please check it with the doctor.",
-                    *_rule_ref(verdict),
-                )
+    sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule]
+) -> None:
+    blocking = [r for r in rules if r.verdict.blocks_eligibility]
+    unknown = [r for r in rules if r.verdict.is_unknown]
+    age_fits = _age_fits(trial, facts)
+    open_points = (["the age"] if age_fits is False else []) + _shorts(blocking + unknown)
+    if open_points:
+        sec.add(f"To check with the study team: {'; '.join(open_points[:5])}.", "verdicts")
+    else:
+        sec.add("We found no open questions in the rules we checked.", "verdicts")
+    age_rule = _age_rule(trial)
+    if age_rule and age_fits is False:
+        sec.add(age_rule, *_age_sources(trial))
+        sec.add(
+            f"The age in the case notes, {_years(facts.age_years)}, is outside this range.", "case.age_years"
+        )  # type: ignore[arg-type]
+    elif age_rule and facts.age_years is None:
+        sec.add(age_rule, *_age_sources(trial))
+        sec.add("The case notes do not give an age.", "case.age_years")
+    shown = 0
+    for rule in blocking + unknown:
+        sentence = rule.rule_sentence()
+        if not sentence or shown >= MAX_RULES_SHOWN:
+            continue
+        shown += 1
+        if rule.verdict.blocks_eligibility:
+            sec.add(
+                f"The case notes may not meet this rule. {sentence}", *rule.refs, explain=not rule.is_plain
             )
-    for verdict in [v for v in verdicts if v.is_unknown][:MAX_RULES_SHOWN]:
-        quote = _quote(verdict.criterion_text)
-        if quote:
-            sentences.append(_s(f"Ask the study team about this rule: “{quote}”.", *_rule_ref(verdict)))
-    if trial.overall_status not in OPEN_STATUSES:
-        sentences.append(
-            _s(f"The record says the study {STATUS_PLAIN[trial.overall_status]}.", "trial.overall_status")
+            if rule.explanation.case_says:
+                sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+            sec.add("Please check it with the doctor.", *rule.refs)
+        elif rule.explanation.case_says:
+            # The case already speaks to it: say what it says instead of asking the family again.
+            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
+            sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+            sec.add("The study team needs to confirm it.", *rule.refs)
+        else:
+            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
+            sec.add(rule.explanation.question or "Ask the study team about it.", *rule.refs)
+    if shown < len([r for r in blocking + unknown if r.rule_sentence()]):
+        sec.add(
+            "The record lists more rules. The study team can go through them with you.", "trial.eligibility"
         )
-    if not sentences:
-        sentences.append(_s("We found no open questions in the rules we checked.", "verdicts"))
-    sentences.append(_s("Ask the study team if a place is open now.", "trial.overall_status"))
-    return sentences
+    if trial.overall_status not in OPEN_STATUSES:
+        sec.add(f"The record says the study {STATUS_PLAIN[trial.overall_status]}.", "trial.overall_status")
+    sec.add("Ask the study team if a place is open now.", "trial.overall_status")
 
 
-def _visit_sentence(trial: NormalizedTrial) -> DraftSentence | None:
+def _phase_words(phases: Sequence[str]) -> str:
+    numbers = sorted({"".join(c for c in p if c.isdigit()) for p in phases if p != "NA"} - {""})
+    if not numbers:
+        return ""
+    early = "early " if "EARLY_PHASE1" in phases and len(numbers) == 1 else ""
+    return f"{early}phase {'/'.join(numbers)}"
+
+
+def _record_sentences(trial: NormalizedTrial, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """Whole record sentences that match pattern and can be quoted, with the field they come from."""
+    found = []
     for field in ("brief_summary", "detailed_description"):
         for sentence in split_sentences(getattr(trial, field) or ""):
-            lowered = sentence.lower()
-            if ("visit" in lowered or "follow-up" in lowered or "followed for" in lowered) and len(
-                sentence.split()
-            ) <= 30:
-                quote = _quote(sentence)
-                if quote:
-                    return _s(f"The record says: “{quote}”.", f"trial.{field}")
-    return None
+            sentence = re.sub(r"^How to request access:\s*", "", sentence, flags=re.I)
+            quote = _quote(sentence) if pattern.search(sentence) else None
+            if quote and len(quote.split()) == len(sentence.split()):
+                found.append((quote, f"trial.{field}"))
+    return found[:MAX_RECORD_SENTENCES]
 
 
-def _what_taking_part_involves(trial: NormalizedTrial) -> list[DraftSentence]:
-    sentences: list[DraftSentence] = []
+def _quote_record(
+    sec: _Section, trial: NormalizedTrial, pattern: re.Pattern[str], otherwise: str, source: str
+) -> None:
+    """Quote the record's sentences on a subject, or say the general thing when it has none."""
+    found = _record_sentences(trial, pattern)
+    for quote, field in found:
+        sec.add(f"The record says: “{quote}”.", field)
+    if not found:
+        sec.add(otherwise, source)
+
+
+def _what_taking_part_involves(sec: _Section, trial: NormalizedTrial) -> None:
     phase = _phase_words(trial.phases)
     if phase:
-        sentences.append(_s(f"This is a {phase} study.", "trial.phases"))
+        sec.add(f"This is a {phase} study.", "trial.phases")
     if (trial.allocation or "").upper() == "RANDOMIZED":
-        sentences.append(_s("People are put into groups by chance, like a coin toss.", "trial.allocation"))
+        sec.add("People are put into groups by chance, like a coin toss.", "trial.allocation")
     elif (trial.allocation or "").upper() == "NON_RANDOMIZED":
-        sentences.append(_s("People are not put into groups by chance.", "trial.allocation"))
+        sec.add("People are not put into groups by chance.", "trial.allocation")
     if (trial.masking or "").upper() == "NONE":
-        sentences.append(
-            _s(
-                "Everyone, including the patient and doctors, knows which treatment is given.",
-                "trial.masking",
-            )
+        sec.add(
+            "Everyone, including the patient and doctors, knows which treatment is given.", "trial.masking"
         )
     elif trial.masking:
-        sentences.append(
-            _s("Some people in the study do not know which treatment is given.", "trial.masking")
-        )
+        sec.add("Some people in the study do not know which treatment is given.", "trial.masking")
     if trial.enrollment:
-        sentences.append(
-            _s(f"The study plans to include about {trial.enrollment} people.", "trial.enrollment")
-        )
-    visit = _visit_sentence(trial)
-    if visit:
-        sentences.append(visit)
-    else:
-        sentences.append(
-            _s(
-                "The record does not say how many visits there are. Ask the study team.",
-                "trial.detailed_description",
-            )
-        )
+        sec.add(f"The study plans to include about {trial.enrollment} people.", "trial.enrollment")
+    _quote_record(
+        sec, trial, _INVOLVES, "The record does not say how many visits there are. Ask the study team.",
+        "trial.detailed_description",
+    )  # fmt: skip
     if trial.sponsor:
-        sentences.append(_s(f"The study is run by {trial.sponsor}.", "trial.sponsor"))
-    return sentences
+        sec.add(f"The study is run by {trial.sponsor}.", "trial.sponsor")
 
 
 def _place(site: Site) -> str:
@@ -286,74 +446,61 @@ def _place(site: Site) -> str:
     return site.facility or (f"A site in {where}" if where else "A study site")
 
 
-def _contact_sentences(contact: Contact, who: str, source: str) -> list[DraftSentence]:
-    sentences = [_s(f"{who} is {contact.name}.", source)] if contact.name else []
-    ways = []
-    if contact.phone:
-        ways.append(f"call {contact.phone}")
-    if contact.email:
-        ways.append(f"e-mail {contact.email}")
-    if ways:
-        sentences.append(_s(f"You can {' or '.join(ways)}.", source))
-    return sentences
+def _contact_sentences(sec: _Section, contact: Contact, who: str, source: str) -> bool:
+    if contact.name:
+        sec.add(f"{who} is {contact.name}.", source)
+    ways = [
+        f"call {contact.phone}" if contact.phone else "",
+        f"e-mail {contact.email}" if contact.email else "",
+    ]
+    if any(ways):
+        sec.add(f"You can {_join(ways, 'or')}.", source)
+    return bool(contact.name or any(ways))
 
 
 def _where_and_contact(
-    trial: NormalizedTrial, nearest_sites: Sequence[tuple[Site, float | None]]
-) -> list[DraftSentence]:
-    sentences: list[DraftSentence] = []
+    sec: _Section, trial: NormalizedTrial, nearest_sites: Sequence[tuple[Site, float | None]]
+) -> None:
     for site, distance in list(nearest_sites)[:MAX_SITES_SHOWN]:
         place = _place(site)
         if distance is not None:
-            text = f"{place} is about {format_distance_km(distance)} away."
-            sentences.append(_s(text, "trial.sites", "site.distance_km"))
+            sec.add(f"{place} is {distance_phrase(distance)} away.", "trial.sites", "site.distance_km")
         else:
-            sentences.append(_s(f"{place} is one of the study sites.", "trial.sites"))
+            sec.add(f"{place} is one of the study sites.", "trial.sites")
         if site.status and site.status in STATUS_PLAIN:
-            sentences.append(_s(f"This site {STATUS_PLAIN[site.status]}.", "trial.sites"))
+            sec.add(f"This site {STATUS_PLAIN[site.status]}.", "trial.sites")
     if not nearest_sites:
-        sentences.append(_s("The record does not list a study site near the family.", "trial.sites"))
-    contact_sentences: list[DraftSentence] = []
-    for contact in trial.central_contacts[:1]:
-        contact_sentences = _contact_sentences(contact, "The study team's contact", "trial.central_contacts")
-    if not contact_sentences:
+        sec.add("The record does not list a study site near the family.", "trial.sites")
+    said = any(
+        _contact_sentences(sec, c, "The study team's contact", "trial.central_contacts")
+        for c in trial.central_contacts[:1]
+    )
+    if not said:
         for site, _ in list(nearest_sites)[:1]:
-            for contact in site.contacts[:1]:
-                contact_sentences = _contact_sentences(
-                    contact, "The contact at the nearest site", "trial.sites"
-                )
-    sentences.extend(contact_sentences)
-    if not contact_sentences:
-        sentences.append(
-            _s(
-                "The record does not list a contact. Your doctor can ask the sponsor.",
-                "trial.central_contacts",
+            said = any(
+                _contact_sentences(sec, c, "The contact at the nearest site", "trial.sites")
+                for c in site.contacts[:1]
             )
+    if not said:
+        sec.add(
+            "The record does not list a contact. Your doctor can ask the sponsor.", "trial.central_contacts"
         )
-    ref = "You can look it up on ClinicalTrials.gov." if trial.registry_id.upper().startswith("NCT") else ""
-    sentences.append(_s(f"The study number is {trial.registry_id}. {ref}".strip(), "trial.registry_id"))
-    return sentences
+    ref = " You can look it up on ClinicalTrials.gov." if trial.registry_id.upper().startswith("NCT") else ""
+    sec.add(f"The study number is {trial.registry_id}.{ref}", "trial.registry_id")
 
 
-def _how_to_request_access(trial: NormalizedTrial) -> list[DraftSentence]:
-    sentences = [
-        _s("This programme may give the treatment to people who cannot join a study.", "trial.study_type"),
-        _s(f"The record says the programme {STATUS_PLAIN[trial.overall_status]}.", "trial.overall_status"),
-    ]
+def _how_to_request_access(sec: _Section, trial: NormalizedTrial) -> None:
+    sec.add("This programme may give the treatment to people who cannot join a study.", "trial.study_type")
+    sec.add(f"The record says the programme {STATUS_PLAIN[trial.overall_status]}.", "trial.overall_status")
     for access_type in trial.expanded_access_types:
-        sentences.append(_s(ACCESS_TYPE_PLAIN[access_type], "trial.expanded_access_types"))
-    sentences.append(
-        _s(
-            "In general, the patient's own doctor sends the request to the programme contact.",
-            "glossary.expanded access",
-        )
-    )
+        sec.add(ACCESS_TYPE_PLAIN[access_type], "trial.expanded_access_types")
+    _quote_record(
+        sec, trial, _REQUEST, "In general, the patient's own doctor sends the request to the programme contact.",
+        "glossary.expanded access",
+    )  # fmt: skip
     contact = next((c for c in trial.central_contacts if c.phone or c.email or c.name), None)
-    lines = _contact_sentences(contact, "The programme contact", "trial.central_contacts") if contact else []
-    sentences.extend(
-        lines or [_s("The record does not list a contact for requests.", "trial.central_contacts")]
-    )
-    return sentences
+    if not (contact and _contact_sentences(sec, contact, "The programme contact", "trial.central_contacts")):
+        sec.add("The record does not list a contact for requests.", "trial.central_contacts")
 
 
 def draft_trial_summary_offline(
@@ -362,81 +509,62 @@ def draft_trial_summary_offline(
     verdicts: Sequence[CriterionVerdict],
     nearest_sites: Sequence[tuple[Site, float | None]],
 ) -> TrialSummaryDraft:
-    """Write a trial summary from the record, the case facts and the verdicts alone, with sources per sentence."""
-    builders = {
-        "what_is_tested": lambda: _what_is_tested(trial),
-        "why_it_may_fit": lambda: _why_it_may_fit(trial, facts, verdicts),
-        "what_we_could_not_confirm": lambda: _what_we_could_not_confirm(trial, facts, verdicts),
-        "what_taking_part_involves": lambda: _what_taking_part_involves(trial),
-        "where_and_contact": lambda: _where_and_contact(trial, nearest_sites),
-        "how_to_request_access": lambda: _how_to_request_access(trial),
+    """Write a trial summary from the record's structure, the case facts and the verdicts, with sources per sentence."""
+    reading = read_record(trial)
+    rules = _rules(trial, facts, verdicts)
+    explained: set[str] = set()
+    writers = {
+        "what_is_tested": lambda sec: _what_is_tested(sec, trial, reading),
+        "why_it_may_fit": lambda sec: _why_it_may_fit(sec, trial, facts, rules),
+        "what_we_could_not_confirm": lambda sec: _what_we_could_not_confirm(sec, trial, facts, rules),
+        "what_taking_part_involves": lambda sec: _what_taking_part_involves(sec, trial),
+        "where_and_contact": lambda sec: _where_and_contact(sec, trial, nearest_sites),
+        "how_to_request_access": lambda sec: _how_to_request_access(sec, trial),
     }
-    keys = required_sections("trial", trial.study_type)
-    return TrialSummaryDraft(
-        registry_id=trial.registry_id, sections=[_section(key, builders[key]()) for key in keys]
-    )
-
-
-def _option_sentences(option: OptionSummary) -> list[DraftSentence]:
-    source = f"option[{option.registry_id}]"
-    title = _quote(option.title)
-    name = f"“{title}” ({option.registry_id})" if title else f"The study {option.registry_id}"
-    phase = _phase_words(option.phases)
-    kind = (
-        "an expanded access programme"
-        if option.study_type == "EXPANDED_ACCESS"
-        else (f"a {phase} study" if phase else "a study")
-    )
-    status = STATUS_PLAIN.get(option.overall_status, STATUS_PLAIN["UNKNOWN"])
-    sentences = [_s(f"{name} is {kind} that {status}.", source)]
-    sentences.append(
-        _s(
-            f"Entry rules that seem to fit: {option.met}. Rules to check: {option.unknown}. Rules that may not fit: {option.not_met}.",
-            source,
-        )
-    )
-    if option.nearest_distance_km is not None:
-        sentences.append(
-            _s(f"Its nearest site is about {format_distance_km(option.nearest_distance_km)} away.", source)
-        )
-    return sentences
+    sections = []
+    for key in required_sections("trial", trial.study_type):
+        sec = _Section(key, explained, reading.features)
+        writers[key](sec)
+        sections.append(sec.build(trial.study_type))
+    return TrialSummaryDraft(registry_id=trial.registry_id, sections=sections)
 
 
 def draft_case_overview_offline(options: Sequence[OptionSummary], facts: CaseFacts) -> CaseOverviewDraft:
-    """Write the case overview (options in order, next steps, disclaimer) from the options and facts alone."""
+    """Write the case overview (what we looked for, next steps, disclaimer) from the options and facts alone."""
     ordered = order_options(options)
-    overview: list[DraftSentence] = []
+    explained: set[str] = set()
+    overview = _Section("overview", explained, {})
     if ordered:
-        overview.append(
-            _s(
-                f"We found {len(ordered)} options that may fit. They are listed with the most likely fits first.",
-                "options",
-            )
+        overview.add(f"We found {len(ordered)} options that may fit.", "options")
+        overview.add(
+            "The table lists them with open options first. Each one then has its own part, in the same order.",
+            "options",
         )
     else:
-        overview.append(_s("We did not find an option that fits the case notes yet.", "options"))
+        overview.add("We did not find an option that fits the case notes yet.", "options")
     about = []
     if facts.age_years is not None:
         about.append(f"aged {_years(facts.age_years)}")
     if facts.diagnosis:
         about.append(f"with {facts.diagnosis}")
     if about:
-        overview.append(
-            _s(f"We looked for options for a patient {' '.join(about)}.", "case.age_years", "case.diagnosis")
+        overview.add(
+            f"We looked for options for a patient {' '.join(about)}.", "case.age_years", "case.diagnosis"
         )
-    for option in ordered:
-        overview.extend(_option_sentences(option))
-    next_steps = [
-        _s("Share this report with the doctor who knows the patient best.", "guidance"),
-        _s("Ask each study team the questions listed in its summary.", "guidance"),
-        _s("Check that a place is open before you plan any travel.", "guidance"),
-        _s("Studies can fill up or close, so it helps to ask soon.", "guidance"),
-    ]
-    disclaimer = [
-        _s("This report gives information. It is not medical advice.", "guidance"),
-        _s("We cannot promise any outcome from any of these options.", "guidance"),
-        _s("Please talk about every option with your doctor before you decide anything.", "guidance"),
-        _s("Details in study records can change, so check them with the study team.", "guidance"),
-    ]
-    sections = {"overview": overview, "next_steps": next_steps, "disclaimer": disclaimer}
-    return CaseOverviewDraft(sections=[_section(key, sections[key]) for key in required_sections("case")])
+    next_steps = _Section("next_steps", explained, {})
+    for text in (
+        "Share this report with the doctor who knows the patient best.",
+        "Ask each study team the questions listed in its part of the report.",
+        "Check that a place is open before you plan any travel.",
+        "Studies can fill up or close, so it helps to ask soon.",
+    ):
+        next_steps.add(text, "guidance")
+    disclaimer = _Section("disclaimer", explained, {})
+    for text in (
+        "This report gives information. It is not medical advice.",
+        "We cannot promise any outcome from any of these options.",
+        "Please talk about every option with your doctor before you decide anything.",
+        "Details in study records can change, so check them with the study team.",
+    ):
+        disclaimer.add(text, "guidance")
+    return CaseOverviewDraft(sections=[s.build() for s in (overview, next_steps, disclaimer)])

@@ -34,6 +34,23 @@ SECTION_TITLES: dict[str, str] = {
 }
 
 
+# An expanded-access programme is not a study: its sections say so.
+PROGRAMME_SECTION_TITLES: dict[str, str] = {
+    "what_is_tested": "What the programme offers",
+    "why_it_may_fit": "Why it may fit",
+    "what_we_could_not_confirm": "What we could not confirm (questions to ask)",
+    "what_taking_part_involves": "What taking part involves",
+    "where_and_contact": "Where it is given and who to contact",
+}
+
+
+def section_title(key: str, study_type: str | None = None) -> str:
+    """The heading of a section; programmes get their own wording where a study's would be wrong."""
+    if (study_type or "").upper() == "EXPANDED_ACCESS" and key in PROGRAMME_SECTION_TITLES:
+        return PROGRAMME_SECTION_TITLES[key]
+    return SECTION_TITLES.get(key, key.replace("_", " ").capitalize())
+
+
 def required_sections(kind: DraftKind, study_type: str | None = None) -> list[str]:
     """Return the section keys a draft of this kind must contain, in display order."""
     if kind == "case":

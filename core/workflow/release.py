@@ -14,13 +14,12 @@ from core.domain.statuses import DraftStatus
 from core.errors import ConfirmationRequired, InvalidTransition
 from core.models import Draft, Report
 from core.permissions import Actor, requires
-from core.reports import (
+from core.reports.compose import compose_report
+from core.reports.pdf import render_pdf
+from core.reports.render import render_html, render_markdown
+from core.reports.store import (
     ReportView,
     case_ready_for_release,
-    compose_report,
-    render_html,
-    render_markdown,
-    render_pdf,
     report_overrides,
     report_view,
     source_fingerprint,

@@ -13,7 +13,7 @@ from core.domain.trial import Contact, Intervention, NormalizedTrial, ParsedCrit
 from core.jobs.dispatch import Runner, set_entry_runner
 from core.matching.service import list_matches, select_trial
 from core.permissions import Actor
-from core.reports import ReportView
+from core.reports.store import ReportView
 from core.workflow.drafting import start_drafting
 from core.workflow.matching import start_matching
 from core.workflow.release import release_report

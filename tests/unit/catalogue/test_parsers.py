@@ -6,6 +6,7 @@ import pytest
 
 from core.catalogue.csv_export import parse_age_range
 from core.catalogue.ctgov_v2 import parse_study_v2
+from core.catalogue.demo_data import TRIALS_DIR
 from core.catalogue.legacy_xml import parse_clinical_study_xml
 from core.catalogue.normalise import FieldError
 from core.catalogue.trialgpt import parse_plain, parse_trialgpt
@@ -13,6 +14,7 @@ from tests.support.paths import SHARED_DATA
 
 CTGOV = SHARED_DATA / "ctgov"
 RECORDS = SHARED_DATA / "records"
+DEMO_TRIALS = TRIALS_DIR
 
 
 def _v2(path):
@@ -254,3 +256,15 @@ def test_v2_site_coordinates_must_be_finite_numbers():
     with pytest.raises(FieldError) as err:
         parse_study_v2(study)
     assert err.value.field == "protocolSection.contactsLocationsModule.locations[0].geoPoint.lat"
+
+
+def test_arms_and_the_interventions_they_give_are_read_from_both_formats(pallas_json, pallas_xml):
+    for trial in (pallas_json, pallas_xml):
+        assert {a.type for a in trial.arms} == {"EXPERIMENTAL", "OTHER"}
+        labels = {a.label for a in trial.arms}
+        assert all(set(iv.arm_labels) <= labels and iv.arm_labels for iv in trial.interventions)
+    demo = parse_study_v2(_v2(DEMO_TRIALS / "DEMO-0018.json"))
+    comparator = next(a for a in demo.arms if a.type == "ACTIVE_COMPARATOR")
+    assert "autologous stem cell transplant" in (comparator.description or "")
+    transplant = next(iv for iv in demo.interventions if iv.type == "PROCEDURE")
+    assert transplant.arm_labels == [comparator.label]

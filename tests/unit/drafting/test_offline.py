@@ -111,7 +111,9 @@ def test_trial_draft_cites_the_verdicts_it_rests_on() -> None:
         "trial.sites",
     } <= sources
     texts = section_texts(draft)
-    assert "Adequate organ function" in texts["what_we_could_not_confirm"]
+    # The rule is explained in plain words, not quoted ("Adequate organ function as defined by the protocol").
+    assert "kidneys, liver and heart work well enough" in texts["what_we_could_not_confirm"]
+    assert "Adequate organ function" not in texts["what_we_could_not_confirm"]
     assert (
         "Great Ormond Street Hospital in London, United Kingdom is about 58 km away"
         in texts["where_and_contact"]
@@ -138,8 +140,8 @@ def test_failing_and_out_of_range_facts_go_to_what_we_could_not_confirm() -> Non
     texts = section_texts(draft_trial_summary_offline(trial, facts, verdicts, []))
     assert "31, is outside this range" in texts["what_we_could_not_confirm"]
     assert (
-        "may not meet this rule: “Prior treatment with any gene therapy product”"
-        in texts["what_we_could_not_confirm"]
+        "may not meet this rule. The study does not take people who were treated with any gene therapy "
+        "product before. Please check it with the doctor." in texts["what_we_could_not_confirm"]
     )
     assert "does not list a study site" in texts["where_and_contact"]
 
@@ -196,9 +198,10 @@ def test_case_overview_orders_options_and_passes_blocking_checks() -> None:
     texts = section_texts(draft)
     assert list(texts) == ["overview", "next_steps", "disclaimer"]
     overview = texts["overview"]
-    # Open options first, then fewest rules not met; the completed study comes last.
-    assert overview.index("NCT04123456") < overview.index("NCT03147742") < overview.index("NCT00003837")
+    # The options are listed once, in the report's table and sections, in this order; the overview
+    # does not list them again (in another order) and gives no rule counts.
     assert [o.registry_id for o in order_options(opts)] == ["NCT04123456", "NCT03147742", "NCT00003837"]
+    assert "We found 3 options" in overview and "NCT0" not in overview and "Rules to check" not in overview
     results = run_checks(
         texts,
         kind="case",
@@ -300,3 +303,40 @@ def test_sources_survive_a_round_trip_through_plain_section_text() -> None:
     for key, text in section_texts(draft).items():
         attached = attach_sources(text, pairs[key])
         assert attached and all(sources for _, sources in attached), key
+
+
+def test_conditioning_is_named_as_preparation_and_the_cells_source_is_the_records() -> None:
+    _, draft = car_t_draft()
+    tested = section_texts(draft)["what_is_tested"]
+    assert tested.startswith("This study is testing CTL119 CAR-T cells, a CAR T-cell treatment.")
+    # The fixture's summary says "autologous ... after lymphodepletion with fludarabine and cyclophosphamide".
+    assert "Before CTL119 CAR-T cells, patients get fludarabine and cyclophosphamide." in tested
+    assert "They are not the new treatment." in tested
+    assert "Here the cells are the patient's own" in tested and "donor" not in tested
+    assert not re.search(r"testing [^.]*(?:fludarabine|cyclophosphamide)", tested, re.IGNORECASE)
+
+
+def test_a_programme_is_described_as_a_programme() -> None:
+    draft = draft_trial_summary_offline(make_expanded_access_programme(), make_case_facts(), [], [])
+    titles = [s.title for s in draft.sections]
+    assert titles[0] == "What the programme offers" and "What the study is testing" not in titles
+    text = " ".join(section_texts(draft).values())
+    assert "This programme offers ruxolitinib" in text and "It is not a study" in text
+    assert "aged 12 years or older" in text
+
+
+def test_alternatives_of_a_group_are_not_asked_once_one_fits() -> None:
+    parent = "Relapsed or refractory T-ALL, defined as one of the following:"
+    children = ["second or later relapse", "any relapse after allogeneic HSCT", "primary refractory disease"]
+    criteria = [ParsedCriterion(kind="inclusion", position=0, text=parent)]
+    criteria += [ParsedCriterion(kind="inclusion", position=i, text=t, level=1) for i, t in enumerate(children, 1)]
+    trial = make_car_t_trial().model_copy(update={"criteria": criteria})
+    labels = ["not enough information", "included", "not enough information", "not enough information"]
+    verdicts = [
+        CriterionVerdict(kind="inclusion", position=c.position, criterion_text=c.text, verdict=label)  # type: ignore[arg-type]
+        for c, label in zip(criteria, labels, strict=True)
+    ]
+    texts = section_texts(draft_trial_summary_offline(trial, make_case_facts(), verdicts, []))
+    assert "“Relapsed or refractory T-ALL”" in texts["why_it_may_fit"]
+    everything = " ".join(texts.values())
+    assert "any relapse after allogeneic HSCT" not in everything and "primary refractory disease" not in everything

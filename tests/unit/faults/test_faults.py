@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.cli.main import main
 from core.errors import ConflictError, DatabaseUnavailable
-from core.reports import list_reports
+from core.reports.store import list_reports
 from core.workflow.review import save_draft, start_review
 from core.workflow.review_views import get_draft_detail
 from tests.support.flow import approve_current, case_with_drafts

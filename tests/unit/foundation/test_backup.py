@@ -13,7 +13,7 @@ from core import db
 from core.backup import backup_database, restore_database, workbench_schema
 from core.config import get_settings
 from core.errors import WorkbenchError
-from core.reports import list_reports
+from core.reports.store import list_reports
 from tests.support.flow import approve_current, case_with_drafts, release
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from core.catalogue.demo_data import demo_trial_paths
 from core.cli.main import main
-from core.reports import list_reports
+from core.reports.store import list_reports
 from tests.support.paths import REPO_ROOT
 
 CASE = {

@@ -6,10 +6,11 @@ import hashlib
 import subprocess
 
 import pytest
+from markdown_it import MarkdownIt
 
 from core.audit import AuditFilter, list_events
 from core.errors import InvalidTransition, PermissionDenied
-from core.reports import get_report_pdf, list_reports, preview_report
+from core.reports.store import get_report_pdf, list_reports, preview_report
 from core.workflow.release import release_report
 from core.workflow.review import save_draft, start_review
 from core.workflow.review_views import get_draft_detail
@@ -73,4 +74,7 @@ def test_html_and_script_in_sources_render_as_text(team):
     md, html, missing = preview_report(team.reviewer, case_id)
     assert not missing
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<img" not in md and "\\[click\\]\\(javascript:alert\\(1\\)\\)" in md
+    # Markdown escapes only what it would read as markup: the tag and the link, not the brackets' contents.
+    assert "\\<img src=x onerror=alert(1)> \\[click\\](javascript:alert(1))" in md
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "<img" not in rendered and 'href="javascript' not in rendered

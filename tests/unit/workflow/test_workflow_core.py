@@ -28,7 +28,7 @@ from core.jobs.task_queue import is_postgres
 from core.llm_config import capability_cache
 from core.models import Draft, Job, Report
 from core.prompt_lab.comparisons import ComparisonRequest, ItemRef, SideSpec
-from core.reports import list_reports
+from core.reports.store import list_reports
 from core.workflow.comparisons import start_comparison
 from core.workflow.drafting import redraft
 from core.workflow.matching import start_matching

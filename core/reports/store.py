@@ -1,0 +1,117 @@
+"""Released reports and what a release needs: readiness, the approved drafts and their overrides, the sources'
+fingerprint, preview, versions and PDFs. (The release step itself is a workflow transition.)"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db import session_scope
+from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
+from core.errors import NotFound
+from core.models import Draft, Report, Trial, User
+from core.permissions import Actor, requires
+from core.reports.compose import compose_report
+from core.reports.render import render_html, render_markdown
+
+
+class ReportView(BaseModel):
+    """A released report version as the pages and the CLI show it."""
+
+    id: int
+    case_id: int
+    version: int
+    sha256: str
+    released_by: str
+    released_at: datetime
+    markdown: str
+    html: str
+    has_pdf: bool
+
+
+def case_ready_for_release(s: Session, case_id: int) -> tuple[bool, list[str]]:
+    """Whether every selected trial's summary and the case overview are approved, and what is missing."""
+    drafts = list(s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != DraftStatus.REJECTED)))
+    missing = []
+    if not any(d.kind == "case" for d in drafts):
+        missing.append("the case overview has not been drafted")
+    if not any(d.kind == "trial" for d in drafts):
+        missing.append("no trial summary has been drafted")
+    for d in drafts:
+        if d.status not in APPROVED_OR_RELEASED:
+            name = "case overview" if d.kind == "case" else f"summary of trial #{d.trial_id}"
+            missing.append(f"the {name} is {d.status.replace('_', ' ')}")
+    return (not missing, missing)
+
+
+def report_drafts(s: Session, case_id: int) -> list[Draft]:
+    """The approved (or released) drafts a report is made of."""
+    return list(s.scalars(
+        select(Draft).where(Draft.case_id == case_id, Draft.status.in_(APPROVED_OR_RELEASED)).order_by(Draft.id)
+    ))
+
+
+def source_fingerprint(s: Session, case_id: int) -> str:
+    """What a report of this case would be made from now: each approved draft's current version and each trial
+    record's content. The same fingerprint means the same report text."""
+    parts = []
+    for d in report_drafts(s, case_id):
+        trial = s.get(Trial, d.trial_id) if d.trial_id else None
+        parts.append(f"{d.id}:{d.current_version_id}:{trial.content_hash if trial else '-'}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def report_overrides(s: Session, case_id: int) -> list[dict[str, object]]:
+    """Every blocking check overridden in the approved texts of the report, with who overrode it and why."""
+    out = []
+    for d in report_drafts(s, case_id):
+        trial = s.get(Trial, d.trial_id) if d.trial_id else None
+        part = "Case overview" if d.kind == "case" else (trial.brief_title if trial else f"trial #{d.trial_id}")
+        out += [{"draft_id": d.id, "part": part, **o} for o in d.overrides or []]
+    return out
+
+
+@requires("report.view")
+def list_report_overrides(actor: Actor, case_id: int) -> list[dict[str, object]]:
+    """Every overridden check in the report's approved texts (the release asks to confirm them)."""
+    with session_scope() as s:
+        return report_overrides(s, case_id)
+
+
+@requires("report.view")
+def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
+    """Markdown and HTML of the report as it would be released now, and what still blocks release."""
+    with session_scope() as s:
+        _, missing = case_ready_for_release(s, case_id)
+        content = compose_report(s, case_id)
+    return render_markdown(content), render_html(content), missing
+
+
+def report_view(s: Session, r: Report) -> ReportView:
+    return ReportView(
+        id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,
+        released_by=s.get(User, r.released_by).username, released_at=r.released_at,
+        markdown=r.markdown, html=r.html, has_pdf=r.pdf is not None,
+    )
+
+
+@requires("report.view")
+def list_reports(actor: Actor, case_id: int) -> list[ReportView]:
+    """Every released version of a case's report, newest first."""
+    with session_scope() as s:
+        rows = s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))
+        return [report_view(s, r) for r in rows]
+
+
+@requires("report.view")
+def get_report_pdf(actor: Actor, report_id: int) -> bytes:
+    """The PDF of one released version."""
+    with session_scope() as s:
+        r = s.get(Report, report_id)
+        if r is None or r.pdf is None:
+            raise NotFound(f"No PDF for report {report_id}.")
+        return r.pdf
