@@ -8,6 +8,7 @@ from datetime import date, datetime
 from statistics import median
 from typing import Literal
 
+from openpyxl import Workbook
 from pydantic import BaseModel
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
@@ -236,8 +237,6 @@ def export_insights(actor: Actor, fmt: Literal["csv", "xlsx"] = "csv", *, since:
     header = list(DraftMetric.model_fields)
     values = [[", ".join(r[h]) if isinstance(r[h], list) else r[h] for h in header] for r in rows]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("drafts")
         ws.append(header)

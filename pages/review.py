@@ -174,7 +174,7 @@ with right:
             st.rerun()
 
     c1, c2, c3 = st.columns(3)
-    if c1.button("Save", disabled=not (reviewable and mine), key="save", type="secondary"):
+    if c1.button("Save", disabled=not reviewable, key="save", type="secondary"):
         try:
             saved = save_draft(actor, draft_id, edited, base_version_id=base_id)
             st.session_state[base_key] = saved.id
@@ -203,7 +203,7 @@ with right:
                 override = CheckOverride(category=category, reason=sentence)
             except ValidationError as exc:
                 st.caption(f":material/error: {exc.errors()[0]['msg']}")
-    if c2.button(f"Approve version {editing.number}", disabled=not (reviewable and mine), key="approve", type="primary"):
+    if c2.button(f"Approve version {editing.number}", disabled=not reviewable, key="approve", type="primary"):
         if changed:
             st.warning("You have unsaved edits: save them first, then approve the saved version.")
         elif run_action(lambda: approve_draft(actor, draft_id, version=editing.number, override=override), success="Approved") is not None:
@@ -214,7 +214,7 @@ with right:
             st.switch_page("pages/queue.py")
     with st.expander("Request changes or reject"):
         feedback = st.text_area("What should change (goes to the next drafting run)", key=f"fb-{draft_id}")
-        if st.button("Request changes", disabled=not (reviewable and mine), key="req-changes"):
+        if st.button("Request changes", disabled=not reviewable, key="req-changes"):
             job = run_action(lambda: request_changes(actor, draft_id, feedback))
             if job is not None and job.finished:
                 st.toast("Sent back and redrafted: the new version waits for review")
@@ -223,7 +223,7 @@ with right:
                 st.session_state["retry-job"] = job.id
                 st.rerun()
         reason = st.text_input("Reason to reject", key=f"rej-{draft_id}")
-        if st.button("Reject", disabled=not (reviewable and mine), key="reject"):
+        if st.button("Reject", disabled=not reviewable, key="reject"):
             if run_action(lambda: reject_draft(actor, draft_id, reason), success="Rejected") is not None:
                 st.rerun()
 

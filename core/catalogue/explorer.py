@@ -10,6 +10,7 @@ import math
 from datetime import date
 from typing import Any, Literal
 
+from openpyxl import Workbook
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -234,8 +235,6 @@ def export_trials(actor: Actor, flt: ExplorerFilter, fmt: Literal["csv", "xlsx"]
         page += 1
     rows = rows[:limit]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("trials")
         ws.append(header)

@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any, Literal
 
+from openpyxl import Workbook
+
 from core.permissions import Actor, requires
 from core.prompt_lab.comparison_run import SIDES
 from core.prompt_lab.comparisons import ComparisonResult, SideAggregate, get_comparison
@@ -42,8 +44,6 @@ def export_comparison(actor: Actor, comparison_id: int, fmt: Literal["csv", "xls
     """The comparison per item (CSV), or per item and per side on two sheets (Excel)."""
     result = get_comparison(actor, comparison_id)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         for title, rows in (("items", _item_rows(result)), ("sides", _aggregate_rows(result))):
             ws = wb.create_sheet(title)

@@ -191,7 +191,8 @@ def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_ve
     cleaned = {k: (v or "").strip() for k, v in sections.items()}
     with _step(draft_id) as s:
         draft = lock_draft(s, draft_id)
-        check_draft_step(actor, draft, "save")
+        if draft.status not in REVIEWABLE:
+            check_draft_step(actor, draft, "save")  # approved, rejected...: it cannot be edited, and says why
         current = s.get(DraftVersion, draft.current_version_id) if draft.current_version_id else None
         if draft.current_version_id != base_version_id:
             raise ConflictError(

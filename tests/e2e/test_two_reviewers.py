@@ -15,17 +15,29 @@ def _draft_demo_case(url: str, data_dir) -> int:  # noqa: ANN001
     """Match, select and draft the first demo case through core, against the app's own database file."""
     with app_database(data_dir):
         from core.auth import authenticate
-        from core.drafting.service import start_drafting
-        from core.jobs import run_job
-        from core.matching.service import list_matches, match_case, select_trial
-        from core.review import list_queue
+        from core.matching.service import list_matches, select_trial
+        from core.workflow.drafting import start_drafting
+        from core.workflow.matching import start_matching
+        from core.workflow.review_views import list_queue
 
         reviewer = authenticate("reviewer", "reviewer-demo")
-        match_case(1)
+        start_matching(reviewer, 1)
         first = next(m for m in list_matches(reviewer, 1) if m.passed_filters)
         select_trial(reviewer, 1, first.trial_id)
-        assert run_job(start_drafting(reviewer, 1)).status == "done"
+        assert start_drafting(reviewer, 1).status == "done"
         return next(i.draft_id for i in list_queue(reviewer, case_id=1) if i.kind == "trial")
+
+
+def _expire_claim(data_dir, draft_id: int) -> None:  # noqa: ANN001
+    """What a long pause does: the reviewer's claim runs out."""
+    with app_database(data_dir):
+        from datetime import timedelta
+
+        from core.db import session_scope
+        from core.models import Draft, utcnow
+
+        with session_scope() as s:
+            s.get(Draft, draft_id).claim_expires_at = utcnow() - timedelta(minutes=1)
 
 
 def test_second_save_shows_the_conflict_and_keeps_both_texts(browser, tmp_path):
@@ -38,8 +50,8 @@ def test_second_save_shows_the_conflict_and_keeps_both_texts(browser, tmp_path):
         login(b, url, "reviewer2", "reviewer2-demo")
         draft_id = _draft_demo_case(url, data_dir)
 
-        # Both open the draft. A opens first and holds the claim; B reads it, then A releases the claim
-        # (a realistic hand-over: A steps away) while B keeps typing in the page B already has open.
+        # Both open the draft; opening claims nothing. B starts the review and types, then steps away and B's
+        # claim runs out. A starts the review, saves and releases the claim. B comes back to the page B has open.
         for page in (a, b):
             go(page, "Review queue")
             page.get_by_label("Open draft").click()
@@ -48,16 +60,23 @@ def test_second_save_shows_the_conflict_and_keeps_both_texts(browser, tmp_path):
             page.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile("^Open$")).click()
             page.get_by_role("heading", name="Review draft").wait_for(timeout=30_000)
             wait_idle(page)
+            page.get_by_text("Reading it does not claim it").wait_for(timeout=10_000)
         editor = re.compile("What is tested", re.I)
+        b.get_by_role("button", name="Start review").click()
+        wait_idle(b)
         b.get_by_label(editor).fill("Reviewer B's careful wording.")
+        b.get_by_label(editor).press("Tab")  # commit B's text to the page
+        wait_idle(b)
+        _expire_claim(data_dir, draft_id)
+        a.get_by_role("button", name="Start review").click()
+        wait_idle(a)
         a.get_by_label(editor).fill("Reviewer A's wording.")
         a.get_by_role("button", name="Save").click()
         wait_idle(a)
         a.get_by_role("button", name="Release claim").click()
         wait_idle(a)
 
-        b.get_by_label(editor).press("Tab")  # commit B's text to the page before saving
-        b.get_by_role("button", name="Save").click()
+        b.get_by_role("button", name="Save").click()  # B's page was opened on version 1
         wait_idle(b)
         b.get_by_text("Someone saved").first.wait_for(timeout=30_000)
         b.get_by_text("Your text (not saved)").wait_for(timeout=10_000)

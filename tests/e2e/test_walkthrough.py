@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def _approve_everything(page) -> int:  # noqa: ANN001
     for approved in range(10):
         go(page, "Review queue")
-        page.get_by_role("button", name="Claim next draft").click()
+        page.get_by_role("button", name="Start review of the next draft").click()
         wait_idle(page)
         if page.get_by_text("Nothing is waiting for review.").is_visible():
             return approved
@@ -23,12 +23,13 @@ def _approve_everything(page) -> int:  # noqa: ANN001
         wait_idle(page)
         if approved == 0:
             shoot(page, "04-review")
-        override = page.get_by_label(re.compile("Override reason"))
+        page.get_by_text("You are reviewing this draft").first.wait_for(timeout=30_000)  # the claim is explicit
+        override = page.get_by_label(re.compile("Say why in a sentence"))
         if override.count():
-            override.fill("Checked against the record by hand")
+            override.fill("Every flagged sentence was checked against the trial record.")
             override.press("Enter")
             wait_idle(page)
-        page.get_by_role("button", name="Approve").click()
+        page.get_by_role("button", name=re.compile("^Approve version")).click()
         wait_idle(page)
         page.get_by_text(re.compile(r"status\s+approved")).first.wait_for(timeout=30_000)
     raise AssertionError("the queue never emptied")
@@ -77,6 +78,10 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     # 5. Release and download the report.
     go(page, "Reports")
     page.get_by_text("Every part is approved").wait_for(timeout=30_000)
+    confirm = page.get_by_text("I have read every overridden check")
+    if confirm.count():  # the release lists each overridden check and asks to confirm it
+        confirm.click()
+        wait_idle(page)
     page.get_by_role("button", name="Release report").click()
     page.get_by_text(re.compile("Released version 1")).wait_for(timeout=60_000)
     shoot(page, "05-report")
