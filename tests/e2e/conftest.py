@@ -129,11 +129,12 @@ def shoot(page, name: str) -> None:  # noqa: ANN001
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:  # noqa: ANN001
-    """Wait until Streamlit has finished the current rerun."""
+    """Wait until Streamlit has finished the current rerun and cleared the elements the rerun replaced."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        "() => (!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running'))"
+        " && !document.querySelector('[data-stale=\"true\"]')",
         timeout=timeout,
     )
     page.wait_for_timeout(300)
