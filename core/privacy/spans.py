@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 IdentifierType = Literal["NAME", "DATE", "ADDRESS", "ID", "EMAIL", "PHONE", "URL", "PRIVATE"]
 # When spans of two types overlap, the merged span takes the type earlier in this order.
-TYPE_PRIORITY: tuple[IdentifierType, ...] = ("PRIVATE", "EMAIL", "URL", "PHONE", "ID", "ADDRESS", "DATE", "NAME")
+TYPE_PRIORITY: tuple[IdentifierType, ...] = ("PRIVATE", "EMAIL", "URL", "ID", "DATE", "PHONE", "ADDRESS", "NAME")
 
 
 class IdentifierSpan(BaseModel):

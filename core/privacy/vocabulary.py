@@ -24,6 +24,7 @@ class Vocabulary(BaseModel):
     honorifics: tuple[str, ...]
     relations: tuple[str, ...]
     name_introducers: tuple[str, ...]
+    facility_words: tuple[str, ...]
     name_particles: tuple[str, ...]
     not_first_names: tuple[str, ...]
     street_suffixes: tuple[str, ...]
