@@ -3,6 +3,7 @@ recognisers, our own patterns) and replace each with a typed placeholder such as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from core.matching.case_facts import CaseFacts
@@ -14,6 +15,8 @@ from core.privacy.spans import Deidentified, IdentifierSpan, apply_placeholders,
 # Free-text fields of the case facts that may carry identifiers typed by a family or an intake worker.
 TEXT_FIELDS = ("diagnosis", "disease_status", "performance_status", "summary", "location_label")
 LIST_FIELDS = ("prior_therapies", "biomarkers", "negations", "conditions")
+# Placeholders already in a text (de-identified twice) are left alone.
+_PLACEHOLDER = re.compile(r"\[(?:NAME|DATE|ADDRESS|ID|EMAIL|PHONE|URL|PRIVATE)\]")
 
 
 def find_identifiers(text: str, known: KnownIdentifiers | Sequence[str] | None = None) -> list[IdentifierSpan]:
@@ -24,6 +27,8 @@ def find_identifiers(text: str, known: KnownIdentifiers | Sequence[str] | None =
     spans += find_presidio_identifiers(text)
     spans += find_pattern_identifiers(text)
     spans += propagate_names(text, spans)
+    placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in placeholders)]
     return merge_spans(spans)
 
 

@@ -190,7 +190,8 @@ def _first_name_spans(text: str) -> list[IdentifierSpan]:
     spans = []
     for m in _patterns()["full_name"].finditer(text):
         words = list(re.finditer(r"[^\s]+", m.group("name")))
-        hit = next((w for w in words if fold(w.group(0)).strip(".'’") in names), None)
+        # All-capital words ("DAT", "CHI") are acronyms far more often than names: context rules handle them.
+        hit = next((w for w in words if not w.group(0).isupper() and fold(w.group(0)).strip(".'’") in names), None)
         if hit is None or not _name_tokens_ok(m.group("name")) or _clean(words[-1].group(0)) in _word_sets()["street"]:
             continue  # a facility ("... Children's Hospital") or a street ("Ormond Street") is not a person
         start = m.start("name") + hit.start()
