@@ -27,8 +27,8 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy"
 GENERIC = {
     "dot", "at", "com", "org", "net", "co", "uk", "de", "fr", "it", "me", "www", "http", "https", "the", "of", "th",
     "st", "nd", "rd", "dr", "mr", "mrs", "ms", "prof", "nurse", "practitioner", "sister", "flat", "apt", "apartment",
-    "street", "road", "rd", "avenue", "ave", "drive", "lane", "close", "court", "crescent", "terrace", "blvd", "pkwy",
-    "rue", "via", "calle", "des", "la", "le", "del", "van", "der", "de", "izq", "º", "and",
+    "street", "road", "avenue", "ave", "drive", "lane", "close", "court", "crescent", "terrace", "blvd", "pkwy",
+    "rue", "via", "calle", "des", "la", "le", "del", "van", "der", "izq", "º", "and",
 }
 
 
@@ -99,7 +99,7 @@ def score(path: Path, show_misses: bool, limit: int | None) -> dict:
         "lost_terms": Counter(v for _, v in lost_terms).most_common(10),
     }
     if show_misses:
-        for rid, kind, value, text in misses[:40]:
+        for rid, kind, value, _text in misses[:40]:
             print(f"  MISS {rid} {kind} {value!r}")
         print(f"  lost clinical terms: {result['lost_terms']}")
     return result

@@ -15,12 +15,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.audit import record_event
-from core.cases import get_case_facts, get_personal_data
+from core.cases import get_case_facts, get_known_identifiers, get_personal_data
 from core.catalogue.records import NormalizedTrial, ParsedCriterion
 from core.db import session_scope
 from core.errors import NotFound
 from core.models import PromptVersion, Trial
 from core.permissions import Actor, requires
+from core.privacy.deidentify import deidentify_case_facts
 
 
 class PlaygroundResult(BaseModel):
@@ -58,7 +59,8 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
     from core.drafting.service import load_match_verdicts, nearest_open_sites
     from core.drafting.writers import option_summaries
 
-    facts = get_case_facts(case_id)
+    # Exactly what drafting and matching send: the case facts with every identifier replaced.
+    facts = deidentify_case_facts(get_case_facts(case_id), get_known_identifiers(case_id))[0]
     if name == "case_overview":
         return build_case_overview_variables(option_summaries(s, case_id), facts)
     row = s.get(Trial, trial_id) if trial_id else None
@@ -81,7 +83,7 @@ def render_playground(actor: Actor, name: str, version: int, case_id: int, trial
     with session_scope() as s:
         template = parse_prompt_text(_version(s, name, version).template_text, name)
         messages = render_messages(template, _inputs(s, name, case_id, trial_id))
-    guard_messages(messages, get_personal_data(case_id))
+    guard_messages(messages, get_known_identifiers(case_id))
     return messages
 
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from core.catalogue.records import NormalizedTrial, Site
 from core.drafting.context import OptionSummary
-from core.drafting.personal_data import find_personal_data
 from core.drafting.prompts import (
     PromptTemplate,
     build_case_overview_variables,
@@ -19,6 +18,8 @@ from core.drafting.prompts import (
 from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import CriterionVerdict
+from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -43,13 +44,26 @@ class PersonalDataInPrompt(ValueError):
     """A rendered prompt contains the family's personal data and must not be sent."""
 
 
-def guard_messages(messages: list[dict[str, str]], personal_data: Sequence[str]) -> None:
-    """Refuse to send messages that contain any of the family's personal details."""
+PersonalData = KnownIdentifiers | Sequence[str]
+_KIND_WORDS = {"NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
+               "PRIVATE": "details marked private"}
+
+
+def guard_messages(messages: list[dict[str, str]], personal_data: PersonalData) -> None:
+    """Refuse to send messages that contain any of the family's personal details, in any spelling."""
+    known = as_known(personal_data)
     for message in messages:
-        hits = find_personal_data(message["content"], personal_data)
+        hits = find_known_identifiers(message["content"], known)
         if hits:
             # Name the kind of detail only: the error may be logged.
-            raise PersonalDataInPrompt(f"the {message['role']} message contains the family's {hits[0].why}")
+            raise PersonalDataInPrompt(
+                f"the {message['role']} message contains the family's {_KIND_WORDS.get(hits[0].type, 'personal details')}"
+            )
+
+
+def deidentified_facts(facts: CaseFacts, personal_data: PersonalData) -> CaseFacts:
+    """The case facts as a model may see them: known identifiers and every other identifier replaced."""
+    return deidentify_case_facts(facts, as_known(personal_data))[0]
 
 
 def with_feedback(messages: list[dict[str, str]], feedback: str | None) -> list[dict[str, str]]:
@@ -75,12 +89,13 @@ def draft_trial_summary_with_llm(
     facts: CaseFacts,
     verdicts: Sequence[CriterionVerdict],
     nearest_sites: Sequence[tuple[Site, float | None]],
-    personal_data: Sequence[str] = (),
+    personal_data: PersonalData = (),
     feedback: str | None = None,
     temperature: float | None = None,
     max_output_tokens: int | None = None,
 ) -> tuple[TrialSummaryDraft, Any]:
     """Ask the LLM for a trial summary; returns the validated draft (our titles and registry id) and the call record."""
+    facts = deidentified_facts(facts, personal_data)
     messages = with_feedback(render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -88,7 +103,7 @@ def draft_trial_summary_with_llm(
         TrialSummaryDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=list(personal_data),
+        forbidden_strings=as_known(personal_data).values(),
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )
@@ -105,12 +120,13 @@ def draft_case_overview_with_llm(
     prompt_version: Any,
     options: Sequence[OptionSummary],
     facts: CaseFacts,
-    personal_data: Sequence[str] = (),
+    personal_data: PersonalData = (),
     feedback: str | None = None,
     temperature: float | None = None,
     max_output_tokens: int | None = None,
 ) -> tuple[CaseOverviewDraft, Any]:
     """Ask the LLM for the case overview; returns the validated draft (our titles) and the call record."""
+    facts = deidentified_facts(facts, personal_data)
     messages = with_feedback(render_messages(template, build_case_overview_variables(options, facts)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -118,7 +134,7 @@ def draft_case_overview_with_llm(
         CaseOverviewDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=list(personal_data),
+        forbidden_strings=as_known(personal_data).values(),
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )

@@ -19,6 +19,7 @@ from core.drafting.schema import SECTION_TITLES, required_sections
 from core.drafting.sentences import split_sentences
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import CriterionVerdict
+from core.privacy.deidentify import deidentify_text
 
 SYSTEM_MARKER = "<!-- system -->"
 USER_MARKER = "<!-- user -->"
@@ -195,14 +196,6 @@ def render_messages(template: PromptTemplate, variables: dict[str, Any]) -> list
 # --- variables: only de-identified facts, untrusted text neutralised -------------------------------
 
 _DELIMITER_TAG = re.compile(r"<\s*/?\s*(?:untrusted[\w-]*|case_facts|end[\w-]*)\s*>", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
-_FULL_DATE = re.compile(
-    r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})\b",
-    re.IGNORECASE,
-)
-
-
 def neutralise_untrusted(text: str | None, limit: int | None = None) -> str:
     """Remove anything that could close or fake the prompt's data delimiters, and cap the length."""
     cleaned = _DELIMITER_TAG.sub("[tag removed]", text or "")
@@ -213,30 +206,34 @@ def neutralise_untrusted(text: str | None, limit: int | None = None) -> str:
 
 
 def scrub_identifiers(text: str) -> str:
-    """Remove e-mail addresses, phone numbers and full dates (such as a birth date) from free text."""
-    text = _EMAIL.sub("[e-mail removed]", text)
-    text = _FULL_DATE.sub("[date removed]", text)
-    return _PHONE.sub("[number removed]", text)
+    """Replace every identifier the de-identifier finds (names, dates, addresses, numbers, e-mails, phones, URLs)
+    with a typed placeholder. Known contact details are replaced earlier, by deidentify_case_facts."""
+    return deidentify_text(text).text
+
+
+def _case_text(text: str | None, limit: int | None = None) -> str:
+    return neutralise_untrusted(scrub_identifiers(text or ""), limit)
 
 
 def build_case_variables(facts: CaseFacts) -> dict[str, Any]:
-    """Return the case's clinical facts for a prompt: no coordinates, no contact details, no exact dates."""
+    """Return the case's clinical facts for a prompt: no coordinates, and every free-text field de-identified
+    (names, dates, street addresses and postcodes, record numbers, e-mails, phones, URLs become placeholders)."""
     return {
         "age_years": f"{facts.age_years:g}" if facts.age_years is not None else "not given",
         "sex": facts.sex,
-        "diagnosis": neutralise_untrusted(scrub_identifiers(facts.diagnosis)) or "not given",
-        "disease_status": neutralise_untrusted(facts.disease_status) or "not given",
-        "prior_therapies": [neutralise_untrusted(t) for t in facts.prior_therapies],
+        "diagnosis": _case_text(facts.diagnosis) or "not given",
+        "disease_status": _case_text(facts.disease_status) or "not given",
+        "prior_therapies": [_case_text(t) for t in facts.prior_therapies],
         "lines_of_therapy": facts.lines_of_therapy if facts.lines_of_therapy is not None else "not given",
-        "biomarkers": [neutralise_untrusted(b) for b in facts.biomarkers],
-        "performance_status": neutralise_untrusted(facts.performance_status) or "not given",
+        "biomarkers": [_case_text(b) for b in facts.biomarkers],
+        "performance_status": _case_text(facts.performance_status) or "not given",
         "pregnant": {True: "yes", False: "no", None: "not given"}[facts.pregnant],
-        "summary": neutralise_untrusted(scrub_identifiers(facts.summary), MAX_DESCRIPTION_CHARS),
-        "location": neutralise_untrusted(facts.location_label) or "not given",
+        "summary": _case_text(facts.summary, MAX_DESCRIPTION_CHARS),
+        "location": _case_text(facts.location_label) or "not given",
         "travel_radius_km": f"{facts.travel_radius_km:g}"
         if facts.travel_radius_km is not None
         else "any distance",
-        "negations": [neutralise_untrusted(n) for n in facts.negations],
+        "negations": [_case_text(n) for n in facts.negations],
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.cases import get_case_facts, get_personal_data
+from core.cases import get_case_facts, get_known_identifiers
 from core.catalogue.records import NormalizedTrial
 from core.catalogue.store import split_bars
 from core.drafting.offline import OFFLINE_DRAFTER
@@ -103,7 +103,7 @@ def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback
         version, template, client, params = _llm_context("trial_summary", pin)
         parsed, record = draft_trial_summary_with_llm(
             client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
-            nearest_sites=nearest, personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
+            nearest_sites=nearest, personal_data=get_known_identifiers(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
@@ -159,7 +159,7 @@ def write_case_overview_for(s: Session, case_id: int, *, feedback: str | None = 
         version, template, client, params = _llm_context("case_overview", pin)
         parsed, record = draft_case_overview_with_llm(
             client, template, prompt_version=str(version.version), options=options, facts=facts,
-            personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
+            personal_data=get_known_identifiers(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)

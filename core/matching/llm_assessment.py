@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from core.catalogue.records import NormalizedTrial, ParsedCriterion
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
+from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.known import KnownIdentifiers, as_known
 
 log = logging.getLogger(__name__)
 MAX_CRITERIA_PER_TRIAL = 12
@@ -40,7 +42,7 @@ def assess_unsettled_with_llm(
     work: Sequence[TrialVerdicts],
     facts: CaseFacts,
     *,
-    personal_data: Sequence[str],
+    personal_data: KnownIdentifiers | Sequence[str],
     concurrency: int = 4,
 ) -> list[list[CriterionVerdict]]:
     """Return each trial's verdicts with "not enough information" rule verdicts replaced by the LLM's where it
@@ -63,6 +65,7 @@ def assess_unsettled_with_llm(
     out = [list(item.verdicts) for item in work]
     if not calls:
         return out
+    facts = deidentify_case_facts(facts, as_known(personal_data))[0]  # once per case, not per call
     version = get_labelled_version("criterion_assessment")
     template = parse_prompt_text(version.template_text, "criterion_assessment")
     client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
@@ -76,7 +79,7 @@ def assess_unsettled_with_llm(
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
             messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
-            forbidden_strings=list(personal_data),
+            forbidden_strings=as_known(personal_data).values(),
         ).parsed
         n_sentences = len(variables["case_sentences"])
         settled: dict[int, CriterionVerdict] = {}

@@ -111,7 +111,7 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in re.split(r"[\s,]+", cleaned) if p and fold(p).strip(".") not in drop]
 
 
-def _name_matches(text: str, folded: str, name: str) -> list[IdentifierSpan]:
+def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -> list[IdentifierSpan]:
     vocab = vocabulary()
     parts = _name_parts(name)
     if not parts:
@@ -121,6 +121,8 @@ def _name_matches(text: str, folded: str, name: str) -> list[IdentifierSpan]:
     for seq in sequences:
         pattern = r"(?<!\w)" + r"(?:\s*,\s*|[\s\-]+)".join(re.escape(fold(w)) for w in seq) + r"(?!\w)"
         spans += [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name") for m in re.finditer(pattern, folded)]
+    if not parts_alone:
+        return spans
     common = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.name_particles)}
     for part in parts:
         key = fold(part).strip(".")
@@ -232,12 +234,16 @@ def _phrase_matches(folded: str, phrase: str, kind: IdentifierType) -> list[Iden
             for m in re.finditer(_phrase_pattern(words), folded)]
 
 
-def find_known_identifiers(text: str, known: KnownIdentifiers) -> list[IdentifierSpan]:
-    """Every occurrence of the case's known identifiers in text (spans may overlap; merge before use)."""
+def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bool = True) -> list[IdentifierSpan]:
+    """Every occurrence of the case's known identifiers in text (spans may overlap; merge before use).
+
+    name_parts=False matches whole names only (in any order, case or accents), not a surname alone: for
+    texts that also carry public registry text, where a study contact may share the family's surname.
+    """
     folded = fold(text)
     spans: list[IdentifierSpan] = []
     for name in known.names:
-        spans += _name_matches(text, folded, name)
+        spans += _name_matches(text, folded, name, parts_alone=name_parts)
     for email in known.emails:
         spans += _email_matches(folded, email)
     for phone in known.phones:

@@ -102,13 +102,15 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "zip_in_brackets": re.compile(rf"(?<=[{_LOWER}])\s*\((?P<zip>\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}})\)"),
         "labelled_id": re.compile(rf"(?i:\b(?:{_alternation(v.id_labels)}))\b\.?\s*(?:(?i:no|nr|num|number|n°|#|id)\.?\s*)?[:#=]?\s*(?:(?i:is)\s+)?(?P<id>{id_token})"),
         "code_id": re.compile(r"\b(?P<id>[A-Z]{1,4}[\-/]?\d{5,}|[A-Z]{1,3}[\-/]\d{4,}|\d{2,}[A-Z]{1,3}\d{4,}[A-Z]?)\b"),
-        "long_number": re.compile(r"(?<![\d.,^])(?P<id>\d{7,})(?![\d.,]\d)"),
+        "long_number": re.compile(r"(?<![\w.,^])(?P<id>\d{7,})(?![\d.,]\d)"),
         "spelled_email": re.compile(rf"(?<![\w.])(?P<email>{word}(?:{dot}{word})*{at}{word}(?:{dot}{word})*{dot}(?i:{tld}))\b"),
-        "bare_url": re.compile(rf"(?i:\b(?:https?://|www\.)[^\s<>\"']+|\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|org|net|blog|me|io|co\.uk|org\.uk|de|fr|nl|es|it)/[^\s<>\"']*)"),
+        "bare_url": re.compile(r"(?i:\b(?:https?://|www\.)[^\s<>\"']+|\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|org|net|blog|me|io|co\.uk|org\.uk|de|fr|nl|es|it)/[^\s<>\"']*)"),
         "date_words": re.compile(rf"(?:\b(?i:the\s+)?{day}\s*(?i:of\s+)?{month}(?:,?\s*{year})?|\b{month}\s+{day}(?:,?\s*{year})?)(?!\w)"),
         "date_month_year": re.compile(rf"\b{month}\s+{year}\b|\b(?:0?[1-9]|1[0-2])[/.\-]{year}\b"),
         "date_numeric": re.compile(rf"\b{day}\.\s*(?:0?[1-9]|1[0-2])\.\s*(?:{year}|\d{{2}})\b|\b(?:[12]\d|3[01]|0?[1-9])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:{year}|\d{{2}})\b|\b(?:0?[1-9]|1[0-2])[/.\-](?:[12]\d|3[01]|0?[1-9])[/.\-](?:{year}|\d{{2}})\b|\b{year}[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:[12]\d|3[01]|0?[1-9])\b|\b{day}\s*[\-/]\s*{month}\s*[\-/]\s*(?:{year}|\d{{2}})\b"),
         "birth_year": re.compile(rf"(?i:\b(?:{_alternation(v.birth_words)}))\s*(?:in\s+|on\s+|[:\-]\s*)?(?P<date>{year})\b"),
+        # Phones the number library rejects (fictional or unusual ranges) still look like phones.
+        "phone_shape": re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.\-]?(?:\(0\)\s?)?\(?\d{1,5}\)?(?:[\s.\-]?\d{2,5}){1,4}|\(?0\d{2,5}\)?[\s.\-]\d{3,4}[\s.\-]?\d{3,4}|\(\d{3}\)\s?\d{3}[\s.\-]\d{4}|\d{3}[.\-]\d{3}[.\-]\d{4})(?![\w])"),
         "spelled_phone": re.compile(r"(?i:\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double\s+\w+)[\s,\-]+){6,}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b)"),
     }
 
@@ -138,6 +140,7 @@ _RULES: dict[str, tuple[IdentifierType, str | int]] = {
     "date_numeric": ("DATE", 0),
     "birth_year": ("DATE", "date"),
     "spelled_phone": ("PHONE", 0),
+    "phone_shape": ("PHONE", 0),
 }
 # Registry and trial numbers a family may quote are not about the patient.
 _PUBLIC_IDS = re.compile(r"^(?:NCT\d{8}|ISRCTN\d+|EUCTR[\w\-]+|\d{4}-\d{6}-\d{2}|ACTRN\d+|DRKS\d+|CTRI[\w/]+|ChiCTR[\w\-]+)$")
@@ -227,6 +230,13 @@ def _context_dates(text: str) -> list[IdentifierSpan]:
     return spans
 
 
+def _too_few_digits(rule: str, kind: IdentifierType, value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    if kind == "ID":
+        return bool(_PUBLIC_IDS.match(value)) or digits < 4
+    return rule == "phone_shape" and digits < 8
+
+
 def propagate_names(text: str, spans: list[IdentifierSpan]) -> list[IdentifierSpan]:
     """Every other capitalised occurrence of a word already found as part of a name ("Ana ... Ana had")."""
     stop = _word_sets()["not_name"]
@@ -254,7 +264,7 @@ def find_pattern_identifiers(text: str) -> list[IdentifierSpan]:
                 if trimmed is None or not _name_tokens_ok(text[trimmed[0] : trimmed[1]]):
                     continue
                 start, end = trimmed
-            elif kind == "ID" and (_PUBLIC_IDS.match(value) or sum(c.isdigit() for c in value) < 4):
+            elif _too_few_digits(rule, kind, value):
                 continue
             end = start + len(text[start:end].rstrip(".,;:)"))
             spans.append(IdentifierSpan(start=start, end=end, type=kind, rule=rule))
