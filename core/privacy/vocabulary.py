@@ -50,7 +50,7 @@ class Vocabulary(BaseModel):
         return tuple(w.strip() for w in value)
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+def yaml_line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """The 1-based line of the YAML node at a pydantic error location (as deep as it can be followed)."""
     node = root
     line = node.start_mark.line + 1 if node is not None else None
@@ -92,7 +92,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         for error in exc.errors():
             loc = tuple(error["loc"])
             entry = _entry_index(error["msg"])
-            line = _line_of(root, loc + ((entry,) if entry is not None else ()))
+            line = yaml_line_of(root, loc + ((entry,) if entry is not None else ()))
             field = ".".join(str(p) for p in loc) or "(top level)"
             problems.append(f"{path}, line {line}, list {field}: {error['msg']}")
         raise VocabularyError("; ".join(problems)) from exc
