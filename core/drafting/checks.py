@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from core.catalogue.records import NormalizedTrial
+from core.drafting.active_content import find_active_content
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
 from core.drafting.personal_data import find_personal_data
@@ -23,6 +24,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "grounding",
     "no_promises",
     "no_personal_data",
+    "no_active_content",
     "readability",
     "length",
     "jargon",
@@ -32,6 +34,7 @@ DEFAULT_BLOCKING: dict[str, bool] = {
     "grounding": True,
     "no_promises": True,
     "no_personal_data": True,
+    "no_active_content": True,
     "readability": False,
     "length": False,
     "jargon": False,
@@ -132,19 +135,38 @@ def check_no_promises(sections: dict[str, str]) -> list[Finding]:
     return findings
 
 
-def check_no_personal_data(sections: dict[str, str], personal_data: Sequence[str]) -> list[Finding]:
-    """Flag any personal detail of the family (name, e-mail, phone, address) found in the draft."""
+def _public_text(trial: NormalizedTrial | None, context_texts: Sequence[str]) -> str:
+    record = trial.model_dump_json(exclude={"raw"}) if trial is not None else ""
+    return record + "\n" + "\n".join(context_texts)
+
+
+def check_no_personal_data(
+    sections: dict[str, str],
+    personal_data: Sequence[str],
+    facts: CaseFacts | None = None,
+    trial: NormalizedTrial | None = None,
+    context_texts: Sequence[str] = (),
+) -> list[Finding]:
+    """Flag the family's details in any spelling, identifiers from the case notes, and e-mails, phones, record
+    numbers or street addresses that the trial record does not contain (study-team contacts may be quoted)."""
+    narrative = [t for t in ((facts.summary, facts.location_label or "", facts.diagnosis) if facts else ()) if t]
+    public = _public_text(trial, context_texts)
     findings = []
     for key, sentence in _sentences(sections):
-        for hit in find_personal_data(sentence, personal_data):
+        for hit in find_personal_data(sentence, personal_data, narrative_texts=narrative, public_text=public):
             findings.append(
-                Finding(
-                    section=key,
-                    sentence=sentence,
-                    token=hit.token,
-                    why=f"The family's {hit.why} ({hit.item}) must not appear in a report.",
-                )
+                Finding(section=key, sentence=sentence, token=hit.token, why=f"{hit.why} must not appear in a report.")
             )
+    return findings
+
+
+def check_no_active_content(sections: dict[str, str]) -> list[Finding]:
+    """Flag HTML, scripts, Markdown images and links, and script URLs: a report for a family is plain text."""
+    findings = []
+    for key, text in sections.items():
+        for hit in find_active_content(text):
+            sentence = next((s for s in split_sentences(text) if hit.token in s), "")
+            findings.append(Finding(section=key, sentence=sentence, token=hit.token, why=f"This is {hit.why}; remove it."))
     return findings
 
 
@@ -298,10 +320,17 @@ def run_checks(
         ),
         "no_personal_data": lambda: _result(
             "no_personal_data",
-            check_no_personal_data(sections, personal_data),
+            check_no_personal_data(sections, personal_data, facts, trial, context_texts),
             config,
             "No personal data of the family was found.",
             "Personal data of the family",
+        ),
+        "no_active_content": lambda: _result(
+            "no_active_content",
+            check_no_active_content(sections),
+            config,
+            "No HTML, script, Markdown image or link was found.",
+            "Active content (HTML, scripts, images or links)",
         ),
         "readability": lambda: _readability_result(sections, config),
         "length": lambda: _result(
