@@ -20,7 +20,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from core.privacy.known import PHONE_REGIONS
+from core.privacy.known import MIN_PHONE_DIGITS, PHONE_REGIONS
 from core.privacy.spans import IdentifierSpan, IdentifierType
 
 # Presidio entity -> our placeholder type, and the lowest score we accept from it.
@@ -83,6 +83,8 @@ def find_presidio_identifiers(text: str) -> list[IdentifierSpan]:
     spans = []
     for result in analyzer().analyze(text, language="en", entities=list(ENTITY_TYPES)):
         kind, threshold = ENTITY_TYPES[result.entity_type]
+        if kind == "PHONE" and sum(c.isdigit() for c in text[result.start : result.end]) < MIN_PHONE_DIGITS:
+            continue  # short numbers valid somewhere ("16404") are distances and counts in our texts
         if result.score >= threshold:
             spans.append(IdentifierSpan(start=result.start, end=result.end, type=kind, rule=f"presidio:{result.entity_type}"))
     return spans
