@@ -12,6 +12,7 @@ from core.catalogue.records import NormalizedTrial
 from core.drafting.active_content import find_active_content
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
+from core.drafting.key_facts import check_key_facts, read_trial_key_facts
 from core.drafting.personal_data import find_personal_data
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
@@ -105,9 +106,11 @@ def check_grounding(
 ) -> list[Finding]:
     """Flag numbers, ages, doses, phases, registry ids, drug and place names not found in the sources."""
     corpus = build_corpus(trial, facts, context_texts)
+    key_facts = read_trial_key_facts(trial) if trial is not None else None
     findings = []
     for key, sentence in _sentences(sections):
-        for token in ungrounded_tokens(sentence, corpus):
+        tokens = ungrounded_tokens(sentence, corpus)
+        for token in tokens:
             findings.append(
                 Finding(
                     section=key,
@@ -116,6 +119,10 @@ def check_grounding(
                     why=f"This {token.kind.replace('_', ' ')} is not in the trial record or the case facts.",
                 )
             )
+        if key_facts is not None:
+            for fact in check_key_facts(sentence, key_facts, facts):
+                if not any(t.token in fact.token for t in tokens):  # one finding per wrong fact
+                    findings.append(Finding(section=key, sentence=sentence, token=fact.token, why=fact.why))
     return findings
 
 

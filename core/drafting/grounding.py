@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from core.catalogue.records import NormalizedTrial
+from core.drafting.case_country import country_of_location
 from core.matching.case_facts import CaseFacts
 
 TokenKind = Literal["number", "age", "dose", "phase", "registry_id", "drug", "place"]
@@ -211,6 +212,9 @@ def build_corpus(
         texts.extend(_strings(facts.model_dump(mode="json", exclude={"latitude", "longitude"})))
         if facts.age_years is not None:
             texts.extend(_age_spellings(facts.age_years))
+        country = country_of_location(facts.location_label)
+        if country:  # "St. Louis, MO" lets a draft say "the United States"
+            texts.append(country)
     return SourceCorpus(texts, phases)
 
 

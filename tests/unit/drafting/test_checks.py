@@ -268,6 +268,12 @@ def test_prompt_injection_claim_in_a_draft_is_flagged() -> None:
     assert results["no_promises"].findings[0].token == "cures"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Issue 14: today's offline drafter lists the lymphodepletion drugs as what is tested ('It is testing "
+    "Cyclophosphamide') and defines CAR T as the patient's own cells for donor products; the grounding key-fact "
+    "check now flags both. The offline-drafter rewrite fixes them; remove this marker then (strict: it fails once fixed).",
+)
 def test_offline_draft_of_a_realistic_trial_passes_every_blocking_check() -> None:
     draft = draft_trial_summary_offline(
         TRIAL, FACTS, make_verdicts(), [(TRIAL.sites[0], 58.3), (TRIAL.sites[1], None)]
