@@ -6,7 +6,6 @@ The phrases are data (knowledge/key_facts.yaml); each finding names the fact and
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from pathlib import Path
