@@ -148,7 +148,9 @@ def _email_matches(folded: str, email: str) -> list[IdentifierSpan]:
         IdentifierSpan(start=m.start(), end=m.end(), type="EMAIL", rule="known_email")
         for m in re.finditer(rf"(?<![\w.]){local_pattern}{_AT}{domain_pattern}(?!\w)", folded)
     ]
-    if len(re.sub(r"\W", "", local)) >= 5:  # the user name alone still points at the person
+    # The user name alone still points at the person when it is no ordinary word ("maria.g", "delgado72";
+    # not "family" or "info").
+    if len(re.sub(r"\W", "", local)) >= 5 and not local.isalpha():
         spans += [
             IdentifierSpan(start=m.start(), end=m.end(), type="EMAIL", rule="known_email_user")
             for m in re.finditer(rf"(?<![\w.]){local_pattern}(?![\w])", folded)
