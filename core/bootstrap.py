@@ -16,7 +16,7 @@ from core.db import session_scope, upgrade_database
 from core.jobs.store import requeue_stale_jobs
 from core.models import Case, Trial, User
 from core.permissions import SYSTEM, Actor
-from core.prompt_store import seed_prompts
+from core.prompting.store import seed_prompts
 
 log = logging.getLogger(__name__)
 _prepared: set[str] = set()

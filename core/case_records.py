@@ -9,6 +9,7 @@ from core.db import session_scope
 from core.domain.case_facts import CaseFacts
 from core.errors import NotFound
 from core.models import Case, CaseContact
+from core.privacy.known import KnownIdentifiers
 
 
 def case_facts_of(case: Case) -> CaseFacts:
@@ -55,4 +56,21 @@ def get_personal_data(case_id: int, session: Session | None = None) -> list[str]
     contact = session.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
     if contact is None:
         return []
-    return [v for v in (contact.name, contact.email, contact.phone, contact.address) if v]
+    return [v for v in (contact.name, contact.email, contact.phone, contact.address, *(contact.private_phrases or [])) if v]
+
+
+def get_known_identifiers(case_id: int, session: Session | None = None) -> KnownIdentifiers:
+    """The contact's details and the phrases marked private, by kind, for de-identification (callers check permissions)."""
+    if session is None:
+        with session_scope() as s:
+            return get_known_identifiers(case_id, s)
+    contact = session.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
+    if contact is None:
+        return KnownIdentifiers()
+    return KnownIdentifiers(
+        names=[contact.name] if contact.name else [],
+        emails=[contact.email] if contact.email else [],
+        phones=[contact.phone] if contact.phone else [],
+        addresses=[contact.address] if contact.address else [],
+        private_phrases=list(contact.private_phrases or []),
+    )

@@ -108,6 +108,8 @@ class CaseContact(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(60))
     address: Mapped[str | None] = mapped_column(String(500))
+    # Phrases a reviewer marked private (a school, a sibling's name...): replaced before any text reaches a model.
+    private_phrases: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
 
     case: Mapped[Case] = relationship(back_populates="contact")
 

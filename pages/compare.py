@@ -18,7 +18,7 @@ from core.prompt_lab.comparisons import (
 )
 from core.prompt_lab.export import export_comparison
 from core.prompt_lab.judging import judge_pair, list_blind_pairs
-from core.prompt_store import list_prompt_versions
+from core.prompting.store import list_prompt_versions
 from core.workflow.comparisons import start_comparison
 from pages.ui_common import job_progress, md_text, require_page, run_action
 

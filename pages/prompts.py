@@ -9,7 +9,7 @@ from core.cases import list_cases
 from core.drafting.schema import SECTION_TITLES
 from core.matching.service import list_matches
 from core.prompt_lab.playground import diff_prompt_versions, render_playground, run_playground
-from core.prompt_store import create_prompt_version, list_prompt_versions, set_label
+from core.prompting.store import create_prompt_version, list_prompt_versions, set_label
 from pages.ui_common import case_label, md_text, require_page, run_action
 
 actor = require_page("prompt.view")

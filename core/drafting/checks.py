@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field
 
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
+from core.drafting.active_content import find_active_content
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
+from core.drafting.key_facts import check_key_facts, read_trial_key_facts
 from core.drafting.personal_data import find_personal_data
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
@@ -23,6 +25,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "grounding",
     "no_promises",
     "no_personal_data",
+    "no_active_content",
     "readability",
     "length",
     "jargon",
@@ -32,6 +35,7 @@ DEFAULT_BLOCKING: dict[str, bool] = {
     "grounding": True,
     "no_promises": True,
     "no_personal_data": True,
+    "no_active_content": True,
     "readability": False,
     "length": False,
     "jargon": False,
@@ -102,9 +106,11 @@ def check_grounding(
 ) -> list[Finding]:
     """Flag numbers, ages, doses, phases, registry ids, drug and place names not found in the sources."""
     corpus = build_corpus(trial, facts, context_texts)
+    key_facts = read_trial_key_facts(trial) if trial is not None else None
     findings = []
     for key, sentence in _sentences(sections):
-        for token in ungrounded_tokens(sentence, corpus):
+        tokens = ungrounded_tokens(sentence, corpus)
+        for token in tokens:
             findings.append(
                 Finding(
                     section=key,
@@ -113,6 +119,10 @@ def check_grounding(
                     why=f"This {token.kind.replace('_', ' ')} is not in the trial record or the case facts.",
                 )
             )
+        if key_facts is not None:
+            for fact in check_key_facts(sentence, key_facts, facts):
+                if not any(t.token in fact.token for t in tokens):  # one finding per wrong fact
+                    findings.append(Finding(section=key, sentence=sentence, token=fact.token, why=fact.why))
     return findings
 
 
@@ -132,19 +142,38 @@ def check_no_promises(sections: dict[str, str]) -> list[Finding]:
     return findings
 
 
-def check_no_personal_data(sections: dict[str, str], personal_data: Sequence[str]) -> list[Finding]:
-    """Flag any personal detail of the family (name, e-mail, phone, address) found in the draft."""
+def _public_text(trial: NormalizedTrial | None, context_texts: Sequence[str]) -> str:
+    record = trial.model_dump_json(exclude={"raw"}) if trial is not None else ""
+    return record + "\n" + "\n".join(context_texts)
+
+
+def check_no_personal_data(
+    sections: dict[str, str],
+    personal_data: Sequence[str],
+    facts: CaseFacts | None = None,
+    trial: NormalizedTrial | None = None,
+    context_texts: Sequence[str] = (),
+) -> list[Finding]:
+    """Flag the family's details in any spelling, identifiers from the case notes, and e-mails, phones, record
+    numbers or street addresses that the trial record does not contain (study-team contacts may be quoted)."""
+    narrative = [t for t in ((facts.summary, facts.location_label or "", facts.diagnosis) if facts else ()) if t]
+    public = _public_text(trial, context_texts)
     findings = []
     for key, sentence in _sentences(sections):
-        for hit in find_personal_data(sentence, personal_data):
+        for hit in find_personal_data(sentence, personal_data, narrative_texts=narrative, public_text=public):
             findings.append(
-                Finding(
-                    section=key,
-                    sentence=sentence,
-                    token=hit.token,
-                    why=f"The family's {hit.why} ({hit.item}) must not appear in a report.",
-                )
+                Finding(section=key, sentence=sentence, token=hit.token, why=f"{hit.why} must not appear in a report.")
             )
+    return findings
+
+
+def check_no_active_content(sections: dict[str, str]) -> list[Finding]:
+    """Flag HTML, scripts, Markdown images and links, and script URLs: a report for a family is plain text."""
+    findings = []
+    for key, text in sections.items():
+        for hit in find_active_content(text):
+            sentence = next((s for s in split_sentences(text) if hit.token in s), "")
+            findings.append(Finding(section=key, sentence=sentence, token=hit.token, why=f"This is {hit.why}; remove it."))
     return findings
 
 
@@ -298,10 +327,17 @@ def run_checks(
         ),
         "no_personal_data": lambda: _result(
             "no_personal_data",
-            check_no_personal_data(sections, personal_data),
+            check_no_personal_data(sections, personal_data, facts, trial, context_texts),
             config,
             "No personal data of the family was found.",
             "Personal data of the family",
+        ),
+        "no_active_content": lambda: _result(
+            "no_active_content",
+            check_no_active_content(sections),
+            config,
+            "No HTML, script, Markdown image or link was found.",
+            "Active content (HTML, scripts, images or links)",
         ),
         "readability": lambda: _readability_result(sections, config),
         "length": lambda: _result(

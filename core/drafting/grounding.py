@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
+from core.drafting.case_country import country_of_location
 
 TokenKind = Literal["number", "age", "dose", "phase", "registry_id", "drug", "place"]
 
@@ -57,7 +58,8 @@ _NOT_DRUGS = frozenset({"gene", "vec", "tide", "regene", "tangene", "peptide"})
 _PLACE_WORDS = r"Hospital|Hospitals|Centre|Center|Clinic|Institute|University|Infirmary|Medical|Health|Children's|Foundation|College"
 _CAP = r"[A-Z][\w'’.-]*"
 _FACILITY = re.compile(
-    rf"(?:{_CAP}\s+(?:of\s+|for\s+|and\s+|&\s+)?)*(?:{_PLACE_WORDS})(?:\s+(?:of\s+|for\s+)?{_CAP})*"
+    # The place word is a whole word: "Hospitalier" or "Clinical" is a longer word, not "Hospital" or "Clinic".
+    rf"(?:{_CAP}\s+(?:of\s+|for\s+|and\s+|&\s+)?)*(?:{_PLACE_WORDS})\b(?:\s+(?:of\s+|for\s+)?{_CAP})*"
 )
 _AFTER_PREP = re.compile(
     rf"\b(?i:in|at|near|from)\s+(?i:the\s+)?({_CAP}(?:[ -](?:of |de |la |upon |on )?{_CAP})*)"
@@ -211,6 +213,9 @@ def build_corpus(
         texts.extend(_strings(facts.model_dump(mode="json", exclude={"latitude", "longitude"})))
         if facts.age_years is not None:
             texts.extend(_age_spellings(facts.age_years))
+        country = country_of_location(facts.location_label)
+        if country:  # "St. Louis, MO" lets a draft say "the United States"
+            texts.append(country)
     return SourceCorpus(texts, phases)
 
 

@@ -11,14 +11,11 @@ from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial, Site
 from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary
-from core.drafting.personal_data import find_personal_data
-from core.drafting.prompts import (
-    PromptTemplate,
-    build_case_overview_variables,
-    build_trial_summary_variables,
-    render_messages,
-)
+from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
 from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
+from core.privacy.known import as_known
+from core.prompting.guard import PersonalData, deidentified_facts, guard_messages
+from core.prompting.templates import PromptTemplate, render_messages
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -37,19 +34,6 @@ class StructuredClient(Protocol):
         temperature: float | None = None,
         max_output_tokens: int | None = None,
     ) -> Any: ...
-
-
-class PersonalDataInPrompt(ValueError):
-    """A rendered prompt contains the family's personal data and must not be sent."""
-
-
-def guard_messages(messages: list[dict[str, str]], personal_data: Sequence[str]) -> None:
-    """Refuse to send messages that contain any of the family's personal details."""
-    for message in messages:
-        hits = find_personal_data(message["content"], personal_data)
-        if hits:
-            # Name the kind of detail only: the error may be logged.
-            raise PersonalDataInPrompt(f"the {message['role']} message contains the family's {hits[0].why}")
 
 
 def with_feedback(messages: list[dict[str, str]], feedback: str | None) -> list[dict[str, str]]:
@@ -75,12 +59,13 @@ def draft_trial_summary_with_llm(
     facts: CaseFacts,
     verdicts: Sequence[CriterionVerdict],
     nearest_sites: Sequence[tuple[Site, float | None]],
-    personal_data: Sequence[str] = (),
+    personal_data: PersonalData = (),
     feedback: str | None = None,
     temperature: float | None = None,
     max_output_tokens: int | None = None,
 ) -> tuple[TrialSummaryDraft, Any]:
     """Ask the LLM for a trial summary; returns the validated draft (our titles and registry id) and the call record."""
+    facts = deidentified_facts(facts, personal_data)
     messages = with_feedback(render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -88,7 +73,7 @@ def draft_trial_summary_with_llm(
         TrialSummaryDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=list(personal_data),
+        forbidden_strings=as_known(personal_data).values(),
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )
@@ -105,12 +90,13 @@ def draft_case_overview_with_llm(
     prompt_version: Any,
     options: Sequence[OptionSummary],
     facts: CaseFacts,
-    personal_data: Sequence[str] = (),
+    personal_data: PersonalData = (),
     feedback: str | None = None,
     temperature: float | None = None,
     max_output_tokens: int | None = None,
 ) -> tuple[CaseOverviewDraft, Any]:
     """Ask the LLM for the case overview; returns the validated draft (our titles) and the call record."""
+    facts = deidentified_facts(facts, personal_data)
     messages = with_feedback(render_messages(template, build_case_overview_variables(options, facts)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -118,7 +104,7 @@ def draft_case_overview_with_llm(
         CaseOverviewDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=list(personal_data),
+        forbidden_strings=as_known(personal_data).values(),
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )

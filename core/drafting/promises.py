@@ -1,10 +1,18 @@
-"""Find wording that promises an outcome (cure, guaranteed, safe, will work...), tolerating negation."""
+"""Find wording that promises an outcome (cure, guaranteed, safe, no doubt, best option...), negation tricks included.
+
+The phrases are data (knowledge/promises.yaml). A strong cue is a promise whatever negation surrounds it
+("You will not regret this guaranteed cure"), unless a negator stands right before it ("not a guaranteed
+cure"); a weak cue is a promise unless a hedge in the same clause makes it a denial, a question or a study
+aim ("This is not a cure", "The study checks how safe it is").
+"""
 
 from __future__ import annotations
 
 import re
 
 from pydantic import BaseModel
+
+from core.drafting.promise_rules import compiled_rules
 
 
 class PromiseHit(BaseModel):
@@ -16,50 +24,39 @@ class PromiseHit(BaseModel):
     why: str
 
 
-# (pattern, why). Patterns are matched case-insensitively on word boundaries.
-PROMISE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"cur(?:e|es|ed|ing|ative)", "speaks of a cure"),
-    (r"guarantee(?:s|d)?", "promises a result"),
-    (r"(?:completely |totally |very |perfectly )?safe(?: and effective)?", "calls the treatment safe"),
-    (r"risk[- ]free|no risks?", "says there is no risk"),
-    (
-        r"will (?:work|help|heal|save|succeed|be effective|make \w+ better|get rid of)",
-        "promises it will work",
-    ),
-    (r"will (?:be )?(?:cured|healed|recover|survive|get better)", "promises recovery"),
-    (r"(?:the )?best (?:treatment|option|choice|chance|therapy|hope)", "calls an option the best"),
-    (r"miracle|miraculous|breakthrough|wonder drug", "overstates the treatment"),
-    (r"definitely|certainly|surely|without (?:a )?doubt", "speaks with certainty"),
-    (r"proven to|is proven|are proven|100 ?%(?: effective| success)?", "claims proof of benefit"),
-    (r"(?:always|never fails to) works?", "claims it always works"),
-)
-_COMPILED = [(re.compile(rf"(?<![\w-]){p}(?![\w-])", re.IGNORECASE), why) for p, why in PROMISE_PATTERNS]
-
-# Words in the same clause before the phrase that turn it into a denial or an open question,
-# as in "we cannot promise a cure" or "the study checks how safe it is".
-_HEDGES = re.compile(
-    r"\b(?:not|no|never|cannot|can't|can ?not|won't|don't|doesn't|isn't|aren't|nobody|none|without|"
-    r"whether|if|how|unknown|unclear|unproven|nor)\b",
-    re.IGNORECASE,
-)
-_CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2014]| but | and ")
-_HEDGE_WINDOW_WORDS = 6
+_CLAUSE_BREAK = re.compile(r"[;:!?\u2014]|,\s+but\b|\bbut\b|\.\s")
+_NEGATED_RIGHT_BEFORE = re.compile(r"\b(?:not|no|never|nor|isn't|aren't|without)\s+(?:a\s+|an\s+|the\s+)?$", re.IGNORECASE)
 
 
-def _is_hedged(text: str, start: int) -> bool:
-    before = text[:start]
-    clause = _CLAUSE_BREAK.split(before)[-1]
-    window = " ".join(clause.split()[-_HEDGE_WINDOW_WORDS:])
-    return bool(_HEDGES.search(window))
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around [start, end): from the last break before it to the first break after it."""
+    before = _CLAUSE_BREAK.split(text[:start])[-1]
+    after = _CLAUSE_BREAK.split(text[end:])[0]
+    return before + text[start:end] + after
 
 
 def find_promises(text: str) -> list[PromiseHit]:
-    """Return promise-like phrases in text that are not negated or framed as a question."""
+    """Return the promise-like phrases in text that no hedge or denial clears."""
+    strong, weak, hedge = compiled_rules()
     hits: list[PromiseHit] = []
-    for pattern, why in _COMPILED:
-        for match in pattern.finditer(text):
-            if _is_hedged(text, match.start()):
+    taken: list[tuple[int, int]] = []
+    for pattern, why in strong:
+        for m in pattern.finditer(text):
+            if _NEGATED_RIGHT_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
                 continue
-            hits.append(PromiseHit(phrase=match.group(0), start=match.start(), end=match.end(), why=why))
+            hits.append(PromiseHit(phrase=m.group(0), start=m.start(), end=m.end(), why=why))
+            taken.append((m.start(), m.end()))
+    for pattern, why in weak:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            clause = _clause(text, m.start(), m.end())
+            cue_at = clause.find(m.group(0))
+            # The cue's own words do not hedge it ("no" inside "no risk" is the promise itself).
+            rest = clause[:cue_at] + " " + clause[cue_at + len(m.group(0)) :]
+            if hedge.search(rest):
+                continue
+            hits.append(PromiseHit(phrase=m.group(0), start=m.start(), end=m.end(), why=why))
+            taken.append((m.start(), m.end()))
     hits.sort(key=lambda h: h.start)
     return hits

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from core.domain.verdicts import VerdictLabel
 from core.drafting.sentences import normalise_space, split_sentences
 
 DraftKind = Literal["trial", "case"]
@@ -122,25 +121,6 @@ class CaseOverviewDraft(BaseModel):
     @classmethod
     def _check_sections(cls, sections: list[DraftSection]) -> list[DraftSection]:
         return _order_sections(sections, CASE_SECTION_KEYS)
-
-
-class CriterionAssessment(BaseModel):
-    """The LLM's verdict on one eligibility criterion of a batch, under the criterion's reference."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    ref: str = Field(description='The criterion\'s reference as given, e.g. "inclusion 2"')
-    verdict: VerdictLabel
-    evidence_sentences: list[int] = Field(description="Numbers of the case sentences the verdict rests on")
-    explanation: str
-
-
-class CriterionBatchAssessment(BaseModel):
-    """The LLM's verdicts on a batch of criteria of one trial (output of prompts/criterion_assessment.md)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    assessments: list[CriterionAssessment]
 
 
 Draft = TrialSummaryDraft | CaseOverviewDraft

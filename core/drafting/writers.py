@@ -7,16 +7,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.case_records import get_case_facts, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers
 from core.drafting.inputs import load_match_verdicts, load_trial, nearest_open_sites, option_summaries
 from core.drafting.llm_drafter import draft_case_overview_with_llm, draft_trial_summary_with_llm
 from core.drafting.offline import OFFLINE_DRAFTER, draft_case_overview_offline, draft_trial_summary_offline
-from core.drafting.prompts import parse_prompt_text
 from core.drafting.schema import section_texts, sentence_sources
 from core.llm import LLMClient
 from core.llm_config import capability_cache, load_llm_settings
 from core.models import Draft
-from core.prompt_store import get_labelled_version
+from core.prompting.store import get_labelled_version
+from core.prompting.templates import parse_prompt_text
 
 OFFLINE_AUTHOR = "offline drafter"
 
@@ -94,7 +94,7 @@ def write_trial_summary_for(s: Session, case_id: int, trial_id: int, *, feedback
         version, template, client, params = _llm_context("trial_summary", pin)
         parsed, record = draft_trial_summary_with_llm(
             client, template, prompt_version=str(version.version), trial=trial, facts=facts, verdicts=verdicts,
-            nearest_sites=nearest, personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
+            nearest_sites=nearest, personal_data=get_known_identifiers(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_trial_summary_offline(trial, facts, verdicts, nearest)
@@ -117,7 +117,7 @@ def write_case_overview_for(s: Session, case_id: int, *, feedback: str | None = 
         version, template, client, params = _llm_context("case_overview", pin)
         parsed, record = draft_case_overview_with_llm(
             client, template, prompt_version=str(version.version), options=options, facts=facts,
-            personal_data=get_personal_data(case_id, s), feedback=feedback, **params,
+            personal_data=get_known_identifiers(case_id, s), feedback=feedback, **params,
         )
         return _written_from_llm(parsed, record, version)
     structured = draft_case_overview_offline(options, facts)

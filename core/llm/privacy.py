@@ -1,24 +1,11 @@
-"""Refuses to send messages that contain a case contact's personal details."""
+"""Refuses to send messages that contain a case contact's personal details, in any spelling."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-# A run of digits with the separators people write phone numbers with.
-_PHONE_RUN = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
-_MIN_PHONE_DIGITS = 7
-# Numbers written with or without a country code or trunk zero agree on their last digits.
-_PHONE_TAIL = 9
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split()).casefold()
+from core.privacy.known import classify_values, find_known_identifiers
 
 
 def message_texts(messages: Iterable[dict[str, Any]]) -> list[str]:
@@ -39,28 +26,19 @@ def message_texts(messages: Iterable[dict[str, Any]]) -> list[str]:
     return texts
 
 
-def _phones_match(wanted: str, run: str) -> bool:
-    if len(run) < _MIN_PHONE_DIGITS:
-        return False
-    return wanted in run or run in wanted or wanted[-_PHONE_TAIL:] == run[-_PHONE_TAIL:]
-
-
-def _contains(text: str, forbidden: str) -> bool:
-    needle = _squash(forbidden)
-    # Word edges stop short names ("Al", "Li") from matching inside ordinary words.
-    if re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", _squash(text)):
-        return True
-    wanted = _digits(forbidden)
-    if len(wanted) >= _MIN_PHONE_DIGITS and len(wanted) * 2 >= len(forbidden.replace(" ", "")):
-        return any(_phones_match(wanted, _digits(run)) for run in _PHONE_RUN.findall(text))
-    return False
-
-
 def find_personal_data(messages: Iterable[dict[str, Any]], forbidden_strings: Sequence[str]) -> list[int]:
-    """Return the positions (in `forbidden_strings`) of the values found anywhere in the messages."""
+    """Return the positions (in `forbidden_strings`) of the values found anywhere in the messages.
+
+    Names match whole (any order, case or accents); e-mails also spelled out; phones as whole numbers
+    however written; addresses by their street line or postcode. The de-identifier has already replaced
+    surnames alone in the case text; this is the last check before the wire.
+    """
     texts = message_texts(messages)
-    return [
-        i
-        for i, value in enumerate(forbidden_strings)
-        if value and value.strip() and any(_contains(text, value) for text in texts)
-    ]
+    found = []
+    for i, value in enumerate(forbidden_strings):
+        if not value or not value.strip():
+            continue
+        known = classify_values([value])
+        if any(find_known_identifiers(text, known, name_parts=False) for text in texts):
+            found.append(i)
+    return found

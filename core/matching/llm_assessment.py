@@ -9,6 +9,18 @@ from dataclasses import dataclass
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
+from core.llm import LLMClient, run_concurrently
+from core.llm_config import capability_cache, load_llm_settings
+from core.matching.criterion_prompt import (
+    CriterionBatchAssessment,
+    build_criterion_assessment_variables,
+    criterion_ref,
+)
+from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.known import KnownIdentifiers, as_known
+from core.prompting.guard import guard_messages
+from core.prompting.store import get_labelled_version
+from core.prompting.templates import parse_prompt_text, render_messages
 
 log = logging.getLogger(__name__)
 MAX_CRITERIA_PER_TRIAL = 12
@@ -40,29 +52,18 @@ def assess_unsettled_with_llm(
     work: Sequence[TrialVerdicts],
     facts: CaseFacts,
     *,
-    personal_data: Sequence[str],
+    personal_data: KnownIdentifiers | Sequence[str],
     concurrency: int = 4,
 ) -> list[list[CriterionVerdict]]:
     """Return each trial's verdicts with "not enough information" rule verdicts replaced by the LLM's where it
     answered validly. Open criteria go in batches of CRITERIA_PER_CALL, all trials' batches at once up to
     `concurrency`. A failed call, a missing answer or one that does not fit the criterion's kind keeps the
     rules' verdict."""
-    from core.drafting.llm_drafter import guard_messages
-    from core.drafting.prompts import (
-        build_criterion_assessment_variables,
-        criterion_ref,
-        parse_prompt_text,
-        render_messages,
-    )
-    from core.drafting.schema import CriterionBatchAssessment
-    from core.llm import LLMClient, run_concurrently
-    from core.llm_config import capability_cache, load_llm_settings
-    from core.prompt_store import get_labelled_version
-
     calls = [(t, batch) for t, item in enumerate(work) for batch in _batches(_open_positions(item.verdicts), CRITERIA_PER_CALL)]
     out = [list(item.verdicts) for item in work]
     if not calls:
         return out
+    facts = deidentify_case_facts(facts, as_known(personal_data))[0]  # once per case, not per call
     version = get_labelled_version("criterion_assessment")
     template = parse_prompt_text(version.template_text, "criterion_assessment")
     client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
@@ -76,7 +77,7 @@ def assess_unsettled_with_llm(
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
             messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
-            forbidden_strings=list(personal_data),
+            forbidden_strings=as_known(personal_data).values(),
         ).parsed
         n_sentences = len(variables["case_sentences"])
         settled: dict[int, CriterionVerdict] = {}

@@ -15,28 +15,24 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.audit import record_event
-from core.case_records import get_case_facts, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers, get_personal_data
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.drafting.checks import run_checks
 from core.drafting.inputs import load_match_verdicts, nearest_open_sites, option_summaries
-from core.drafting.llm_drafter import guard_messages
 from core.drafting.offline import OFFLINE_DRAFTER, draft_case_overview_offline, draft_trial_summary_offline
-from core.drafting.prompts import (
-    build_case_overview_variables,
-    build_criterion_assessment_variables,
-    build_trial_summary_variables,
-    criterion_ref,
-    parse_prompt_text,
-    render_messages,
-)
+from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
 from core.drafting.schema import section_texts
 from core.errors import NotFound
 from core.llm import LLMClient
 from core.llm_config import load_llm_settings
+from core.matching.criterion_prompt import build_criterion_assessment_variables, criterion_ref
 from core.matching.llm_assessment import CRITERIA_PER_CALL
 from core.models import PromptVersion, Trial
 from core.permissions import Actor, requires
+from core.privacy.deidentify import deidentify_case_facts
+from core.prompting.guard import guard_messages
+from core.prompting.templates import parse_prompt_text, render_messages
 
 
 class PlaygroundResult(BaseModel):
@@ -70,7 +66,8 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
 
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
-    facts = get_case_facts(case_id)
+    # Exactly what drafting and matching send: the case facts with every identifier replaced.
+    facts = deidentify_case_facts(get_case_facts(case_id), get_known_identifiers(case_id))[0]
     if name == "case_overview":
         return build_case_overview_variables(option_summaries(s, case_id), facts)
     row = s.get(Trial, trial_id) if trial_id else None
@@ -88,7 +85,7 @@ def render_playground(actor: Actor, name: str, version: int, case_id: int, trial
     with session_scope() as s:
         template = parse_prompt_text(_version(s, name, version).template_text, name)
         messages = render_messages(template, _inputs(s, name, case_id, trial_id))
-    guard_messages(messages, get_personal_data(case_id))
+    guard_messages(messages, get_known_identifiers(case_id))
     return messages
 
 

@@ -7,7 +7,7 @@ import time
 from core.jobs.runner import run_job
 from core.jobs.store import get_job
 from core.prompt_lab.comparisons import ComparisonRequest, ItemRef, SideSpec, get_comparison
-from core.prompt_store import seed_prompts
+from core.prompting.store import seed_prompts
 from core.workflow.comparisons import start_comparison
 from tests.app.conftest import page
 from tests.support.flow import case_with_drafts

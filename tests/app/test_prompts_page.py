@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.prompt_store import get_labelled_version, list_prompt_versions, seed_prompts
+from core.prompting.store import get_labelled_version, list_prompt_versions, seed_prompts
 from tests.app.conftest import page
 
 

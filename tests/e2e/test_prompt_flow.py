@@ -45,7 +45,7 @@ def _match_demo_cases() -> None:
 
 
 def _production_version() -> int:
-    from core.prompt_store import get_labelled_version
+    from core.prompting.store import get_labelled_version
 
     return get_labelled_version("trial_summary").version
 

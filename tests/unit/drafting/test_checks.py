@@ -169,7 +169,8 @@ def test_case_overview_requires_its_own_sections() -> None:
         ("Maria Okafor asked about this.", "Maria Okafor"),
         ("Write to MARIA.OKAFOR@example.org.", "MARIA.OKAFOR@example.org"),
         ("Call 07700 900 123 to talk.", "07700 900 123"),
-        ("The family lives at 14 elm road,  Leeds.", "14 elm road,  Leeds"),
+        # The street identifies; the city may stay (a study site may be in it).
+        ("The family lives at 14 elm road,  Leeds.", "14 elm road"),
         ("Okafor family notes say so.", "Okafor"),
     ],
 )
@@ -275,3 +276,14 @@ def test_offline_draft_of_a_realistic_trial_passes_every_blocking_check() -> Non
     assert list(sections) == required_sections("trial", TRIAL.study_type)
     results = run(sections)
     assert blocking_failures(list(results.values())) == [], [r.message for r in results.values()]
+
+
+def test_a_facility_word_inside_a_longer_word_is_not_cut_off() -> None:
+    # "Hospitalier" and "Clinical" are not "Hospital" and "Clinic": the whole facility name is the claim,
+    # so a true site sentence is found in the record instead of a half name that is not.
+    from core.drafting.grounding import find_claim_tokens
+
+    text = "It runs at Centre Hospitalier Lyon-Sud, and at Helix Biologics Clinical Research Unit."
+    places = [t.token for t in find_claim_tokens(text)]
+    assert "Centre Hospitalier Lyon-Sud" in places and "Helix Biologics Clinical Research Unit" in places
+    assert "Centre Hospital" not in places and "Helix Biologics Clinic" not in places

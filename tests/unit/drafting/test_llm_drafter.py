@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 
 from core.drafting.context import OptionSummary
-from core.drafting.llm_drafter import (
-    PersonalDataInPrompt,
-    draft_case_overview_with_llm,
-    draft_trial_summary_with_llm,
-    guard_messages,
-)
+from core.drafting.llm_drafter import draft_case_overview_with_llm, draft_trial_summary_with_llm
 from core.drafting.offline import draft_case_overview_offline, draft_trial_summary_offline
-from core.drafting.prompts import load_prompt_dir
+from core.prompting.guard import PersonalDataInPrompt, guard_messages
+from core.prompting.templates import load_prompt_dir
 from tests.support.paths import REPO_ROOT
 from tests.unit.drafting.fixtures import PERSONAL_DATA, make_car_t_trial, make_case_facts, make_verdicts
 
@@ -88,20 +84,25 @@ def test_case_overview_is_requested_and_returned() -> None:
     assert "NCT04123456" in client.calls[0]["messages"][1]["content"]
 
 
-def test_personal_data_in_a_prompt_is_never_sent() -> None:
+def test_personal_data_in_the_case_text_is_replaced_before_sending() -> None:
     trial = make_car_t_trial()
-    facts = make_case_facts().model_copy(update={"summary": "Maria Okafor, 9, relapsed."})
+    facts = make_case_facts().model_copy(
+        update={"summary": "MARIA OKAFOR, 9, relapsed; mum maria dot okafor at example dot com, MRN 4829173.",
+                "location_label": "area: 4521 Oak Hollow Dr, Reading RG1 5AN"}
+    )
     client = FakeClient(draft_trial_summary_offline(trial, facts, [], []))
-    with pytest.raises(PersonalDataInPrompt, match="personal details"):
-        draft_trial_summary_with_llm(
-            client,
-            PROMPTS["trial_summary"],
-            prompt_version=1,
-            trial=trial,
-            facts=facts,
-            verdicts=[],
-            nearest_sites=[],
-            personal_data=PERSONAL_DATA,
-        )
-    assert client.calls == []
+    draft_trial_summary_with_llm(
+        client, PROMPTS["trial_summary"], prompt_version=1, trial=trial, facts=facts, verdicts=[],
+        nearest_sites=[], personal_data=PERSONAL_DATA,
+    )
+    sent = " ".join(m["content"] for m in client.calls[0]["messages"])
+    for secret in ("OKAFOR", "Okafor", "okafor", "4829173", "Oak Hollow", "RG1 5AN"):
+        assert secret not in sent
+    assert "[NAME]" in sent and "[EMAIL]" in sent and "[ID]" in sent and "[ADDRESS]" in sent
+    assert "Reading" in sent  # the town may stay
+
+
+def test_personal_data_outside_the_case_text_is_refused() -> None:
+    with pytest.raises(PersonalDataInPrompt, match="name"):
+        guard_messages([{"role": "user", "content": "Reply to MARIA OKAFOR."}], PERSONAL_DATA)
     guard_messages([{"role": "user", "content": "A 9-year-old in Reading."}], PERSONAL_DATA)

@@ -7,20 +7,19 @@ import re
 import pytest
 
 from core.drafting.context import OptionSummary
-from core.drafting.prompts import (
+from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
+from core.drafting.schema import CaseOverviewDraft, TrialSummaryDraft
+from core.matching.criterion_prompt import CriterionBatchAssessment, build_criterion_assessment_variables
+from core.prompting.templates import (
     EXPECTED_VARIABLES,
     PromptRenderError,
     PromptValidationError,
-    build_case_overview_variables,
-    build_criterion_assessment_variables,
-    build_trial_summary_variables,
     load_prompt_dir,
     load_prompt_file,
     parse_prompt_text,
     render_messages,
     validate_template,
 )
-from core.drafting.schema import CaseOverviewDraft, CriterionBatchAssessment, TrialSummaryDraft
 from tests.support.paths import REPO_ROOT
 from tests.unit.drafting.fixtures import make_car_t_trial, make_case_facts, make_verdicts
 

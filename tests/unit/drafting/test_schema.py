@@ -8,8 +8,6 @@ from pydantic import ValidationError
 from core.drafting.schema import (
     SECTION_TITLES,
     CaseOverviewDraft,
-    CriterionAssessment,
-    CriterionBatchAssessment,
     DraftSection,
     DraftSentence,
     TrialSummaryDraft,
@@ -18,6 +16,7 @@ from core.drafting.schema import (
     section_texts,
     sentence_sources,
 )
+from core.matching.criterion_prompt import CriterionAssessment, CriterionBatchAssessment
 
 
 def _section(key: str, *texts: str) -> DraftSection:

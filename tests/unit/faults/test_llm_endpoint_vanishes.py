@@ -45,7 +45,7 @@ def llm_env(monkeypatch):
 
 
 def test_the_endpoint_vanishing_mid_batch_pauses_it_and_it_resumes_when_back(team, llm_env):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     first = llm_env[0]

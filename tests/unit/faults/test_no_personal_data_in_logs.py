@@ -14,7 +14,7 @@ SECRETS = ("Zoë", "Ångström", "family@example.org", "7700 900123", "+44 7700"
 
 
 def test_logs_errors_and_audit_stay_free_of_contact_details_and_keys(team, monkeypatch, caplog):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     with FakeOpenAI(api_key="sk-very-secret-key") as server:
         server.respond_with(lambda body: server_error(500))

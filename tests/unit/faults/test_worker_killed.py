@@ -35,7 +35,7 @@ def _drafts(case_id: int) -> list[str]:
 def test_a_worker_killed_mid_job_is_retried_once_by_another_and_completes_exactly_once(team, db, tmp_path, monkeypatch):
     if not is_postgres(db):
         pytest.skip("the worker runs on the task queue, which needs PostgreSQL")
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     with FakeOpenAI(latency_s=0.8) as llm:  # slow enough replies that the kill lands mid-batch

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from core.config import get_settings
 from core.db import session_scope
+from core.drafting.checks import CHECK_NAMES
 from core.errors import PermissionDenied, ValidationFailed
 from core.insights import measure_edit_distance
 from core.jobs.runner import run_job
@@ -27,7 +28,7 @@ from core.prompt_lab.comparisons import (
 )
 from core.prompt_lab.export import export_comparison
 from core.prompt_lab.judging import judge_pair, list_blind_pairs
-from core.prompt_store import PROMPTS_DIR, create_prompt_version, seed_prompts, set_label
+from core.prompting.store import PROMPTS_DIR, create_prompt_version, seed_prompts, set_label
 from core.workflow.comparisons import start_comparison
 from core.workflow.review import approve_draft, save_draft, start_review
 from core.workflow.review_views import get_draft_detail
@@ -99,7 +100,7 @@ def test_comparison_job_runs_both_versions_through_the_llm_and_records_figures(t
         assert item.right.sections["what_is_tested"] == "The study tests CD7 CAR-T cells."
         for out in (item.left, item.right):
             m = out.metrics
-            assert m["checks_total"] == 7 and 0 <= m["checks_passed"] <= 7 and m["input_tokens"] == 20 and m["output_tokens"] == 10
+            assert m["checks_total"] == len(CHECK_NAMES) and 0 <= m["checks_passed"] <= len(CHECK_NAMES) and m["input_tokens"] == 20 and m["output_tokens"] == 10
             assert m["cost"] == pytest.approx(0.02) and m["latency_s"] > 0 and m["reading_grade"] is not None
             assert {c["name"] for c in out.checks} >= {"grounding", "readability", "no_promises"}
     left, right = result.aggregates

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from core.db import session_scope
 from core.models import PromptVersion
-from core.prompt_store import (
+from core.prompting.store import (
     PROMPTS_DIR,
     create_prompt_version,
     get_labelled_version,

@@ -11,7 +11,7 @@ from core.db import session_scope
 from core.errors import PermissionDenied, ValidationFailed
 from core.models import Draft
 from core.prompt_lab.playground import diff_prompt_versions, render_playground, run_playground
-from core.prompt_store import (
+from core.prompting.store import (
     PROMPTS_DIR,
     create_prompt_version,
     get_labelled_version,

@@ -12,7 +12,7 @@ from core.config import get_settings
 from core.domain.trial import ParsedCriterion
 from core.matching import llm_assessment
 from core.matching.service import list_matches, match_case
-from core.prompt_store import seed_prompts
+from core.prompting.store import seed_prompts
 from tests.support.fake_openai import FakeOpenAI, server_error
 from tests.support.flow import add_trials, make_case, make_trial
 

@@ -29,7 +29,7 @@ def llm(monkeypatch):
 
 
 def test_llm_drafts_record_model_and_prompt_and_never_send_contact_details(team, llm):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     _, drafts = case_with_drafts(team.reviewer)
@@ -46,7 +46,7 @@ def test_llm_drafts_record_model_and_prompt_and_never_send_contact_details(team,
 
 def test_prompt_injection_in_a_trial_is_flagged_and_blocks_approval(team, llm):
     from core.errors import ValidationFailed
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     from core.matching.service import list_matches, select_trial
@@ -70,7 +70,7 @@ def test_prompt_injection_in_a_trial_is_flagged_and_blocks_approval(team, llm):
 
 
 def test_an_llm_failure_ends_as_a_failed_draft_with_a_reason(team, llm):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     llm.respond_with(lambda body: server_error(500))
@@ -86,7 +86,7 @@ def test_an_llm_failure_ends_as_a_failed_draft_with_a_reason(team, llm):
 def test_a_failed_draft_can_be_retried_and_json_mode_is_remembered(team, llm):
     from core.db import session_scope
     from core.models import Draft
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
     from core.workflow.drafting import retry_draft
 
     seed_prompts()

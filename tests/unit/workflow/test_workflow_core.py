@@ -278,7 +278,7 @@ def test_a_redraft_needs_a_role_that_may_draft(team):
 
 
 def test_the_compare_page_job_follows_the_dispatch_policy(team, db, monkeypatch):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
 
     seed_prompts()
     case_id, _ = case_with_drafts(team.reviewer)
@@ -317,7 +317,7 @@ def test_the_cli_draft_command_exits_non_zero_when_drafts_fail(team, llm_failing
 
 @pytest.fixture
 def llm_failing(monkeypatch):
-    from core.prompt_store import seed_prompts
+    from core.prompting.store import seed_prompts
     from tests.support.fake_openai import FakeOpenAI, server_error
 
     seed_prompts()

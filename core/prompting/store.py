@@ -16,6 +16,7 @@ from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.models import PromptLabel, PromptVersion, utcnow
 from core.permissions import SYSTEM, Actor, requires
+from core.prompting.templates import PromptTemplate, parse_prompt_text, prompt_files, validate_template
 
 PROMPTS_DIR = REPO_ROOT / "prompts"
 LABELS = ("production", "staging")
@@ -45,9 +46,7 @@ def _view(s, v: PromptVersion) -> PromptVersionView:  # noqa: ANN001
     return view
 
 
-def _parse(name: str, text: str):  # noqa: ANN202
-    from core.drafting.prompts import parse_prompt_text, validate_template
-
+def _parse(name: str, text: str) -> PromptTemplate:
     try:
         template = parse_prompt_text(text, name)
         validate_template(template)
@@ -124,8 +123,6 @@ def seed_prompts(directory: Path = PROMPTS_DIR) -> list[str]:
     """Load prompts/*.md as version 1 with the production label, for prompts the database does not have yet;
     when the production version no longer fits the variables this code renders it with (a shipped prompt
     whose interface changed), add the shipped file as a new version and move production to it."""
-    from core.drafting.prompts import prompt_files
-
     seeded = []
     for path in prompt_files(directory):
         name, text = path.stem, path.read_text(encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Generators of the written corpora under tests/data/ (evaluation only; never imported by the product)."""

@@ -1,0 +1,257 @@
+"""Find a case's known identifiers (the contact's name, e-mail, phone, address and phrases a reviewer marked
+private) in a text, in any spelling: case, accents, order, spelled-out e-mails, phones written any way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import phonenumbers
+from pydantic import BaseModel, Field
+
+from core.privacy.folding import fold
+from core.privacy.spans import IdentifierSpan, IdentifierType
+from core.privacy.vocabulary import vocabulary
+
+# Regions tried when a phone number is written without its country code.
+PHONE_REGIONS = ("US", "GB", "IE", "DE", "FR", "NL", "BE", "ES", "IT", "PT", "CH", "AT", "SE", "NO", "DK", "CA", "AU")
+MIN_PHONE_DIGITS = 7
+_DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,}\d(?!\w)")
+_SEP = r"(?:\s*[.,'’\-]?\s*)"
+_AT = r"(?:\s*@\s*|\s+at\s+|\s*[\(\[{<]\s*at\s*[\)\]}>]\s*)"
+_DOT = r"(?:\s*\.\s*|\s+dot\s+|\s*[\(\[{<]\s*dot\s*[\)\]}>]\s*)"
+
+
+class KnownIdentifiers(BaseModel):
+    """What is known to identify the family of one case, by kind."""
+
+    names: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list)
+    private_phrases: list[str] = Field(default_factory=list)  # marked private by a reviewer
+
+    def values(self) -> list[str]:
+        """Every known value, as the flat list the LLM client's last-line guard compares against."""
+        return [v for v in (*self.names, *self.emails, *self.phones, *self.addresses, *self.private_phrases) if v]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def looks_like_phone(value: str) -> bool:
+    """True when a value is mostly digits with phone separators (at least seven digits)."""
+    digits = _digits(value)
+    return len(digits) >= MIN_PHONE_DIGITS and len(digits) >= 0.6 * len(re.sub(r"[\s()+.\-/]", "", value) or "x")
+
+
+def classify_values(values: Iterable[str]) -> KnownIdentifiers:
+    """Sort a flat list of personal details into kinds: e-mail (has @), phone, address (has digits), else a name."""
+    known = KnownIdentifiers()
+    for raw in values:
+        value = (raw or "").strip()
+        if not value:
+            continue
+        if "@" in value:
+            known.emails.append(value)
+        elif looks_like_phone(value):
+            known.phones.append(value)
+        elif any(c.isdigit() for c in value) or "," in value:
+            known.addresses.append(value)
+        else:
+            known.names.append(value)
+    return known
+
+
+def as_known(identifiers: KnownIdentifiers | Sequence[str] | None) -> KnownIdentifiers:
+    """Accept typed identifiers or the flat list of personal details the drafting code passes around."""
+    if identifiers is None:
+        return KnownIdentifiers()
+    if isinstance(identifiers, KnownIdentifiers):
+        return identifiers
+    return classify_values(identifiers)
+
+
+def phone_national_numbers(value: str) -> set[str]:
+    """The national significant numbers a written phone number can stand for (one per plausible region)."""
+    found: set[str] = set()
+    text = value.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    regions = (None,) if text.startswith("+") else PHONE_REGIONS
+    for region in regions:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        national = str(number.national_number)
+        if len(national) >= MIN_PHONE_DIGITS:
+            found.add(national)
+    if not found:  # unparseable: compare the digits without a trunk zero
+        digits = _digits(text).lstrip("0")
+        if len(digits) >= MIN_PHONE_DIGITS:
+            found.add(digits)
+    return found
+
+
+def _folded_word_pattern(word: str) -> str:
+    # German sharp s is written "ss" as often as "ß".
+    return re.escape(fold(word)).replace("ß", "(?:ß|ss)").replace("ss", "(?:ss|ß)")
+
+
+def _phrase_pattern(words: Sequence[str]) -> str:
+    return r"(?<!\w)" + r"[\s\-]+".join(_folded_word_pattern(w) for w in words) + r"(?!\w)"
+
+
+def _name_parts(name: str) -> list[str]:
+    vocab = vocabulary()
+    drop = {fold(w) for w in (*vocab.relations, *vocab.honorifics)}
+    cleaned = re.sub(r"\([^)]*\)", " ", name)
+    return [p for p in re.split(r"[\s,]+", cleaned) if p and fold(p).strip(".") not in drop]
+
+
+def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -> list[IdentifierSpan]:
+    vocab = vocabulary()
+    parts = _name_parts(name)
+    if not parts:
+        return []
+    spans = []
+    sequences = [parts, list(reversed(parts))]
+    for seq in sequences:
+        pattern = r"(?<!\w)" + r"(?:\s*,\s*|[\s\-]+)".join(re.escape(fold(w)) for w in seq) + r"(?!\w)"
+        spans += [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name") for m in re.finditer(pattern, folded)]
+    if not parts_alone:
+        return spans
+    common = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.name_particles)}
+    for part in parts:
+        key = fold(part).strip(".")
+        if len(key) < 2 or (len(key) == 2 and not part[:1].isupper()):
+            continue
+        # A surname alone identifies; a part that is also an ordinary word ("Will", "Rose") only when capitalised.
+        needs_capital = key in common or len(key) <= 3
+        for m in re.finditer(_phrase_pattern([part.strip(".")]), folded):
+            if needs_capital and not text[m.start()].isupper():
+                continue
+            spans.append(IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name_part"))
+    return spans
+
+
+def _email_matches(folded: str, email: str) -> list[IdentifierSpan]:
+    local, _, domain = fold(email.strip()).partition("@")
+    if not local or not domain:
+        return []
+    local_words = re.split(r"\.", local)
+    local_pattern = _DOT.join(re.escape(w) for w in local_words)
+    domain_pattern = _DOT.join(re.escape(w) for w in domain.split("."))
+    spans = [
+        IdentifierSpan(start=m.start(), end=m.end(), type="EMAIL", rule="known_email")
+        for m in re.finditer(rf"(?<![\w.]){local_pattern}{_AT}{domain_pattern}(?!\w)", folded)
+    ]
+    # The user name alone still points at the person when it is no ordinary word ("maria.g", "delgado72";
+    # not "family" or "info").
+    if len(re.sub(r"\W", "", local)) >= 5 and not local.isalpha():
+        spans += [
+            IdentifierSpan(start=m.start(), end=m.end(), type="EMAIL", rule="known_email_user")
+            for m in re.finditer(rf"(?<![\w.]){local_pattern}(?![\w])", folded)
+        ]
+    return spans
+
+
+def phone_runs(text: str) -> list[re.Match[str]]:
+    """Every run of digits written with phone separators (seven digits or more)."""
+    return [m for m in _DIGIT_RUN.finditer(text) if len(_digits(m.group(0))) >= MIN_PHONE_DIGITS]
+
+
+def _phone_matches(text: str, phone: str) -> list[IdentifierSpan]:
+    wanted = phone_national_numbers(phone)
+    spans = []
+    for m in phone_runs(text):
+        # Whole numbers compared: a shared tail of digits ("...555 0142") is not the same phone.
+        if phone_national_numbers(m.group(0)) & wanted:
+            spans.append(IdentifierSpan(start=m.start(), end=m.end(), type="PHONE", rule="known_phone"))
+    return spans
+
+
+def _street_words(words: Sequence[str]) -> tuple[int, int] | None:
+    """(first, last) index of the street name's own words when the words read as a street line, else None."""
+    vocab = vocabulary()
+    suffixes = {fold(w) for w in (*vocab.street_suffixes, *vocab.unit_words)}
+    prefixes = {fold(w) for w in vocab.street_prefixes}
+    endings = tuple(fold(e) for e in vocab.street_word_endings)
+    keys = [fold(w).strip(".,") for w in words]
+    named = [i for i, k in enumerate(keys) if not any(c.isdigit() for c in k)]
+    if not named:
+        return None
+    first, last = named[0], named[-1]
+    if keys[last] in suffixes and last > first:
+        return first, last - 1
+    if keys[first] in prefixes and last > first:
+        return first + 1, last
+    if any(keys[i].endswith(endings) and len(keys[i]) > 4 for i in named):
+        return first, last
+    return None
+
+
+def _address_matches(folded: str, address: str) -> list[IdentifierSpan]:
+    vocab = vocabulary()
+    particles = {fold(w) for w in vocab.name_particles}
+    spans: list[IdentifierSpan] = []
+    for component in (c.strip() for c in address.split(",")):
+        words = component.split()
+        if not words:
+            continue
+        if fold(words[0]).strip(".") in {fold(w) for w in vocab.unit_words}:  # "Flat 2", "Apt 3B": the whole phrase
+            spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_address")
+                      for m in re.finditer(_phrase_pattern(words), folded)]
+            continue
+        street = _street_words(words)
+        if street is not None:
+            patterns = [_phrase_pattern(words)]
+            core = [w for w in words[street[0] : street[1] + 1] if fold(w) not in particles]
+            if core and sum(len(w) for w in core) >= 4:
+                patterns.append(_phrase_pattern(core))
+            for pattern in patterns:
+                spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_address")
+                          for m in re.finditer(pattern, folded)]
+            continue
+        # A city with its postcode: only the postcode identifies (the city may stay).
+        run: list[str] = []
+        for word in [*words, ""]:
+            if word and any(c.isdigit() for c in word):
+                run.append(word)
+            elif run:
+                if sum(len(w) for w in run) >= 3:
+                    spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_postcode")
+                              for m in re.finditer(_phrase_pattern(run), folded)]
+                run = []
+    return spans
+
+
+def _phrase_matches(folded: str, phrase: str, kind: IdentifierType) -> list[IdentifierSpan]:
+    words = phrase.split()
+    if not words:
+        return []
+    return [IdentifierSpan(start=m.start(), end=m.end(), type=kind, rule="private_phrase")
+            for m in re.finditer(_phrase_pattern(words), folded)]
+
+
+def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bool = True) -> list[IdentifierSpan]:
+    """Every occurrence of the case's known identifiers in text (spans may overlap; merge before use).
+
+    name_parts=False matches whole names only (in any order, case or accents), not a surname alone: for
+    texts that also carry public registry text, where a study contact may share the family's surname.
+    """
+    folded = fold(text)
+    spans: list[IdentifierSpan] = []
+    for name in known.names:
+        spans += _name_matches(text, folded, name, parts_alone=name_parts)
+    for email in known.emails:
+        spans += _email_matches(folded, email)
+    for phone in known.phones:
+        spans += _phone_matches(text, phone)
+    for address in known.addresses:
+        spans += _address_matches(folded, address)
+    for phrase in known.private_phrases:
+        spans += _phrase_matches(folded, phrase, "PRIVATE")
+    return spans

@@ -1,0 +1,77 @@
+"""Find personal data in text meant for a family (drafts): the contact's details in any spelling, identifiers
+that appear in the case notes, and e-mails, phones, record numbers or street addresses the trial record lacks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+
+from core.privacy.deidentify import find_identifiers
+from core.privacy.folding import fold
+from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers, phone_national_numbers
+from core.privacy.spans import merge_spans
+
+_KIND_WORDS = {"NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
+               "ID": "record or insurance number", "DATE": "date", "URL": "web address", "PRIVATE": "details marked private"}
+# Generic identifiers worth flagging in a draft when the trial record does not contain them.
+_GENERIC_KINDS = ("EMAIL", "PHONE", "ID", "ADDRESS")
+
+
+class PersonalDataHit(BaseModel):
+    """One personal detail found in a text."""
+
+    item: str  # what kind of detail it is, e.g. "phone number"
+    token: str  # what the text actually contains
+    start: int
+    end: int
+    why: str  # a phrase that completes "... must not appear in a report", e.g. "The family's phone number"
+
+
+def _in_public_text(value: str, kind: str, public_folded: str, public_phones: set[str]) -> bool:
+    if kind == "PHONE":
+        return bool(phone_national_numbers(value) & public_phones)
+    needle = re.sub(r"\s+", " ", fold(value)).strip()
+    return bool(needle) and needle in public_folded
+
+
+def find_personal_data(
+    text: str,
+    personal_data: KnownIdentifiers | Sequence[str],
+    *,
+    narrative_texts: Sequence[str] = (),
+    public_text: str = "",
+) -> list[PersonalDataHit]:
+    """Return the personal details in text, each once, in text order.
+
+    personal_data: the contact's details (and private phrases); narrative_texts: the case's own free text,
+    whose identifiers must not be repeated; public_text: the trial record, whose study-team phones and
+    e-mails may be quoted (numbers are compared whole, so a shared tail of digits is no match).
+    """
+    known = as_known(personal_data)
+    hits: list[PersonalDataHit] = []
+    for span in merge_spans(find_known_identifiers(text, known)):
+        word = _KIND_WORDS.get(span.type, "personal details")
+        hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
+                                    why=f"The family's {word}"))
+    from_notes = KnownIdentifiers(private_phrases=sorted({
+        n[s.start : s.end] for n in narrative_texts for s in find_identifiers(n, known) if s.end - s.start >= 3
+    }))
+    for span in merge_spans(find_known_identifiers(text, from_notes)):
+        hits.append(PersonalDataHit(item="identifier from the case notes", token=text[span.start : span.end],
+                                    start=span.start, end=span.end, why="An identifier from the case notes"))
+    public_folded = re.sub(r"\s+", " ", fold(public_text))
+    public_phones = {n for m in re.finditer(r"\+?[\d][\d\s().\-/]{6,}\d", public_text) for n in phone_national_numbers(m.group(0))}
+    for span in find_identifiers(text):
+        value = text[span.start : span.end]
+        if span.type in _GENERIC_KINDS and not _in_public_text(value, span.type, public_folded, public_phones):
+            word = _KIND_WORDS[span.type]
+            hits.append(PersonalDataHit(item=word, token=value, start=span.start, end=span.end,
+                                        why=f"A {word} that is not in the trial record"))
+    hits.sort(key=lambda h: (h.start, -h.end))
+    unique: list[PersonalDataHit] = []
+    for hit in hits:
+        if not unique or hit.start >= unique[-1].end:
+            unique.append(hit)
+    return unique

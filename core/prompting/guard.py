@@ -1,0 +1,36 @@
+"""The last check before a prompt leaves: the family's details in any spelling refuse the send; the facts a model
+may see are the de-identified ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.domain.case_facts import CaseFacts
+from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers
+
+
+class PersonalDataInPrompt(ValueError):
+    """A rendered prompt contains the family's personal data and must not be sent."""
+
+
+PersonalData = KnownIdentifiers | Sequence[str]
+_KIND_WORDS = {"NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
+               "PRIVATE": "details marked private"}
+
+
+def guard_messages(messages: list[dict[str, str]], personal_data: PersonalData) -> None:
+    """Refuse to send messages that contain any of the family's personal details, in any spelling."""
+    known = as_known(personal_data)
+    for message in messages:
+        hits = find_known_identifiers(message["content"], known)
+        if hits:
+            # Name the kind of detail only: the error may be logged.
+            raise PersonalDataInPrompt(
+                f"the {message['role']} message contains the family's {_KIND_WORDS.get(hits[0].type, 'personal details')}"
+            )
+
+
+def deidentified_facts(facts: CaseFacts, personal_data: PersonalData) -> CaseFacts:
+    """The case facts as a model may see them: known identifiers and every other identifier replaced."""
+    return deidentify_case_facts(facts, as_known(personal_data))[0]
