@@ -1,0 +1,98 @@
+"""Read hand-written YAML data files into pydantic models; every error names the file and the line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+Location = tuple[str, ...]
+
+
+class DataFileError(ValueError):
+    """A data file that cannot be used, with the file, the line and what is wrong."""
+
+
+class LoadedFile(Generic[M]):
+    """A validated data file, with the line of every key so later checks can point at the right line."""
+
+    def __init__(self, path: Path, value: M, lines: dict[Location, int]) -> None:
+        self.path = path
+        self.value = value
+        self._lines = lines
+
+    def line(self, *location: object) -> int:
+        """The line of the deepest known part of `location` (1-based)."""
+        return _line_for(self._lines, tuple(str(p) for p in location))
+
+    def error(self, location: tuple[object, ...], message: str) -> DataFileError:
+        """An error for the entry at `location` (e.g. ("diseases", "asthma", "parents")) naming file and line."""
+        where = ".".join(str(p) for p in location)
+        return DataFileError(f"{self.path}:{self.line(*location)}: {where}: {message}")
+
+
+def load_yaml(path: Path, model: type[M]) -> LoadedFile[M]:
+    """Parse `path` as YAML and validate it as `model`; a syntax error, a duplicate key or an invalid
+    value raises DataFileError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Location, int] = {}
+        if node is not None:
+            _record_lines(path, node, (), lines)
+        data: Any = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise DataFileError(f"{path}:{line}: not valid YAML ({exc.problem or exc.context})") from exc
+    finally:
+        loader.dispose()
+    try:
+        value = model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        location = tuple(str(p) for p in first["loc"])
+        where = ".".join(location) or "(top level)"
+        raise DataFileError(f"{path}:{_line_for(lines, location)}: {where}: {first['msg']}") from exc
+    return LoadedFile(path, value, lines)
+
+
+def _record_lines(path: Path, node: yaml.Node, location: Location, lines: dict[Location, int]) -> None:
+    lines.setdefault(location, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise DataFileError(f"{path}:{line}: duplicate key {key!r} (first at line {seen[key]})")
+            seen[key] = line
+            lines[(*location, key)] = line
+            _record_lines(path, value_node, (*location, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for position, item in enumerate(node.value):
+            _record_lines(path, item, (*location, str(position)), lines)
+
+
+def _line_for(lines: dict[Location, int], location: Location) -> int:
+    for end in range(len(location), -1, -1):
+        if location[:end] in lines:
+            return lines[location[:end]]
+    return 1
+
+
+def compile_pattern(pattern: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    """Compile a data file's regular expression; a broken one raises ValueError with the reason
+    (pydantic turns it into a validation error at the pattern's line)."""
+    try:
+        return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc

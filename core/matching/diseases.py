@@ -1,0 +1,117 @@
+"""Which diseases a text names (knowledge/diseases.yaml), and whether a trial's diseases can fit a case's.
+
+A trial for a disease fits a case with that disease or a narrower one (a trial for acute leukaemia fits a
+case of T-ALL); a case named more broadly than the trial (case "leukaemia", trial "T-ALL") is left open; two
+diseases neither of which contains the other (B-ALL and T-ALL, myeloma and mantle cell lymphoma, asthma and
+leukaemia) do not fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from core.matching.case_facts import CaseFacts
+from core.matching.concepts import ConceptSpec, ConceptTable
+from core.matching.knowledge import loader
+
+Fit = Literal["fits", "unsettled", "other disease"]
+
+
+@lru_cache(maxsize=1)
+def disease_table() -> ConceptTable:
+    """The disease hierarchy, compiled once."""
+    return ConceptTable(
+        {
+            name: ConceptSpec(tuple(e.parents), tuple(e.names), tuple(e.acronyms))
+            for name, e in loader.diseases().diseases.items()
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def _group_names() -> frozenset[str]:
+    return frozenset(name for name, e in loader.diseases().diseases.items() if e.group)
+
+
+def group_of(disease: str) -> frozenset[str]:
+    """The broad groups ("blood cancer") a disease lies in; empty for one above them ("cancer")."""
+    table = disease_table()
+    return frozenset(g for g in _group_names() if table.is_a(disease, g))
+
+
+def named_diseases(text: str) -> list[str]:
+    """The diseases a text names, narrowest where names overlap, in order of first mention."""
+    return disease_table().named(text) if text and text.strip() else []
+
+
+@lru_cache(maxsize=4096)
+def disease_groups(text: str) -> frozenset[str]:
+    """The broad groups a text's diseases lie in; empty when it names none, or names one spanning groups
+    ("cancer", "any malignancy")."""
+    found = named_diseases(text)
+    groups = [group_of(d) for d in found]
+    if not found or any(not g for g in groups):
+        return frozenset()
+    return frozenset().union(*groups)
+
+
+def case_diseases(facts: CaseFacts) -> list[str]:
+    """The case's diseases: its diagnosis and the conditions it reports (a comorbidity keeps trials open)."""
+    named = [d for text in [facts.diagnosis, *facts.conditions] for d in named_diseases(text)]
+    return disease_table().narrowest(named)
+
+
+def trial_diseases(conditions: Sequence[str], title: str = "") -> list[str]:
+    """The diseases a trial is for: those its conditions and title name. A broad condition listed beside
+    a narrower disease the title names ("Relapsed Leukemia" beside a title about T-ALL) only qualifies it."""
+    table = disease_table()
+    in_title = named_diseases(title)
+    listed = [d for c in conditions for d in named_diseases(c)]
+    kept = [d for d in listed if not any(t != d and table.is_a(t, d) for t in in_title)]
+    return list(dict.fromkeys([*kept, *in_title]))
+
+
+@dataclass(frozen=True)
+class DiseaseFit:
+    """How a trial's diseases relate to a case's, with the reason in plain words."""
+
+    fit: Fit
+    reason: str
+
+
+def _describe(diseases: Iterable[str], with_groups: bool) -> str:
+    parts = []
+    for d in diseases:
+        groups = sorted(group_of(d))
+        parts.append(f"{d} ({' and '.join(groups)})" if with_groups and groups and d not in groups else d)
+    return " or ".join(parts)
+
+
+def judge_fit(required: Sequence[str], case: Sequence[str], diagnosis: str) -> DiseaseFit | None:
+    """Does a case with diseases `case` (diagnosis as written: `diagnosis`) fit a trial for `required`?
+    None when either side names no disease."""
+    if not required or not case:
+        return None
+    table = disease_table()
+    wanted = table.narrowest(required)
+    if any(table.is_a(c, r) for r in required for c in case):
+        have, wanted_one = next((c, r) for r in required for c in case if table.is_a(c, r))
+        what = wanted_one if have == wanted_one else f"a kind of {wanted_one}"
+        return DiseaseFit("fits", f"The trial is for {_describe(wanted, False)}; the case's diagnosis ({diagnosis}) is {what}")
+    if any(table.is_a(r, c) for r in required for c in case):
+        return DiseaseFit(
+            "unsettled",
+            f"The trial is for {_describe(wanted, False)}; the case's diagnosis ({diagnosis}) does not say which kind",
+        )
+    case_groups = set().union(*(group_of(c) for c in case))
+    wanted_groups = set().union(*(group_of(r) for r in wanted))
+    with_groups = bool(case_groups) and not (case_groups & wanted_groups)
+    return DiseaseFit(
+        "other disease",
+        f"The trial is for {_describe(wanted, with_groups)}; the case's diagnosis ({diagnosis}) is "
+        f"{_describe(case, with_groups)}",
+    )
+
