@@ -8,6 +8,7 @@ leukaemia) do not fit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +65,18 @@ def case_diseases(facts: CaseFacts) -> list[str]:
     return disease_table().narrowest(named)
 
 
+@lru_cache(maxsize=1)
+def _broadening() -> re.Pattern[str] | None:
+    patterns = loader.diseases().broadening
+    return re.compile(rf"\b(?:{'|'.join(patterns)})\b", re.IGNORECASE) if patterns else None
+
+
+def widens_beyond_named(texts: Iterable[str]) -> bool:
+    """True when a trial's conditions or title take in more than the diseases they name ("Rare Diseases")."""
+    pattern = _broadening()
+    return pattern is not None and any(pattern.search(t) for t in texts if t)
+
+
 def trial_diseases(conditions: Sequence[str], title: str = "") -> list[str]:
     """The diseases a trial is for: those its conditions and title name. A broad condition listed beside
     a narrower disease the title names ("Relapsed Leukemia" beside a title about T-ALL) only qualifies it."""
@@ -90,9 +103,12 @@ def _describe(diseases: Iterable[str], with_groups: bool) -> str:
     return " or ".join(parts)
 
 
-def judge_fit(required: Sequence[str], case: Sequence[str], diagnosis: str) -> DiseaseFit | None:
+def judge_fit(
+    required: Sequence[str], case: Sequence[str], diagnosis: str, *, open_ended: bool = False
+) -> DiseaseFit | None:
     """Does a case with diseases `case` (diagnosis as written: `diagnosis`) fit a trial for `required`?
-    None when either side names no disease."""
+    None when either side names no disease; with `open_ended` (the trial also takes diseases it does not
+    name), another disease is only "unsettled"."""
     if not required or not case:
         return None
     table = disease_table()
@@ -105,6 +121,12 @@ def judge_fit(required: Sequence[str], case: Sequence[str], diagnosis: str) -> D
         return DiseaseFit(
             "unsettled",
             f"The trial is for {_describe(wanted, False)}; the case's diagnosis ({diagnosis}) does not say which kind",
+        )
+    if open_ended:
+        return DiseaseFit(
+            "unsettled",
+            f"The trial names {_describe(wanted, False)} among other conditions; the case's diagnosis ({diagnosis}) "
+            "may be one of them",
         )
     case_groups = set().union(*(group_of(c) for c in case))
     wanted_groups = set().union(*(group_of(r) for r in wanted))

@@ -159,7 +159,7 @@ def assess_candidates(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
-    from core.matching.criteria_rules import assess_trial, summarise_verdicts
+    from core.matching.criteria_rules import assess_trial_record, summarise_verdicts
     from core.matching.extract import split_sentences
     from core.matching.filters import apply_hard_filters
 
@@ -184,7 +184,7 @@ def assess_candidates(
             "deciding": None,
         }
         if outcome.passed and assessed < top_k:
-            verdicts = assess_trial(trial.criteria, sentences, facts, conditions=trial.conditions)
+            verdicts = assess_trial_record(trial, sentences, facts)
             row.update(verdicts=verdicts, **summary_fields(summarise_verdicts(verdicts)))
             assessed += 1
             if on_progress:

@@ -44,6 +44,7 @@ class DiseaseEntry(NamedEntry):
 
 
 class DiseaseFile(_Strict):
+    broadening: list[Pattern] = Field(default_factory=list)
     diseases: dict[str, DiseaseEntry]
 
 

@@ -169,7 +169,8 @@ def test_assess_trial_and_summary():
     assert summary.not_met == 1
     assert not summary.likely_eligible
     assert summary.deciding is not None and summary.deciding.criterion_text == "Patients older than 50 years"
-    assert summarise_verdicts([]).likely_eligible
+    # nothing checked is not a fit: a trial with no verdict met ("met 0") is never likely eligible
+    assert not summarise_verdicts([]).likely_eligible
 
 
 LEUKAEMIA = (
