@@ -29,7 +29,8 @@ class ConceptSpec:
 def _whole_words(patterns: Sequence[str], flags: int) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(patterns)})(?![\w-])", flags)
+    ordered = sorted(patterns, key=len, reverse=True)  # at one position the longest written form wins
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(ordered)})(?![\w-])", flags)
 
 
 class ConceptTable:

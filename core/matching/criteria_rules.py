@@ -346,6 +346,24 @@ def case_history(facts: CaseFacts, sentences: Sequence[str]) -> TherapyHistory:
     return _history_memo[key]
 
 
+# Words a prior-treatment criterion may use besides the treatments and still ask nothing else.
+_THERAPY_CRITERION_WORDS = _wordset(
+    """prior previous previously received receive receiving treated treatment treatments therapy therapies history
+    after following exposure exposed naive naïve refractory relapse relapsed relapsing progression progressed
+    post any had have has failed failure no not never without patients patient who including include allowed
+    permitted line lines course courses cycle cycles regimen regimens agent agents drug drugs documented"""
+)
+
+
+def _words_besides_therapies(text: str, mentions: Sequence) -> set[str]:
+    kept, pos = [], 0
+    for m in mentions:
+        kept.append(text[pos : m.start])
+        pos = max(pos, m.end)
+    kept.append(text[pos:])
+    return _content_words(" ".join(kept)) - _THERAPY_CRITERION_WORDS
+
+
 def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
     """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant'), read against
     the case's history: a class is met by any member ('prior BTK inhibitor' by ibrutinib), a regimen by
@@ -364,7 +382,7 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
         for m in mentions
     )
     had = {c: ids for c in named if (ids := history.has_had(c)) is not None}
-    decisive = len(_content_words(text)) - len(named) <= 3
+    decisive = len(_words_besides_therapies(text, mentions)) <= 2
     if had:
         what = ", ".join(had)
         evidence = sorted({i for ids in had.values() for i in ids})
@@ -380,6 +398,49 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
     return Finding(
         None, [], f"The case does not say whether the patient had {', '.join(named)}", decisive=False
     )
+
+
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
+_ORDINAL = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth)"
+CASE_RELAPSE_NUMBER = re.compile(rf"\b{_ORDINAL}\s+(?:\w+\s+){{0,2}}?relapse\b|\brelapsed\s+(?:a\s+)?{_ORDINAL}\s+time", re.I)
+CRIT_RELAPSE_ATLEAST = re.compile(
+    rf"\b{_ORDINAL}\s+or\s+(?:later|greater|subsequent|more|further|higher)\s+(?:\w+\s+){{0,2}}?relapse|"
+    rf"\b(?:≥|>=)\s*{_ORDINAL}\s+relapse|\b(?:≥|>=|at least)\s*(\d)\s+relapses",
+    re.I,
+)
+CRIT_RELAPSE_EXACT = re.compile(rf"^\W*(?:in\s+|at\s+)?{_ORDINAL}\s+(?:\w+\s+){{0,2}}?relapse\b", re.I)
+CRIT_NO_PRIOR_RELAPSE = re.compile(r"^\W*no\s+(?:prior|previous|earlier)\s+relapses?\W*$", re.I)
+
+
+def case_relapse_number(facts: CaseFacts) -> int | None:
+    """Which relapse the case is in ("second relapse" -> 2), from its diagnosis, status and summary."""
+    for text in (facts.disease_status or "", facts.diagnosis, facts.summary):
+        m = CASE_RELAPSE_NUMBER.search(text)
+        if m:
+            return ORDINALS[(m.group(1) or m.group(2)).lower()]
+    return None
+
+
+def rule_relapse_number(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """'First relapse', 'second or later relapse', 'no prior relapse' against which relapse the case is in."""
+    at_least, exact, none_before = (
+        CRIT_RELAPSE_ATLEAST.search(text), CRIT_RELAPSE_EXACT.search(text), CRIT_NO_PRIOR_RELAPSE.search(text)
+    )  # fmt: skip
+    if not (at_least or exact or none_before):
+        return None
+    number = case_relapse_number(facts)
+    if number is None:
+        return None
+    evidence = _find_sentences(sentences, CASE_RELAPSE_NUMBER)
+    said = f"The case is in relapse number {number}"
+    if none_before:
+        return Finding(number == 1, evidence, said)
+    if at_least:
+        word = at_least.group(1) or at_least.group(2) or at_least.group(3)
+        needed = ORDINALS.get(word.lower()) if not word.isdigit() else int(word)
+        return Finding(number >= (needed or 1), evidence, said, decisive=len(text) < 60)
+    needed = ORDINALS[exact.group(1).lower()]  # type: ignore[union-attr]
+    return Finding(number == needed, evidence, said, decisive=len(text) < 40)
 
 
 CRIT_RELAPSED = re.compile(
@@ -574,6 +635,7 @@ RULES = (
     rule_consent,
     rule_performance,
     rule_prior_therapy,
+    rule_relapse_number,
     rule_disease_status,
     rule_main_diagnosis,
     rule_any_cancer,

@@ -78,12 +78,20 @@ def widens_beyond_named(texts: Iterable[str]) -> bool:
 
 
 def trial_diseases(conditions: Sequence[str], title: str = "") -> list[str]:
-    """The diseases a trial is for: those its conditions and title name. A broad condition listed beside
-    a narrower disease the title names ("Relapsed Leukemia" beside a title about T-ALL) only qualifies it."""
+    """The diseases a trial is for: those its conditions and title name. A broad condition listed beside a
+    narrower one ("Relapsed Leukemia" beside T-ALL, "Neoplasm Metastasis" beside HER2-positive breast
+    cancer) only qualifies it, unless the title names it too or it says it widens ("Other ... Tumors")."""
     table = disease_table()
     in_title = named_diseases(title)
-    listed = [d for c in conditions for d in named_diseases(c)]
-    kept = [d for d in listed if not any(t != d and table.is_a(t, d) for t in in_title)]
+    listed = [(d, c) for c in conditions for d in named_diseases(c)]
+    narrower = [d for d, _ in listed] + in_title
+    kept = [
+        d
+        for d, text in listed
+        if d in in_title
+        or widens_beyond_named([text])
+        or not any(n != d and table.is_a(n, d) for n in narrower)
+    ]
     return list(dict.fromkeys([*kept, *in_title]))
 
 

@@ -159,7 +159,7 @@ def assess_candidates(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
-    from core.matching.criteria_rules import assess_trial_record, summarise_verdicts
+    from core.matching.criteria_rules import assess_conditions, assess_trial_record, summarise_verdicts
     from core.matching.extract import split_sentences
     from core.matching.filters import apply_hard_filters
 
@@ -189,18 +189,33 @@ def assess_candidates(
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
+        # whether the trial is for the case's disease, also for trials the filters keep out (see candidate_tier)
+        main = next((v for v in row["verdicts"] if v.position == -1 and v.kind == "inclusion"), None)
+        main = main or assess_conditions(trial.conditions, trial.brief_title, facts)
+        row["disease_fit"] = main.verdict if main is not None else "not enough information"
         results.append(row)
     return order_candidates(results)
 
 
+def candidate_tier(row: dict[str, Any]) -> int:
+    """0: open to the case and not ruled out; 1: open, ruled out by a criterion, but for the case's disease;
+    2: kept out by the filters (closed, age...) but for the case's disease; 3: the rest (another disease)."""
+    other_disease = row.get("disease_fit") == "not included"
+    if row["passed_filters"]:
+        if row["eligibility"] != "likely not eligible":
+            return 0
+        return 3 if other_disease else 1
+    return 2 if row.get("disease_fit") == "included" else 3
+
+
 def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Score and sort candidates: passed filters first, then relevance, halved when a criterion makes the
+    """Score and sort candidates by tier (candidate_tier), then relevance, halved when a criterion makes the
     patient likely not eligible (a relevant trial with one failed rule still outranks an unrelated one)."""
     max_score = max((r["retrieval_score"] for r in rows), default=0.0) or 1.0
     for row in rows:
         penalty = 0.5 if row["eligibility"] == "likely not eligible" else 1.0
         row["score"] = round(penalty * row["retrieval_score"] / max_score, 4)
-    return sorted(rows, key=lambda r: (not r["passed_filters"], -r["score"], r["registry_id"]))
+    return sorted(rows, key=lambda r: (candidate_tier(r), -r["score"], r["registry_id"]))
 
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:

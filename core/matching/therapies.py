@@ -44,6 +44,12 @@ def _drug_word() -> re.Pattern[str] | None:
     return re.compile(rf"\b[a-z]{{3,}}(?:{'|'.join(endings)})\b", re.IGNORECASE) if endings else None
 
 
+@lru_cache(maxsize=1)
+def _complete_cue() -> re.Pattern[str] | None:
+    cues = loader.therapies().complete_history_cues
+    return re.compile(rf"\b(?:{'|'.join(cues)})\b", re.IGNORECASE) if cues else None
+
+
 def find_therapies(text: str) -> list[Mention]:
     """Every treatment a text names (negated or not), narrowest where names overlap, in text order; a
     word with a drug-name ending the table does not list ("zilovertamab") counts as a drug of its own."""
@@ -84,6 +90,7 @@ class TherapyHistory:
 
     had: dict[str, list[int]] = field(default_factory=dict)  # treatment -> evidence sentence ids
     denied: dict[str, list[int]] = field(default_factory=dict)
+    complete: list[int] | None = None  # sentences saying the history is complete ("no other treatment")
 
     def has_had(self, asked: str) -> list[int] | None:
         """Evidence that the case had `asked` or something belonging to it; None when it did not say."""
@@ -91,8 +98,11 @@ class TherapyHistory:
         return sorted({i for ids in hits for i in ids}) if hits else None
 
     def denies(self, asked: str) -> list[int] | None:
-        """Evidence that the case has not had `asked` (or any broader class of it); None when it did not say."""
+        """Evidence that the case has not had `asked` (or any broader class of it); None when it did not say.
+        A history the note calls complete denies whatever it does not list."""
         hits = [ids for denied, ids in self.denied.items() if is_kind_of(asked, denied)]
+        if not hits and self.complete is not None and self.had and self.has_had(asked) is None:
+            hits = [self.complete]
         return sorted({i for ids in hits for i in ids}) if hits else None
 
 
@@ -109,6 +119,10 @@ def read_history(facts: CaseFacts, sentences: Sequence[str]) -> TherapyHistory:
                 history.denied.setdefault(m.concept, []).append(index)
             elif not (is_in(sentence, m.start, "hypothetical") or is_in(sentence, m.start, "family")):
                 history.had.setdefault(m.concept, []).append(index)
+    cue = _complete_cue()
+    if cue is not None:
+        said = [i for i, sentence in enumerate(sentences) if cue.search(sentence)]
+        history.complete = said or None
     for item in facts.negations:
         for m in find_therapies(item):
             history.denied.setdefault(m.concept, [])

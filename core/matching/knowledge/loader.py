@@ -62,6 +62,7 @@ class TherapyEntry(NamedEntry):
 
 
 class TherapyFile(_Strict):
+    complete_history_cues: list[Pattern] = Field(default_factory=list)
     drug_name_endings: list[Annotated[str, Field(pattern=r"^[a-z]+$")]] = Field(default_factory=list)
     therapies: dict[str, TherapyEntry]
 
