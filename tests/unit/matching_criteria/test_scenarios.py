@@ -8,7 +8,13 @@ import pytest
 
 from core.catalogue.demo_data import TRIALS_DIR
 from core.datafiles import DataFileError
-from core.matching.scenarios import build_catalogue_index, load_catalogue, load_suite, match_case_facts, run_suite
+from core.matching.scenarios import (
+    build_catalogue_index,
+    load_catalogue,
+    load_suite,
+    match_case_facts,
+    run_suite,
+)
 from tests.support.paths import REPO_ROOT, SHARED_DATA
 
 SUITE = REPO_ROOT / "tests" / "data" / "scenarios.yaml"
