@@ -6,9 +6,9 @@ import re
 
 from core.matching.case_facts import CaseFacts
 from core.matching.differential import SuggestedDiagnosis, rank_differential
+from core.matching.knowledge import loader
 from core.matching.presentations import suggest_diagnoses
 from core.matching.retrieval import WeightedQuery
-from core.matching.synonyms import ABBREVIATIONS, SYNONYMS
 
 DIAGNOSIS_WEIGHT = 3.0
 KEY_FACT_WEIGHT = 1.5
@@ -95,14 +95,15 @@ def strip_boilerplate(text: str) -> str:
 
 
 def expand_terms(text: str) -> list[str]:
-    """Expansions (from the hand-written tables) of abbreviations and lay terms found in the text."""
+    """Expansions (knowledge/terms.yaml) of abbreviations and lay terms found in the text."""
     found: list[str] = []
-    for abbr, full in ABBREVIATIONS.items():
+    terms = loader.terms()
+    for abbr, full in terms.query_abbreviations.items():
         flags = 0 if abbr.isupper() else re.IGNORECASE
         if re.search(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text, flags):
             found.append(full)
     lowered = text.lower()
-    for term, synonym in SYNONYMS.items():
+    for term, synonym in terms.query_synonyms.items():
         if re.search(rf"\b{re.escape(term)}\b", lowered):
             found.append(synonym)
     return found

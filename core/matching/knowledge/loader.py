@@ -67,6 +67,40 @@ class TherapyFile(_Strict):
     therapies: dict[str, TherapyEntry]
 
 
+Weight = Annotated[int, Field(ge=1, le=3)]
+
+
+class FindingFile(_Strict):
+    findings: dict[str, Annotated[list[Pattern], Field(min_length=1)]]
+
+
+class DifferentialEntry(_Strict):
+    names: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)  # as trials list the disease
+    findings: dict[str, Weight] = Field(min_length=1)  # finding -> 1 nonspecific, 2 characteristic, 3 nearly specific
+
+
+class DifferentialFile(_Strict):
+    diseases: dict[str, DifferentialEntry]
+
+
+class Presentation(_Strict):
+    pattern: Pattern
+    diagnoses: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+
+
+class PresentationFile(_Strict):
+    presentations: list[Presentation]
+
+
+Token = Annotated[str, Field(pattern=r"^x[a-z0-9]+$")]
+
+
+class TermFile(_Strict):
+    query_abbreviations: dict[str, str] = Field(default_factory=dict)
+    query_synonyms: dict[str, str] = Field(default_factory=dict)
+    criterion_terms: dict[Token, Annotated[list[Pattern], Field(min_length=1)]] = Field(default_factory=dict)
+
+
 def directed_therapy(antigen: str) -> str:
     """The class of treatments aimed at an antigen ("CD19-directed therapy")."""
     return f"{antigen}-directed therapy"
@@ -130,6 +164,36 @@ def load_therapy_file(path: Path, antigens: set[str]) -> LoadedFile[TherapyFile]
     return loaded
 
 
+def load_differential_files(findings_path: Path, diseases_path: Path) -> tuple[FindingFile, DifferentialFile]:
+    """findings.yaml and differential.yaml: every finding a disease weighs must be one findings.yaml defines."""
+    findings = load_yaml(findings_path, FindingFile)
+    differential = load_yaml(diseases_path, DifferentialFile)
+    known = set(findings.value.findings)
+    for name, entry in differential.value.diseases.items():
+        for finding in entry.findings:
+            if finding not in known:
+                raise differential.error(("diseases", name, "findings", finding), f"unknown finding {finding!r}")
+    return findings.value, differential.value
+
+
+@lru_cache(maxsize=1)
+def differential() -> tuple[FindingFile, DifferentialFile]:
+    """The diagnostic knowledge base shipped with the product: findings and the diseases they suggest."""
+    return load_differential_files(KNOWLEDGE_DIR / "findings.yaml", KNOWLEDGE_DIR / "differential.yaml")
+
+
+@lru_cache(maxsize=1)
+def presentations() -> PresentationFile:
+    """The presenting-findings table shipped with the product."""
+    return load_yaml(KNOWLEDGE_DIR / "presentations.yaml", PresentationFile).value
+
+
+@lru_cache(maxsize=1)
+def terms() -> TermFile:
+    """Abbreviations and variant wordings shipped with the product."""
+    return load_yaml(KNOWLEDGE_DIR / "terms.yaml", TermFile).value
+
+
 @lru_cache(maxsize=1)
 def diseases() -> DiseaseFile:
     """The disease hierarchy shipped with the product."""
@@ -148,4 +212,6 @@ def therapies() -> TherapyFile:
     return load_therapy_file(KNOWLEDGE_DIR / "therapies.yaml", set(antigens().antigens)).value
 
 
-__all__ = ["DataFileError", "antigens", "diseases", "directed_therapy", "therapies"]
+__all__ = [
+    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "presentations", "terms", "therapies",
+]
