@@ -10,7 +10,6 @@ from core.drafting.service import start_drafting
 from core.jobs import dispatch_job
 from core.llm_config import load_llm_settings
 from core.matching.differential import describe_suggested_diagnoses
-from core.matching.extract import split_sentences
 from core.matching.service import (
     catalogue_size,
     dismiss_trial,
@@ -21,6 +20,7 @@ from core.matching.service import (
     unselect_trial,
 )
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
+from core.nlp.sentences import split_sentences
 from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
 
 INLINE_LIMIT = 20_000  # below this many trials matching finishes in about a second: no job panel needed

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import Stemmer
 
-from core.matching.extract import negated_spans
 from core.matching.knowledge import loader
+from core.nlp.negation import negated_spans
 
 
 @lru_cache(maxsize=1)

@@ -160,8 +160,8 @@ def assess_candidates(
 ) -> list[dict[str, Any]]:
     """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
     from core.matching.criteria_rules import assess_conditions, assess_trial_record, summarise_verdicts
-    from core.matching.extract import split_sentences
     from core.matching.filters import apply_hard_filters
+    from core.nlp.sentences import split_sentences
 
     sentences = split_sentences(facts.summary) if facts.summary else []
     results: list[dict[str, Any]] = []

@@ -113,8 +113,11 @@ def negated_spans(sentence: str) -> list[tuple[int, int]]:
 
 
 def is_in(sentence: str, position: int, category: Category = "negated") -> bool:
-    """True when `position` lies in the scope of a cue of `category`."""
-    return any(s.start <= position < s.end for s in context_scopes(sentence) if s.category == category)
+    """True when `position` lies in the scope of a cue of `category`, or in a forward cue itself ("No
+    history of" in "No history of seizures")."""
+    return any(
+        min(s.cue_start, s.start) <= position < s.end for s in context_scopes(sentence) if s.category == category
+    )
 
 
 def is_negated_at(sentence: str, position: int) -> bool:

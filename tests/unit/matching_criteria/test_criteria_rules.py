@@ -8,8 +8,9 @@ from core.catalogue.records import ParsedCriterion
 from core.matching.case_facts import CaseFacts
 from core.matching.criteria_limits import parse_age_limits
 from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
-from core.matching.extract import extract_case_facts, split_sentences
+from core.matching.extract import extract_case_facts
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
+from core.nlp.sentences import split_sentences
 
 NOTE = (
     "0. A 58-year-old African-American woman presents to the ER with episodic chest pain.\n"
