@@ -16,9 +16,9 @@ from core.drafting.schema import (
     TrialSummaryDraft,
     required_sections,
 )
-from core.drafting.sentences import split_sentences
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import CriterionVerdict
+from core.nlp.sentences import split_sentences
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field
 from core.catalogue.records import NormalizedTrial, ParsedCriterion, Site
 from core.drafting.context import OptionSummary, format_distance_km, order_options
 from core.drafting.schema import SECTION_TITLES, required_sections
-from core.drafting.sentences import split_sentences
 from core.matching.case_facts import CaseFacts
 from core.matching.verdicts import CriterionVerdict
+from core.nlp.sentences import split_sentences
 
 SYSTEM_MARKER = "<!-- system -->"
 USER_MARKER = "<!-- user -->"

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.drafting.sentences import normalise_space, split_sentences
 from core.matching.verdicts import VerdictLabel
+from core.nlp.sentences import normalise_space, split_sentences
 
 DraftKind = Literal["trial", "case"]
 

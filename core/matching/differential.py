@@ -16,6 +16,9 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict
 
 from core.matching.knowledge import loader
+from core.matching.presentations import match_presentations
+from core.nlp.negation import strip_negated
+from core.nlp.sentences import split_clauses
 
 # A suggestion needs this much evidence: two findings at least, one of them characteristic (weight 2+),
 # so nonspecific findings alone (fever and fatigue) never suggest anything.
@@ -114,16 +117,12 @@ def _cached_differential(clauses: tuple[str, ...], limit: int) -> tuple[Suggeste
 
 def suggest_differential(text: str, limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
     """Best-supported diseases for a case text (sentence split and negated findings removed first)."""
-    from core.matching.query import split_sentences, strip_negated  # query imports this module
-
-    return rank_differential((strip_negated(s) for s in split_sentences(text)), limit)
+    return rank_differential((strip_negated(s) for s in split_clauses(text)), limit)
 
 
 def describe_suggested_diagnoses(text: str) -> list[str]:
     """What the search adds for a case that names no diagnosis, for the reviewer: each knowledge-base
     suggestion with the findings behind it, then the presentation table's phrase-based suggestions."""
-    from core.matching.presentations import match_presentations
-
     suggestions = suggest_differential(text)
     known = {s.disease.lower() for s in suggestions}
     return [f"{s.disease} (from: {', '.join(s.findings)})" for s in suggestions] + [

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from core.matching.knowledge import loader
+from core.nlp.negation import strip_negated
+from core.nlp.sentences import split_clauses
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +49,4 @@ def match_presentations(text: str) -> list[str]:
     Matching is per sentence, on lower-cased text with negated findings removed first, so "no
     hemoptysis" suggests nothing. Deterministic: the same text always gives the same list.
     """
-    from core.matching.query import split_sentences, strip_negated  # query imports this module
-
-    return suggest_diagnoses(strip_negated(s) for s in split_sentences(text))
+    return suggest_diagnoses(strip_negated(s) for s in split_clauses(text))

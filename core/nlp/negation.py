@@ -38,6 +38,8 @@ class CueFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     terminators: list[Pattern]
+    backward_words: int = Field(default=4, ge=1)
+    strip_words: int = Field(default=8, ge=1)
     pseudo: list[Pattern] = Field(default_factory=list)
     self_negated: list[Pattern] = Field(default_factory=list)
     cues: dict[Category, _Cues]
@@ -72,6 +74,8 @@ class _Engine:
         self.forward = {c: _words(v.forward) for c, v in cues.cues.items() if v.forward}
         self.backward = {c: _words(v.backward) for c, v in cues.cues.items() if v.backward}
         self.clause_start = re.compile(r"[.;:()]|\b(?:but|however|although|though|whereas|and)\b", re.IGNORECASE)
+        self.backward_words = cues.backward_words
+        self.strip_words = cues.strip_words
 
 
 @lru_cache(maxsize=1)
@@ -97,6 +101,9 @@ def context_scopes(sentence: str) -> tuple[Scope, ...]:
         for m in pattern.finditer(sentence):
             starts = [c.end() for c in engine.clause_start.finditer(sentence, 0, m.start())]
             start = starts[-1] if starts else 0
+            words = list(re.finditer(r"\S+", sentence[start : m.start()]))
+            if len(words) > engine.backward_words:
+                start += words[-engine.backward_words].start()
             if start < m.start():
                 scopes.append(Scope(category, start, m.start(), m.start()))
     return tuple(sorted(scopes, key=lambda s: (s.start, s.end, s.category)))
@@ -127,10 +134,11 @@ def is_negated_at(sentence: str, position: int) -> bool:
 
 def strip_negated(text: str, *, max_words: int | None = None) -> str:
     """The text without what it denies ("denies smoking or diabetes") and self-negating words
-    ("afebrile"); `max_words` bounds how far one negation reaches."""
+    ("afebrile"); one negation cuts at most `max_words` words (default: strip_words in the cues file)."""
+    max_words = max_words or _engine().strip_words
     cut: list[tuple[int, int]] = []
     for start, end in negated_spans(text):
-        if max_words is not None:
+        if max_words:
             words = list(re.finditer(r"\S+", text[start:end]))
             if len(words) > max_words:
                 end = start + words[max_words - 1].end()

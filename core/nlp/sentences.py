@@ -32,15 +32,16 @@ ABBREVIATIONS = frozenset(
 )
 NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
 # A sentence ends at . ! or ? (and any closing quote or bracket) before whitespace and an upper-case letter,
-# a digit or an opening quote/bracket; a blank line or a new bullet also ends one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+# a digit, or an opening quote or bracket (a quoted glossary term may start lower-case); a blank line or a
+# new bullet also ends one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]\w|[A-Z0-9])")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-*\u2022])")
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a text, stripped, whitespace runs made single spaces, without empty ones; a note
-    whose every line is numbered ('0. ...', '1. ...') keeps one sentence per numbered line."""
+    """The sentences of a text as written (only stripped at the ends), without empty ones; a note whose every
+    line is numbered ('0. ...', '1. ...') keeps one sentence per numbered line."""
     if not text or not text.strip():
         return []
     lines = [line for line in text.splitlines() if line.strip()]
@@ -49,14 +50,14 @@ def split_sentences(text: str) -> list[str]:
         return [m.group(2) for m in numbered if m]
     sentences: list[str] = []
     for paragraph in _PARAGRAPH.split(text):
-        paragraph = " ".join(paragraph.split())
         start = 0
         for match in _SENTENCE_END.finditer(paragraph):
             before = paragraph[start : match.start()].rstrip("\"')]\u201d\u2019")
-            last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
+            last = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.strip() else ""
             if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
                 continue  # "Dr. Smith", "e.g. fever", "J. Smith"
-            sentences.append(paragraph[start : match.start()].strip())
+            if paragraph[start : match.start()].strip():
+                sentences.append(paragraph[start : match.start()].strip())
             start = match.end()
         tail = paragraph[start:].strip()
         if tail:
