@@ -10,7 +10,7 @@ from functools import lru_cache
 import Stemmer
 
 from core.matching.knowledge import loader
-from core.nlp.negation import negated_spans
+from core.nlp.negation import is_in, negated_spans
 
 
 @lru_cache(maxsize=1)
@@ -83,20 +83,6 @@ def locate_stems(sentence: str) -> dict[str, list[int]]:
     return positions
 
 
-# A relative's illness ("family history of heart disease", "his mother has diabetes") is not the patient's.
-RELATIVE = re.compile(
-    r"\b(family|mother|father|parents?|siblings?|brothers?|sisters?|grand(?:mother|father|parents?)|aunts?|uncles?|"
-    r"cousins?|maternal|paternal|relatives?)\b",
-    re.I,
-)
-# Possibility, not fact: "suspected appendicitis", "differential includes mole vs fibroid".
-HEDGE = re.compile(
-    r"\b(suspect\w*|possible|possibly|probable|probably|likely|rule out|r/o|differential|versus|vs\.?|"
-    r"concern(?:ing)? for|query|questionable|cannot be excluded|may have|might)\b",
-    re.I,
-)
-
-
 @dataclass
 class ConceptHits:
     """Where a note asserts, denies or only suspects a concept (sentence indices)."""
@@ -107,7 +93,8 @@ class ConceptHits:
 
 
 def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> ConceptHits:
-    """Sentences asserting all the stems, denying them all, or only raising them as a possibility."""
+    """Sentences asserting all the stems, denying them all, or only raising them as a possibility; a
+    relative's illness ("his mother has diabetes") is not the patient's (core.nlp.negation's cues)."""
     hits = ConceptHits()
     if not stems:
         return hits
@@ -115,13 +102,13 @@ def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> ConceptHits:
         where, spans = read_sentence(raw)
         if not all(s in where for s in stems):
             continue
+        sentence = normalise_terms(raw)
         first = min(p for s in stems for p in where[s])
-        clause = re.split(r"[;:]|\bbut\b", normalise_terms(raw)[:first])[-1]
-        if RELATIVE.search(clause):
+        if is_in(sentence, first, "family"):
             continue
         if all(any(a <= p < b for a, b in spans for p in where[s]) for s in stems):
             hits.denied.append(index)
-        elif HEDGE.search(clause):
+        elif is_in(sentence, first, "possible"):
             hits.uncertain.append(index)
         else:
             hits.asserted.append(index)

@@ -37,7 +37,8 @@ class CueFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    terminators: list[Pattern]
+    terminators: list[Pattern]  # end a negation's scope
+    clause_terminators: list[Pattern] = Field(default_factory=list)  # end the other categories' scopes
     backward_words: int = Field(default=4, ge=1)
     strip_words: int = Field(default=8, ge=1)
     pseudo: list[Pattern] = Field(default_factory=list)
@@ -61,14 +62,16 @@ def _words(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(ordered)})(?![\w-])", re.IGNORECASE)
 
 
+def _terminator(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(p if p.startswith("[") else rf"(?<![\w-])(?:{p})(?![\w-])" for p in patterns), re.IGNORECASE
+    )
+
+
 class _Engine:
     def __init__(self, cues: CueFile) -> None:
-        self.terminator = re.compile(
-            "|".join(
-                p if p.startswith("[") else rf"(?<![\w-])(?:{p})(?![\w-])" for p in cues.terminators
-            ),
-            re.IGNORECASE,
-        )
+        self.terminator = _terminator(cues.terminators)
+        self.clause_end = _terminator(cues.clause_terminators or cues.terminators)
         self.pseudo = _words(cues.pseudo) if cues.pseudo else None
         self.self_negated = _words(cues.self_negated) if cues.self_negated else None
         self.forward = {c: _words(v.forward) for c, v in cues.cues.items() if v.forward}
@@ -93,7 +96,8 @@ def context_scopes(sentence: str) -> tuple[Scope, ...]:
         for m in pattern.finditer(sentence):
             if any(a <= m.start() < b for a, b in blocked):
                 continue
-            stop = engine.terminator.search(sentence, m.end())
+            ends = engine.terminator if category == "negated" else engine.clause_end
+            stop = ends.search(sentence, m.end())
             end = stop.start() if stop else len(sentence)
             if end > m.end():
                 scopes.append(Scope(category, m.end(), end, m.start()))
