@@ -182,7 +182,8 @@ def _why_it_may_fit(
     trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]
 ) -> list[DraftSentence]:
     sentences, _ = _age_sentences(trial, facts)
-    met = [v for v in verdicts if v.verdict in ("included", "not excluded")]
+    # the trial's own criteria: the implicit verdicts (conditions studied, treatment target) quote no rule
+    met = [v for v in verdicts if v.verdict in ("included", "not excluded") and not v.is_implicit]
     for verdict in met[:MAX_RULES_SHOWN]:
         quote = _quote(verdict.criterion_text)
         if not quote:
@@ -204,7 +205,7 @@ def _what_we_could_not_confirm(
     trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]
 ) -> list[DraftSentence]:
     _, sentences = _age_sentences(trial, facts)
-    for verdict in [v for v in verdicts if v.blocks_eligibility][:MAX_RULES_SHOWN]:
+    for verdict in [v for v in verdicts if v.blocks_eligibility and not v.is_implicit][:MAX_RULES_SHOWN]:
         quote = _quote(verdict.criterion_text)
         if quote:
             sentences.append(
@@ -213,7 +214,7 @@ def _what_we_could_not_confirm(
                     *_rule_ref(verdict),
                 )
             )
-    for verdict in [v for v in verdicts if v.is_unknown][:MAX_RULES_SHOWN]:
+    for verdict in [v for v in verdicts if v.is_unknown and not v.is_implicit][:MAX_RULES_SHOWN]:
         quote = _quote(verdict.criterion_text)
         if quote:
             sentences.append(_s(f"Ask the study team about this rule: “{quote}”.", *_rule_ref(verdict)))
