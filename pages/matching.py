@@ -173,7 +173,7 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                 [
                     {
                         "kind": v.kind,
-                        "no.": v.position + 1,
+                        "no.": str(v.position + 1) if v.position >= 0 else "-",  # implicit: conditions, target
                         "criterion": v.criterion_text,
                         "verdict": v.verdict,
                         "source": v.source,
