@@ -22,6 +22,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--suite", type=Path, default=SUITE)
     parser.add_argument("--verbose", action="store_true", help="print every scenario's first five trials")
+    parser.add_argument(
+        "--free-text", action="store_true", help="also run each case as its summary alone, read by the extractor"
+    )
     args = parser.parse_args()
     records_open = load_yaml(args.suite, ScenarioSuite).value.records_open
     trials = load_catalogue(TRIALS_DIR, SHARED_DATA / "records", records_open=records_open)
@@ -43,6 +46,14 @@ def main() -> int:
     for area in sorted(by_area):
         print(f"  {area:<16} {ok_area[area]}/{by_area[area]}")
     print(f"pass rate {passed}/{len(results)} = {passed / len(results):.0%}")
+    if args.free_text:
+        loose = run_suite(suite, trials, free_text=True)
+        print("\nthe same cases as free text only (summary read by the extractor):")
+        for r in loose:
+            if not r.passed:
+                print(f"  FAIL {r.id}: {'; '.join(r.failures)}")
+        ok = sum(r.passed for r in loose)
+        print(f"free-text pass rate {ok}/{len(loose)} = {ok / len(loose):.0%}")
     return 0 if passed == len(results) else 1
 
 

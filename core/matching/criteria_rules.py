@@ -32,6 +32,7 @@ from core.matching.diseases import (
     trial_diseases,
     widens_beyond_named,
 )
+from core.matching.markers import judge_markers, required_markers
 from core.matching.therapies import TherapyHistory, find_therapies, read_history
 from core.matching.verdicts import CriterionVerdict
 
@@ -334,6 +335,20 @@ TIMING = re.compile(
     re.I,
 )
 
+# "(prior inotuzumab is allowed)", "except hydroxyurea": a treatment the criterion lets through.
+EXCEPTION_CUE = re.compile(r"\b(?:allowed|permitted|acceptable|except|other than|excluding|apart from)\b", re.I)
+
+
+def _is_exception(text: str, start: int) -> bool:
+    """True when the treatment at `start` sits in a parenthesis or clause that makes it an exception."""
+    opened = text.rfind("(", 0, start)
+    if opened > text.rfind(")", 0, start):
+        closed = text.find(")", start)
+        return bool(EXCEPTION_CUE.search(text[opened : closed if closed > 0 else len(text)]))
+    clause_start = max(text.rfind(c, 0, start) for c in ";:.,")
+    return bool(EXCEPTION_CUE.search(text[clause_start + 1 : start]))
+
+
 _history_memo: dict[tuple, TherapyHistory] = {}
 
 
@@ -371,7 +386,9 @@ def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) ->
     if not THERAPY_CUE.search(text):
         return None
     mentions = [
-        m for m in find_therapies(text) if not FUTURE_CUE.search(re.split(r"[;:.]", text[: m.start])[-1])
+        m
+        for m in find_therapies(text)
+        if not FUTURE_CUE.search(re.split(r"[;:.]", text[: m.start])[-1]) and not _is_exception(text, m.start)
     ]
     if not mentions:
         return None
@@ -726,6 +743,7 @@ def assess_conditions(conditions: Sequence[str], title: str, facts: CaseFacts) -
         trial_diseases(conditions, title), case_diseases(facts), facts.diagnosis,
         open_ended=widens_beyond_named([*conditions, title]),
     )
+    markers = judge_markers(required_markers(conditions), facts)
     if fit is None:
         why = (
             "The case names no diagnosis to compare with the trial's conditions"
@@ -733,7 +751,14 @@ def assess_conditions(conditions: Sequence[str], title: str, facts: CaseFacts) -
             else "The trial's conditions and the case's diagnosis cannot be compared from the knowledge tables"
         )
         return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", [], why)
-    return _verdict("inclusion", CONDITIONS_POSITION, label, _LABELS[fit.fit], [], fit.reason)
+    label_of = _LABELS[fit.fit]
+    if markers is not None and fit.fit != "other disease":
+        # the trial is for its disease with one of the markers it lists: both must hold
+        label_of = {"fits": label_of, "unsettled": "not enough information", "absent": "not included"}[markers.fit]
+        if label_of == "included" and markers.fit != "fits":
+            label_of = "not enough information"
+        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], f"{fit.reason}. {markers.reason}")
+    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], fit.reason)
 
 
 def assess_target(targets: Sequence[str], facts: CaseFacts) -> CriterionVerdict | None:

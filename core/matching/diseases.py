@@ -17,6 +17,8 @@ from typing import Literal
 from core.matching.case_facts import CaseFacts
 from core.matching.concepts import ConceptSpec, ConceptTable
 from core.matching.knowledge import loader
+from core.nlp.negation import is_in
+from core.nlp.sentences import split_sentences
 
 Fit = Literal["fits", "unsettled", "other disease"]
 
@@ -60,9 +62,22 @@ def disease_groups(text: str) -> frozenset[str]:
 
 
 def case_diseases(facts: CaseFacts) -> list[str]:
-    """The case's diseases: its diagnosis and the conditions it reports (a comorbidity keeps trials open)."""
+    """The case's diseases: its diagnosis, the conditions it lists and those its summary asserts (not denied,
+    planned, suspected or a relative's); a comorbidity or a complication keeps trials for it open."""
     named = [d for text in [facts.diagnosis, *facts.conditions] for d in named_diseases(text)]
+    named += asserted_diseases(facts.summary)
     return disease_table().narrowest(named)
+
+
+@lru_cache(maxsize=256)
+def asserted_diseases(text: str) -> tuple[str, ...]:
+    """The diseases a text asserts the patient has, in order (cached: read once per case, not per trial)."""
+    found: list[str] = []
+    for sentence in split_sentences(text or ""):
+        for m in disease_table().mentions(sentence):
+            if not any(is_in(sentence, m.start, c) for c in ("negated", "hypothetical", "possible", "family")):
+                found.append(m.concept)
+    return tuple(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=1)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.matching.case_facts import CaseFacts
 from core.matching.differential import names_a_disease
+from core.matching.diseases import disease_table
+from core.matching.knowledge import loader
 from core.matching.therapies import find_therapies
 from core.nlp.negation import context_scopes, is_in, is_negated_at
 from core.nlp.sentences import split_sentences
@@ -106,11 +109,15 @@ NOT_PREGNANT = re.compile(
     re.I,
 )
 
-BIOMARKERS = re.compile(
-    r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|BCR-ABL1?|Ph(?:iladelphia)?(?:\s*chromosome)?[\s-]?(?:\+|positive)|"
-    r"FLT3(?:-ITD|-TKD)?|NPM1|IDH[12]|KMT2A|MLL(?:-r| rearrange\w*)?|TP53|NOTCH1|FBXW7|PTEN|EGFR|ALK|HER2|KRAS|NRAS|"
-    r"BRAF(?:\s*V600E)?|MYC|BCL2|BCL6|PD-L1|ETV6-RUNX1|TCF3-PBX1|IKZF1|MRD[\s-]?(?:positive|negative|\+|-))",
-)
+@lru_cache(maxsize=1)
+def _biomarker_pattern() -> re.Pattern[str]:
+    """Surface antigens (CD19-negative, CD7+), the genetic markers of knowledge/markers.yaml, and MRD status."""
+    genes = sorted((n for e in loader.markers().markers.values() for n in e.names), key=len, reverse=True)
+    return re.compile(
+        r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|"
+        + "|".join(genes)
+        + r"|MRD[\s-]?(?:positive|negative|\+|-))(?![\w])"
+    )
 LINES_OF_THERAPY = re.compile(
     r"\b(\d|one|two|three|four|five|six)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+(?:therapy|treatment|chemotherapy)",
     re.I,
@@ -225,17 +232,38 @@ def extract_conditions(text: str) -> list[str]:
     return found
 
 
+# What follows a disease's name in "B-ALL relapsed a second time": the course, not the name.
+_COURSE_AFTER_NAME = re.compile(
+    r"(?<=\w)\s+(?:relapsed|relapsing|progressed|progressing|recurred|returned|came back|was treated|treated|"
+    r"was diagnosed|diagnosed|that|who)\b.*$",
+    re.I,
+)
+
+
+def _as_written(text: str, item: str) -> str:
+    """`item` (a lower-cased phrase of `text`) with the text's own capitals: "b-all" is "B-ALL"."""
+    at = text.lower().find(item)
+    return text[at : at + len(item)] if at >= 0 and item else item
+
+
 def extract_diagnosis(text: str) -> str:
-    """The main diagnosis: the first 'diagnosed with' phrase, else the first asserted condition."""
+    """The main diagnosis, as written: the first 'diagnosed with' phrase, else the first asserted condition
+    that names a disease, else the first disease of knowledge/diseases.yaml the text asserts."""
     m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
     if m:
         phrase = CONDITION_STOP.split(m.group(1))[0]
         phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
-        return _clean_item(LIST_SPLIT.split(phrase)[0])
+        return _as_written(text, _clean_item(LIST_SPLIT.split(phrase)[0]))
     # "presents with cough" names a complaint, not a diagnosis: a case described only by its findings
     # has no diagnosis yet (matching then looks for the diagnoses the findings suggest).
-    conditions = [c for c in extract_conditions(text) if names_a_disease(c)]
-    return conditions[0] if conditions else ""
+    conditions = [_COURSE_AFTER_NAME.sub("", c) for c in extract_conditions(text) if names_a_disease(c)]
+    if conditions:
+        return _as_written(text, conditions[0])
+    for sentence in split_sentences(text):
+        for mention in disease_table().mentions(sentence):
+            if not any(is_in(sentence, mention.start, c) for c in ("negated", "hypothetical", "possible", "family")):
+                return sentence[mention.start : mention.end]
+    return ""
 
 
 def extract_prior_therapies(text: str) -> list[str]:
@@ -298,7 +326,7 @@ def extract_biomarkers(text: str) -> list[str]:
     """Markers and genetic lesions as written (CD19-positive, BCR-ABL, FLT3-ITD, MRD-positive...)."""
     found: list[str] = []
     for sentence in split_sentences(text):
-        for m in BIOMARKERS.finditer(sentence):
+        for m in _biomarker_pattern().finditer(sentence):
             marker = m.group(1).strip()
             if marker not in found and not is_negated_at(sentence, m.start()):
                 found.append(marker)

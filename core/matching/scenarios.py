@@ -16,6 +16,7 @@ from core.catalogue.records import NormalizedTrial
 from core.catalogue.sources import iter_import_items
 from core.datafiles import DataFileError, LoadedFile, load_yaml
 from core.matching.case_facts import CaseFacts
+from core.matching.extract import extract_case_facts
 from core.matching.ranker import rank_candidates
 from core.matching.retrieval import RetrievalIndex, build_index
 from core.matching.service import RETRIEVE_K, assess_candidates
@@ -152,13 +153,19 @@ def check_scenario(scenario: Scenario, rows: Sequence[dict[str, Any]]) -> list[s
 
 
 def run_suite(
-    suite: ScenarioSuite, trials: dict[str, NormalizedTrial], index: RetrievalIndex | None = None
+    suite: ScenarioSuite,
+    trials: dict[str, NormalizedTrial],
+    index: RetrievalIndex | None = None,
+    *,
+    free_text: bool = False,
 ) -> list[ScenarioResult]:
-    """Run every scenario; one result each."""
+    """Run every scenario; one result each. With `free_text`, each case is only its summary, read by the
+    extractor (as a case typed in as text), instead of the structured facts."""
     index = index or build_catalogue_index(trials)
     results = []
     for scenario in suite.scenarios:
-        rows = match_case_facts(scenario.case, trials, index)
+        facts = extract_case_facts(scenario.case.summary) if free_text else scenario.case
+        rows = match_case_facts(facts, trials, index)
         failures = check_scenario(scenario, rows)
         results.append(
             ScenarioResult(

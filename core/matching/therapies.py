@@ -16,9 +16,17 @@ from core.nlp.negation import is_in
 def _directed_names(antigen_names: Sequence[str]) -> tuple[str, ...]:
     joined = "|".join(antigen_names)
     return (
-        rf"(?:anti-?)?(?:{joined})[- ]?(?:directed|targeted|targeting|specific|redirected)(?: therap\w*| treatments?| agents?| car[- ]?t?(?: cells?)?)?",
-        rf"anti-?(?:{joined})(?: therap\w*| antibod\w*| agents?| car[- ]?t?(?: cells?)?)?",
-        rf"(?:{joined})[- ]?car[- ]?t?(?: cells?)?",
+        rf"(?:anti-?)?(?:{joined})[- ]?(?:directed|targeted|targeting|specific|redirected)(?: therap\w*| treatments?| agents?)?",
+        rf"anti-?(?:{joined})(?: therap\w*| antibod\w*| agents?)?",
+    )
+
+
+def _car_t_names(antigen_names: Sequence[str]) -> tuple[str, ...]:
+    joined = "|".join(antigen_names)
+    car_t = r"(?:car[- ]?t(?:[- ]cells?)?(?:[- ](?:cell )?therap\w*)?|cart(?:[- ]cells?)?|car[- ]modified t[- ]cells?|chimeric antigen receptor t[- ]cells?)"
+    return (
+        rf"(?:anti-?)?(?:{joined})[- ]?(?:(?:directed|targeted|targeting|specific|redirected)[- ])?{car_t}",
+        rf"{car_t} (?:directed |targeted )?(?:against|targeting) (?:{joined})",
     )
 
 
@@ -29,12 +37,20 @@ def therapy_table() -> ConceptTable:
         loader.directed_therapy(name): ConceptSpec(names=_directed_names(entry.names))
         for name, entry in loader.antigens().antigens.items()
     }
+    # "CD22-directed CAR T-cell therapy" is one treatment: CAR T cells aimed at CD22, not any CAR-T
     specs.update(
         {
-            name: ConceptSpec(tuple(e.parents), tuple(e.names), tuple(e.acronyms))
-            for name, e in loader.therapies().therapies.items()
+            f"{name} CAR T cells": ConceptSpec(
+                parents=("CAR T-cell therapy", loader.directed_therapy(name)), names=_car_t_names(entry.names)
+            )
+            for name, entry in loader.antigens().antigens.items()
         }
     )
+    for name, e in loader.therapies().therapies.items():
+        made = specs.get(name, ConceptSpec())  # a listed "CD19 CAR T cells" adds to the generated one
+        specs[name] = ConceptSpec(
+            tuple(dict.fromkeys([*made.parents, *e.parents])), (*made.names, *e.names), (*made.acronyms, *e.acronyms)
+        )
     return ConceptTable(specs)
 
 

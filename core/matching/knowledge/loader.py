@@ -101,6 +101,14 @@ class TermFile(_Strict):
     criterion_terms: dict[Token, Annotated[list[Pattern], Field(min_length=1)]] = Field(default_factory=dict)
 
 
+class MarkerEntry(_Strict):
+    names: list[CasePattern] = Field(min_length=1)
+
+
+class MarkerFile(_Strict):
+    markers: dict[str, MarkerEntry]
+
+
 def directed_therapy(antigen: str) -> str:
     """The class of treatments aimed at an antigen ("CD19-directed therapy")."""
     return f"{antigen}-directed therapy"
@@ -189,6 +197,12 @@ def presentations() -> PresentationFile:
 
 
 @lru_cache(maxsize=1)
+def markers() -> MarkerFile:
+    """The genetic and molecular markers shipped with the product."""
+    return load_yaml(KNOWLEDGE_DIR / "markers.yaml", MarkerFile).value
+
+
+@lru_cache(maxsize=1)
 def terms() -> TermFile:
     """Abbreviations and variant wordings shipped with the product."""
     return load_yaml(KNOWLEDGE_DIR / "terms.yaml", TermFile).value
@@ -213,5 +227,6 @@ def therapies() -> TherapyFile:
 
 
 __all__ = [
-    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "presentations", "terms", "therapies",
+    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "markers", "presentations", "terms",
+    "therapies",
 ]

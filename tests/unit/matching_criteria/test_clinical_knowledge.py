@@ -9,6 +9,7 @@ from core.matching.antigens import judge_targets, marker_states, trial_targets
 from core.matching.case_facts import CaseFacts
 from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
 from core.matching.diseases import judge_fit, named_diseases, trial_diseases
+from core.matching.markers import judge_markers, required_markers
 from core.matching.therapies import is_kind_of, read_history
 from core.nlp.sentences import split_sentences
 
@@ -115,6 +116,22 @@ def test_history_keeps_denied_planned_and_cancelled_treatments_apart():
     assert history.has_had("anthracycline") is not None
     assert history.has_had("autologous stem cell transplant") is None
     assert history.denies("CD19 CAR T cells") is not None  # denying CAR-T denies every kind of it
+
+
+def test_marker_conditions_must_be_carried_by_the_case():
+    conditions = ["Acute Myeloid Leukemia", "Acute Lymphoblastic Leukemia", "KMT2A Rearrangement", "NPM1 Mutation"]
+    assert required_markers(conditions) == ["KMT2A", "NPM1"]
+    assert required_markers(["HER2-positive Breast Cancer"]) == []  # part of the disease's name
+    with_marker = CaseFacts(diagnosis="AML", biomarkers=["KMT2A rearrangement"])
+    assert judge_markers(["KMT2A", "NPM1"], with_marker).fit == "fits"
+    without = CaseFacts(diagnosis="B-ALL", biomarkers=["KMT2A not rearranged"])
+    assert judge_markers(["KMT2A"], without).fit == "absent"
+    silent = CaseFacts(diagnosis="T-ALL", biomarkers=["NOTCH1 mutation"])
+    assert judge_markers(["KMT2A", "NPM1"], silent).fit == "unsettled"
+    # the conditions verdict needs both the disease and a marker
+    verdict = assess_trial([], [], silent, conditions=conditions)[0]
+    assert verdict.verdict == "not enough information" and "KMT2A or NPM1" in verdict.explanation
+    assert assess_trial([], [], without, conditions=["B-cell ALL", "KMT2A Rearrangement"])[0].verdict == "not included"
 
 
 T_ALL_AFTER_ALLOGRAFT = CaseFacts(

@@ -44,6 +44,14 @@ def test_every_scenario_passes():
     assert not failures, "\n".join(failures)
 
 
+def test_every_scenario_passes_as_free_text_too():
+    # the case typed in as its summary alone, read by the extractor: the same trials must come out
+    trials, index = _catalogue()
+    results = run_suite(load_suite(SUITE, trials).value, trials, index, free_text=True)
+    failures = [f"{r.id}: {'; '.join(r.failures)}" for r in results if not r.passed]
+    assert not failures, "\n".join(failures)
+
+
 def test_the_t_all_case_rules_out_b_all_trials_and_decides_the_transplant_criterion():
     trials, index = _catalogue()
     suite = load_suite(SUITE, trials).value
