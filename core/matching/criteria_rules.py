@@ -125,8 +125,10 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
         if facts.age_years is None:
             return Finding(None, [], "The note does not give the patient's age", decisive=only)
         if not age_within(facts.age_years, lo, hi):
+            # an exclusion about something in an age group the patient is not in does not concern them
             return Finding(
-                False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}"
+                False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}",
+                exclusion_not_applicable=not only,
             )
     if sex_req in ("female", "male"):
         if facts.sex == "unknown":
@@ -638,11 +640,25 @@ ENROLMENT_HISTORY = re.compile(
 )
 
 
+# What happens during the study ("withdrawn if", "time points not collected", "failure to provide a blood
+# sample"): no case note can settle it before enrolment.
+STUDY_CONDUCT = re.compile(
+    r"\b(?:will be|are|is) withdrawn\b|\bwithdrawn from (?:the |further )?(?:study|involvement)|\btime ?points?\b[^.;]*"
+    r"\bnot (?:collected|completed|obtained)|\b(?:images?|samples?|data|scans?) (?:unable to be|could not be|cannot be) "
+    r"(?:processed|analy[sz]ed|obtained)|\bfailure to (?:provide|complete|return|attend)|\bwill not (?:be )?"
+    r"(?:invited|contacted|approached)|\bnot (?:be )?randomi[sz]ed (?:by|within)|\blost to follow[- ]?up",
+    re.I,
+)
+
+
 def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
-    if not ENROLMENT_HISTORY.search(text):
-        return None
-    return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time, and what
+    happens during the study cannot be settled before it."""
+    if ENROLMENT_HISTORY.search(text):
+        return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+    if STUDY_CONDUCT.search(text):
+        return Finding(None, [], "This concerns what happens during the study", not_applicable=True)
+    return None
 
 
 RULES = (
