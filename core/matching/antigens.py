@@ -42,6 +42,12 @@ def _antigen_patterns() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _any_antigen() -> re.Pattern[str]:
+    every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
+    return re.compile(rf"(?<![\w])(?:{every})(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _target_patterns() -> dict[str, re.Pattern[str]]:
     every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
     return {
@@ -59,8 +65,9 @@ def trial_targets(trial: NormalizedTrial) -> list[str]:
     texts = [trial.brief_title, trial.official_title or "", *(i.name for i in trial.interventions)]
     texts += [i.description or "" for i in trial.interventions]
     found: list[str] = []
+    naming = [t for t in texts if _any_antigen().search(t)]
     for name, pattern in _target_patterns().items():
-        for text in texts:
+        for text in naming:
             if any(not _EARLIER.search(text[: m.start()]) for m in pattern.finditer(text)):
                 found.append(name)
                 break

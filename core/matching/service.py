@@ -165,7 +165,7 @@ def assess_candidates(
 
     sentences = split_sentences(facts.summary) if facts.summary else []
     results: list[dict[str, Any]] = []
-    assessed = 0
+    assessed = fitted = 0
     for rid, score, tid, trial in candidates:
         outcome = apply_hard_filters(facts, trial)
         row: dict[str, Any] = {
@@ -189,9 +189,12 @@ def assess_candidates(
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
-        # whether the trial is for the case's disease, also for trials the filters keep out (see candidate_tier)
-        main = next((v for v in row["verdicts"] if v.position == -1 and v.kind == "inclusion"), None)
-        main = main or assess_conditions(trial.conditions, trial.brief_title, facts)
+        # whether the trial is for the case's disease, also for the best trials the filters keep out (see
+        # candidate_tier); deeper ones keep their retrieval order
+        main = next((v for v in row["verdicts"] if v.is_implicit and v.criterion_text.startswith("Conditions")), None)
+        if main is None and not outcome.passed and fitted < top_k:
+            main = assess_conditions(trial.conditions, trial.brief_title, facts)
+            fitted += 1
         row["disease_fit"] = main.verdict if main is not None else "not enough information"
         results.append(row)
     return order_candidates(results)
