@@ -11,14 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from core.datafiles import compile_pattern, load_yaml
+from core.datafiles import check_pattern, load_yaml
 
 CUES_FILE = Path(__file__).resolve().parent / "context_cues.yaml"
 Category = Literal["negated", "hypothetical", "possible", "family"]
 
 
 def _valid(pattern: str) -> str:
-    compile_pattern(pattern)
+    check_pattern(pattern)
     return pattern
 
 

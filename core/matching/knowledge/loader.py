@@ -8,18 +8,18 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from core.datafiles import DataFileError, LoadedFile, compile_pattern, load_yaml
+from core.datafiles import DataFileError, LoadedFile, check_pattern, load_yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 
 
 def _valid_pattern(pattern: str) -> str:
-    compile_pattern(pattern)
+    check_pattern(pattern)
     return pattern
 
 
 def _valid_case_sensitive_pattern(pattern: str) -> str:
-    compile_pattern(pattern, ignore_case=False)
+    check_pattern(pattern, ignore_case=False)
     return pattern
 
 
