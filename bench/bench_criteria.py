@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.evaluation.assess_rows import assess_rows  # noqa: E402
+from core.evaluation.metrics import patient_folds, spread  # noqa: E402
 from core.matching import criteria_rules  # noqa: E402
 from tests.support.paths import SHARED_DATA  # noqa: E402
 
@@ -68,22 +69,22 @@ def evidence_scores(rows: list[dict], preds: dict[int, dict]) -> tuple[float, fl
     return p, rc, f
 
 
-def cross_validate(rows: list[dict]) -> list[tuple[float, float]]:
-    """2-fold by patient: the only fitted parameter, the label for silent criteria, comes from the other fold."""
+def cross_validate(rows: list[dict], k: int = 5, repeats: int = 5) -> list[tuple[int, int, float, float]]:
+    """k-fold by patient, repeated: the only fitted parameter, the label for silent criteria, comes from the
+    other folds. Returns (repeat, test rows, rules accuracy, majority-baseline accuracy) per fold."""
     patients = sorted({r["patient_id"] for r in rows})
-    folds = [set(patients[0::2]), set(patients[1::2])]
     original = dict(criteria_rules.SILENT_LABEL)
     results = []
     try:
-        for test in folds:
+        for repeat, test_ids in patient_folds(patients, k=k, repeats=repeats):
+            test = set(test_ids)
             train_rows = [r for r in rows if r["patient_id"] not in test]
             test_rows = [r for r in rows if r["patient_id"] in test]
-            criteria_rules.SILENT_LABEL.update(majority_by_kind(train_rows))
-            preds = predict(test_rows)
-            labels = {k: v["eligibility"] for k, v in preds.items()}
             base = majority_by_kind(train_rows)
+            criteria_rules.SILENT_LABEL.update(base)
+            labels = {key: v["eligibility"] for key, v in predict(test_rows).items()}
             base_acc = accuracy(test_rows, {r["annotation_id"]: base[r["criterion_type"]] for r in test_rows})
-            results.append((accuracy(test_rows, labels), base_acc))
+            results.append((repeat, len(test_rows), accuracy(test_rows, labels), base_acc))
     finally:
         criteria_rules.SILENT_LABEL.clear()
         criteria_rules.SILENT_LABEL.update(original)
@@ -120,12 +121,16 @@ def main() -> None:
     print(f"\nevidence sentences (micro): precision {p:.1%} recall {rc:.1%} F1 {f:.1%}"
           f"   [baseline 'sentence 0': P {bp:.1%} R {brc:.1%} F1 {bf:.1%}]")  # fmt: skip
     cv = cross_validate(rows)
-    print("\n2-fold cross-validation by patient (silent-criterion label fitted on the other fold):")
-    for i, (a, b) in enumerate(cv):
-        print(f"  fold {i + 1}: rules {a:.1%}   majority baseline {b:.1%}")
-    print(
-        f"  mean:   rules {sum(a for a, _ in cv) / 2:.1%}   majority baseline {sum(b for _, b in cv) / 2:.1%}"
-    )
+    print("\n5-fold cross-validation by patient, 5 repeats (silent-criterion label fitted on the other folds):")
+    for repeat, n, a, b in cv:
+        print(f"  repeat {repeat + 1} fold ({n:>3} criteria): rules {a:.1%}   majority baseline {b:.1%}")
+    for name, column in (("rules", [c[2] for c in cv]), ("majority", [c[3] for c in cv])):
+        mean, sd, low, high = spread(column)
+        print(f"  {name:<9} per-fold mean {mean:.1%}  sd {sd:.1%}  min {low:.1%}  max {high:.1%}  ({len(column)} folds)")
+    for half, ids in (("odd", 0), ("even", 1)):
+        patients = sorted({r["patient_id"] for r in rows})[ids::2]
+        sub = [r for r in rows if r["patient_id"] in set(patients)]
+        print(f"  {half} half of the patients ({len(sub)} criteria): rules {accuracy(sub, labels):.1%}")
 
 
 if __name__ == "__main__":

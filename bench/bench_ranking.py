@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.evaluation.metrics import evaluate_rankings, load_qrels  # noqa: E402
+from core.evaluation.metrics import evaluate_rankings, load_qrels, ndcg_at_k, patient_folds, spread  # noqa: E402  # noqa: E402
 from core.evaluation.rank_pools import index_text, load_corpus, load_jsonl_queries, load_pools, rank_pools  # noqa: E402
 from core.matching.demographics import population_of  # noqa: E402
 from core.matching.ranker import RankingSettings  # noqa: E402
@@ -36,26 +36,57 @@ def show(name: str, figures: dict) -> None:
     )
 
 
-def two_fold_cv(queries, corpus, pools, qrels, index, grid, dense=None):
-    """Tune settings on one half of the cases, score the other half, and swap; returns pooled rankings."""
+# The on/off choice of each part of the pipeline: the grid cross-validation picks from (few knobs, no
+# fine-grained weights to fit 34 patients).
+PARTS = {
+    "lead_sentence_weight": (1.0, 3.0),
+    "feedback_docs": (0, 100),
+    "demographic_weight": (0.0, 0.5),
+    "presentation_weight": (0.0, 3.0),
+    "differential_weight": (0.0, 3.0),
+    "query_variants": (False, True),
+}
+
+
+def parts_grid(default: RankingSettings) -> list[RankingSettings]:
+    """Every combination of the parts on or off, the defaults' values for 'on'."""
+    grid = [default.model_copy()]
+    for name, (off, on) in PARTS.items():
+        grid = [g.model_copy(update={name: v}) for g in grid for v in (off, on)]
+    return grid
+
+
+def describe(st: RankingSettings) -> str:
+    return "".join("1" if getattr(st, name) == on else "0" for name, (_, on) in PARTS.items())
+
+
+def per_query_table(queries, corpus, pools, qrels, index, grid, dense=None) -> list[dict[str, float]]:
+    """NDCG@10 of every query under every setting (queries are ranked independently, so any split of the
+    patients into folds is scored from this one table)."""
     pops = {d: population_of(t) for d, t in corpus.items()}
-    qids = sorted(pools)
-    folds = [qids[0::2], qids[1::2]]
-    pooled, chosen = {}, []
-    for train, test in (folds, folds[::-1]):
+    table = []
+    for n, st in enumerate(grid, start=1):
+        ranked = rank_pools(queries, corpus, pools, settings=st, index=index, dense=dense, populations=pops)
+        table.append({q: ndcg_at_k(ranked[q], qrels[q]) for q in ranked if q in qrels})
+        print(f"\r  scoring setting {n}/{len(grid)}", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    return table
 
-        def rank(settings, ids):
-            sub = {q: pools[q] for q in ids}
-            return rank_pools(
-                queries, corpus, sub, settings=settings, index=index, dense=dense, populations=pops
-            )
 
-        best = max(
-            grid, key=lambda st: (evaluate_rankings(rank(st, train), qrels)["ndcg@10"], -grid.index(st))
-        )
-        chosen.append(best)
-        pooled.update(rank(best, test))
-    return pooled, chosen
+def kfold_cv(table, grid, default_index, k=5, repeats=5):
+    """k-fold CV by patient, repeated: each fold picks the setting best on the other folds' patients and is
+    scored on its own; returns per-fold (repeat, picked, test NDCG of the pick, test NDCG of the default)."""
+    qids = sorted(table[0])
+    rows = []
+    for repeat, test in patient_folds(qids, k=k, repeats=repeats):
+        train = [q for q in qids if q not in set(test)]
+
+        def mean(i, ids):
+            return sum(table[i][q] for q in ids) / len(ids)
+
+        best = max(range(len(grid)), key=lambda i: (mean(i, train), -i))
+        rows.append((repeat, best, mean(best, test), mean(default_index, test), len(test)))
+    return rows
 
 
 def cached_dense(corpus):
@@ -77,12 +108,32 @@ def cached_dense(corpus):
     return score
 
 
+def report_cv(queries, corpus, pools, qrels, index, default, dense, label) -> None:
+    """Print per-fold figures of k-fold CV by patient: what each fold picks, and how the pick and the default
+    score on the fold's held-out patients, with the mean and spread."""
+    grid = parts_grid(default)
+    default_index = next(i for i, g in enumerate(grid) if g == default)
+    print(f"\n5-fold cross-validation by patient, 5 repeats ({label}); parts {', '.join(PARTS)} on (1) / off (0)")
+    table = per_query_table(queries, corpus, pools, qrels, index, grid, dense)
+    rows = kfold_cv(table, grid, default_index)
+    for repeat, best, picked, fixed, _ in rows:
+        print(f"  repeat {repeat + 1} fold: picks {describe(grid[best])}  held-out NDCG@10 {picked:.4f}   default {fixed:.4f}")
+    for name, column in (("CV-picked", [r[2] for r in rows]), ("default", [r[3] for r in rows])):
+        mean, sd, low, high = spread(column)
+        print(f"  {name:<10} per-fold NDCG@10 mean {mean:.4f}  sd {sd:.4f}  min {low:.4f}  max {high:.4f}  ({len(column)} folds)")
+    repeats = sorted({r[0] for r in rows})
+    pooled = [sum(r[2] * r[4] for r in rows if r[0] == rep) / sum(r[4] for r in rows if r[0] == rep) for rep in repeats]
+    print(f"  CV-picked NDCG@10 over all 34 held-out patients, per repeat: {', '.join(f'{m:.4f}' for m in pooled)}")
+    picks = {describe(grid[r[1]]) for r in rows}
+    print(f"  distinct picks: {len(picks)} ({', '.join(sorted(picks))}); default is {describe(default)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ablation", action="store_true", help="also show the pipeline without each part")
     parser.add_argument("--dense", action="store_true", help="also fuse MiniLM similarity (optional extra)")
     parser.add_argument(
-        "--cv", action="store_true", help="2-fold cross-validated tuning of the global weights"
+        "--cv", action="store_true", help="5-fold cross-validation by patient (repeated 5 times) of the parts' on/off choices"
     )
     args = parser.parse_args()
     queries = load_jsonl_queries(SIGIR / "queries.jsonl")
@@ -177,41 +228,9 @@ def main() -> int:
             ),
         )
     if args.cv:
-        lexical_grid = [
-            default.model_copy(
-                update={
-                    "lead_sentence_weight": lw,
-                    "feedback_docs": fb,
-                    "demographic_weight": dw,
-                    "presentation_weight": pw,
-                    "differential_weight": xw,
-                    "query_variants": qv,
-                }
-            )
-            for lw in (1.0, 3.0, 5.0)
-            for fb in (0, 100)
-            for dw in (0.0, 0.5, 1.0)
-            for pw in (0.0, 3.0, 5.0)
-            for xw in (0.0, 3.0)
-            for qv in (False, True)
-        ]
-        pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid)
-        for st in chosen:
-            print(
-                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
-                f"differential_weight={st.differential_weight} query_variants={st.query_variants}"
-            )
-        show("2-fold CV, lexical pipeline", evaluate_rankings(pooled, qrels))
-    if args.cv and dense is not None:
-        pooled, chosen = two_fold_cv(queries, corpus, pools, qrels, index, lexical_grid, dense)
-        for st in chosen:
-            print(
-                f"  fold pick: lead_sentence_weight={st.lead_sentence_weight} feedback_docs={st.feedback_docs} "
-                f"demographic_weight={st.demographic_weight} presentation_weight={st.presentation_weight} "
-                f"differential_weight={st.differential_weight} query_variants={st.query_variants}"
-            )
-        show("2-fold CV, lexical + dense", evaluate_rankings(pooled, qrels))
+        report_cv(queries, corpus, pools, qrels, index, default, None, "lexical pipeline")
+        if dense is not None:
+            report_cv(queries, corpus, pools, qrels, index, default, dense, "lexical + dense")
     return 0
 
 

@@ -87,8 +87,8 @@ def main() -> int:  # noqa: PLR0915
     from core.auth import actor_for, create_user
     from core.config import get_settings
     from core.db import session_scope
-    from core.drafting.sentences import split_sentences
     from core.models import User
+    from core.nlp.sentences import split_sentences
     from core.permissions import SYSTEM
     from tests.support.demo_report import load_demo_data, release_demo_report
     from tests.support.report_facts import check_option, load_facts

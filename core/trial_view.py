@@ -59,7 +59,8 @@ def get_trial_for_review(actor: Actor, registry_id: str) -> TrialForReview:
         ("sponsor", "Sponsor", trial.sponsor or ""),
     ]
     verdicts = [
-        {"kind": v.kind, "#": v.position + 1, "criterion": v.criterion_text, "verdict": v.verdict, "source": v.source}
+        {"kind": v.kind, "#": str(v.position + 1) if v.position >= 0 else "-", "criterion": v.criterion_text,
+         "verdict": v.verdict, "source": v.source}
         for v in verdict_rows
     ]
     return TrialForReview(registry_id=registry_id, fields=fields, verdicts=verdicts)

@@ -8,7 +8,6 @@ import streamlit as st
 from core.cases import get_case, list_cases, update_case_facts
 from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 from core.matching.differential import describe_suggested_diagnoses
-from core.matching.extract import split_sentences
 from core.matching.service import (
     dismiss_trial,
     list_matches,
@@ -16,6 +15,7 @@ from core.matching.service import (
     select_trial,
     unselect_trial,
 )
+from core.nlp.sentences import split_sentences
 from core.workflow.drafting import start_drafting
 from core.workflow.matching import start_matching
 from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
@@ -165,7 +165,7 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                 [
                     {
                         "kind": v.kind,
-                        "no.": v.position + 1,
+                        "no.": str(v.position + 1) if v.position >= 0 else "-",  # implicit: conditions, target
                         "criterion": v.criterion_text,
                         "verdict": v.verdict,
                         "source": v.source,

@@ -41,5 +41,11 @@ class CriterionVerdict(BaseModel):
         )
 
     @property
+    def is_implicit(self) -> bool:
+        """True for the verdicts matching adds before the listed criteria (conditions studied, treatment
+        target): they have negative positions and no line in the trial's eligibility text."""
+        return self.position < 0
+
+    @property
     def is_unknown(self) -> bool:
         return self.verdict == "not enough information"

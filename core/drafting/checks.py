@@ -18,7 +18,7 @@ from core.drafting.personal_data import find_personal_data
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 CHECK_NAMES: tuple[str, ...] = (
     "required_sections",

@@ -11,7 +11,7 @@ from pydantic import BaseModel, field_validator
 
 from core.data_files import load_yaml_list, valid_regex, valid_regexes
 from core.domain.case_facts import CaseFacts
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 TOPICS_FILE = Path(__file__).resolve().parent / "knowledge" / "criterion_topics.yaml"
 MAX_CASE_QUOTE_WORDS = 30

@@ -59,7 +59,8 @@ _PLACE_WORDS = r"Hospital|Hospitals|Centre|Center|Clinic|Institute|University|In
 _CAP = r"[A-Z][\w'’.-]*"
 _FACILITY = re.compile(
     # The place word is a whole word: "Hospitalier" or "Clinical" is a longer word, not "Hospital" or "Clinic".
-    rf"(?:{_CAP}\s+(?:of\s+|for\s+|and\s+|&\s+)?)*(?:{_PLACE_WORDS})\b(?:\s+(?:of\s+|for\s+)?{_CAP})*"
+    # and the name starts at the start of a word ("0A A. Clinic" is not the place "A A. Clinic").
+    rf"(?<![\w'’.-])(?:{_CAP}\s+(?:of\s+|for\s+|and\s+|&\s+)?)*(?:{_PLACE_WORDS})\b(?:\s+(?:of\s+|for\s+)?{_CAP})*"
 )
 _AFTER_PREP = re.compile(
     rf"\b(?i:in|at|near|from)\s+(?i:the\s+)?({_CAP}(?:[ -](?:of |de |la |upon |on )?{_CAP})*)"

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.data_files import line_of
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
-from core.privacy.vocabulary import yaml_line_of
 
 KEY_FACTS_FILE = Path(__file__).resolve().parent / "knowledge" / "key_facts.yaml"
 ADULT_AGE = 18.0
@@ -74,7 +74,7 @@ def load_key_fact_rules(path: Path = KEY_FACTS_FILE) -> KeyFactRules:
         return KeyFactRules(**(data or {}))
     except ValidationError as exc:
         raise KeyFactRuleError("; ".join(
-            f"{path}, line {yaml_line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
+            f"{path}, line {line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
             for e in exc.errors()
         )) from exc
 

@@ -21,7 +21,7 @@ from core.drafting.schema import (
     required_sections,
     section_title,
 )
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
 
@@ -276,7 +276,8 @@ def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[Criterio
     rules = [
         _Rule(v, facts, criteria.get((v.kind, v.position)), noun)
         for v in verdicts
-        if v.verdict != "not applicable"
+        # the implicit verdicts (conditions studied, treatment target) are matching's, not a rule of the record
+        if v.verdict != "not applicable" and not v.is_implicit
     ]
     kept: list[_Rule] = []
     parent: _Rule | None = None

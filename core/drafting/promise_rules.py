@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from core.privacy.vocabulary import yaml_line_of
+from core.data_files import line_of
 
 PROMISES_FILE = Path(__file__).resolve().parent / "knowledge" / "promises.yaml"
 
@@ -62,7 +62,7 @@ def load_promise_rules(path: Path = PROMISES_FILE) -> PromiseRules:
         return PromiseRules(**(data or {}))
     except ValidationError as exc:
         raise PromiseRuleError("; ".join(
-            f"{path}, line {yaml_line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
+            f"{path}, line {line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
             for e in exc.errors()
         )) from exc
 

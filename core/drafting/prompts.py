@@ -103,6 +103,7 @@ def build_trial_summary_variables(
                 "explanation": neutralise_untrusted(v.explanation, 600),
             }
             for v in verdicts
+            if not v.is_implicit  # a draft cites the trial's own criteria, which the implicit ones are not
         ],
         "sites": [_site_variables(s, d) for s, d in list(nearest_sites)[:MAX_SITES_IN_PROMPT]],
         "sections": _sections_variable("trial", trial.study_type),

@@ -9,7 +9,7 @@ from functools import lru_cache
 import pyphen
 from pydantic import BaseModel
 
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, field_validator
 
 from core.data_files import load_yaml_list, valid_regexes
 from core.domain.trial import Intervention, NormalizedTrial
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 Role = Literal["tested", "conditioning", "supportive", "placebo", "comparator", "procedure", "backbone"]

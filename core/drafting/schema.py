@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from core.drafting.sentences import normalise_space, split_sentences
+from core.nlp.sentences import normalise_space, split_sentences
 
 DraftKind = Literal["trial", "case"]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.domain.case_facts import CaseFacts
 from core.matching.criteria_rules import assess_criterion
-from core.matching.extract import NUMBERED_LINE, extract_case_facts, split_sentences
+from core.matching.extract import extract_case_facts
+from core.nlp.sentences import numbered_lines, split_sentences
 
 REQUIRED_FIELDS = ("annotation_id", "note", "criterion_type", "criterion_text")
 
@@ -43,7 +44,7 @@ def assess_rows(rows: Iterable[dict]) -> Iterator[dict]:
         note = row["note"]
         if note not in cache:
             # Notes repeat across a patient's criteria; extract their facts once.
-            cache[note] = (split_sentences(note), extract_case_facts(note), note_numbers(note))
+            cache[note] = (split_sentences(note), extract_case_facts(note), numbered_lines(note))
         sentences, facts, numbers = cache[note]
         verdict = assess_criterion(row["criterion_text"], row["criterion_type"], sentences, facts)  # type: ignore[arg-type]
         yield {
@@ -53,15 +54,6 @@ def assess_rows(rows: Iterable[dict]) -> Iterator[dict]:
             if numbers
             else verdict.evidence_sentences,
         }
-
-
-def note_numbers(note: str) -> list[int] | None:
-    """The sentence numbers written in a numbered note ('0. ...', '1. ...'), or None if not numbered."""
-    lines = [line for line in note.splitlines() if line.strip()]
-    matches = [NUMBERED_LINE.match(line) for line in lines]
-    if not lines or not all(matches):
-        return None
-    return [int(m.group(1)) for m in matches if m]
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import math
+import random
+import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -62,3 +64,20 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
                 raise ValueError(f"{path}, line {line_no}, field score: not an integer: {row[2]!r}") from exc
             qrels.setdefault(row[0], {})[row[1]] = grade
     return qrels
+
+
+def patient_folds(ids: Sequence[str], k: int = 5, repeats: int = 5, seed: int = 0) -> list[tuple[int, list[str]]]:
+    """(repeat, test ids) for k-fold cross-validation by patient, repeated with different shuffles."""
+    rng = random.Random(seed)
+    out: list[tuple[int, list[str]]] = []
+    for repeat in range(repeats):
+        order = sorted(ids)
+        rng.shuffle(order)
+        out += [(repeat, sorted(order[i::k])) for i in range(k)]
+    return out
+
+
+def spread(values: Sequence[float]) -> tuple[float, float, float, float]:
+    """Mean, sample standard deviation, minimum and maximum of per-fold figures."""
+    mean = statistics.fmean(values)
+    return mean, statistics.stdev(values) if len(values) > 1 else 0.0, min(values), max(values)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from core.domain.trial import NormalizedTrial
 from core.matching.demographics import TrialPopulation, population_of
+from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
 from core.matching.ranker import RankingSettings, rank_candidates
 from core.matching.retrieval import RetrievalIndex, build_index
 
@@ -155,8 +156,6 @@ def rank_pools(
 def _dense_scorer(
     corpus: dict[str, NormalizedTrial | str], cache_dir: str | None
 ) -> Callable[[str, list[str]], dict[str, float]]:
-    from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
-
     encoder = DenseEncoder()  # raises DenseUnavailable (a RuntimeError) naming the extra to install
     store = embed_corpus(encoder, [(d, index_text(corpus[d])) for d in sorted(corpus)], cache_dir)
     return make_dense_scorer(encoder, store)

@@ -10,8 +10,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from core.domain.case_facts import CaseFacts
-from core.domain.trial import ParsedCriterion
+from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.domain.verdicts import CriterionVerdict
+from core.matching.antigens import judge_targets, trial_targets
 from core.matching.criteria_limits import (
     AGE_WORD,
     BOTH_SEXES,
@@ -24,8 +25,16 @@ from core.matching.criteria_limits import (
     parse_sex_requirement,
 )
 from core.matching.criteria_terms import STOPWORDS, WORD, content_stems, find_concept, read_sentence
-from core.matching.disease_groups import disease_groups
-from core.matching.extract import find_therapies
+from core.matching.diseases import (
+    case_diseases,
+    disease_table,
+    judge_fit,
+    named_diseases,
+    trial_diseases,
+    widens_beyond_named,
+)
+from core.matching.markers import judge_markers, required_markers
+from core.matching.therapies import TherapyHistory, find_therapies, read_history
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -116,8 +125,10 @@ def rule_demographics(text: str, sentences: Sequence[str], facts: CaseFacts) -> 
         if facts.age_years is None:
             return Finding(None, [], "The note does not give the patient's age", decisive=only)
         if not age_within(facts.age_years, lo, hi):
+            # an exclusion about something in an age group the patient is not in does not concern them
             return Finding(
-                False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}"
+                False, evidence, f"Patient is {facts.age_years:g}; criterion asks {_describe(lo, hi)}",
+                exclusion_not_applicable=not only,
             )
     if sex_req in ("female", "male"):
         if facts.sex == "unknown":
@@ -300,42 +311,155 @@ def rule_performance(text: str, sentences: Sequence[str], facts: CaseFacts) -> F
 
 THERAPY_CUE = re.compile(
     r"\b(prior|previous|previously|received|receiving|treated|treatment with|therapy with|history of|failed|"
-    r"failure of|after|following|exposure|exposed|na[iï]ve|refractory to|relapsed after|post)\b",
+    r"failure of|after|following|exposure|exposed|na[iï]ve|refractory to|relapsed after|post|had|underwent|undergone)\b",
     re.I,
 )
 
 
 # "No prior CAR-T", "not previously treated with", "naive to": negation right before the therapy.
-THERAPY_NEGATION = re.compile(r"\b(?:no|not|never|without|na[iï]ve to|free of)\b[^,;.()]{0,30}$", re.I)
+THERAPY_NEGATION = re.compile(
+    r"\b(?:no|not|never|without|na[iï]ve to|free of)\s+(?:(?:prior|previous(?:ly)?|received|receiving|treated|"
+    r"treatment|therapy|with|had|have|any|history|of|exposure|to|been|a|an|the|undergone|underwent|by)\s+){0,4}$",
+    re.I,
+)
+THERAPY_NAIVE_AFTER = re.compile(r"^[\s-]*na[iï]ve\b", re.I)
+# A treatment the criterion plans rather than asks about ("a donor and agreement to proceed to HSCT").
+FUTURE_CUE = re.compile(
+    r"\b(?:proceed(?:ing)? to|candidate for|eligible for|planned|scheduled|donor|willing to|to undergo|to receive|"
+    r"agreement|bridg\w* to|prior to|before|consolidat\w* with|intend\w*)\b",
+    re.I,
+)
+# "Within 100 days of HSCT", "at least 4 weeks since": whether it holds depends on dates the note rarely gives.
+TIMING = re.compile(
+    r"\bwithin\b|\bin the (?:last|past|previous|preceding)\b|\b(?:less|more|fewer|greater) than \d|\bat least \d+\s*"
+    r"(?:days?|weeks?|months?)|\d+\s*(?:days?|weeks?|months?|years?)\s+(?:before|prior|of|since|after|from|post)|"
+    r"\bsince\b|\brecent(?:ly)?\b|[<>≤≥]",
+    re.I,
+)
+
+# "(prior inotuzumab is allowed)", "except hydroxyurea": a treatment the criterion lets through.
+EXCEPTION_CUE = re.compile(r"\b(?:allowed|permitted|acceptable|except|other than|excluding|apart from)\b", re.I)
+
+
+def _is_exception(text: str, start: int) -> bool:
+    """True when the treatment at `start` sits in a parenthesis or clause that makes it an exception."""
+    opened = text.rfind("(", 0, start)
+    if opened > text.rfind(")", 0, start):
+        closed = text.find(")", start)
+        return bool(EXCEPTION_CUE.search(text[opened : closed if closed > 0 else len(text)]))
+    clause_start = max(text.rfind(c, 0, start) for c in ";:.,")
+    return bool(EXCEPTION_CUE.search(text[clause_start + 1 : start]))
+
+
+_history_memo: dict[tuple, TherapyHistory] = {}
+
+
+def case_history(facts: CaseFacts, sentences: Sequence[str]) -> TherapyHistory:
+    """The case's treatment history, read once per case (every criterion of every trial asks for it)."""
+    key = (id(facts), facts.summary, tuple(facts.prior_therapies), tuple(facts.negations), tuple(sentences))
+    if key not in _history_memo:
+        _history_memo.clear()
+        _history_memo[key] = read_history(facts, sentences)
+    return _history_memo[key]
+
+
+# Words a prior-treatment criterion may use besides the treatments and still ask nothing else.
+_THERAPY_CRITERION_WORDS = _wordset(
+    """prior previous previously received receive receiving treated treatment treatments therapy therapies history
+    after following exposure exposed naive naïve refractory relapse relapsed relapsing progression progressed
+    post any had have has failed failure no not never without patients patient who including include allowed
+    permitted line lines course courses cycle cycles regimen regimens agent agents drug drugs documented"""
+)
+
+
+def _words_besides_therapies(text: str, mentions: Sequence) -> set[str]:
+    kept, pos = [], 0
+    for m in mentions:
+        kept.append(text[pos : m.start])
+        pos = max(pos, m.end)
+    kept.append(text[pos:])
+    return _content_words(" ".join(kept)) - _THERAPY_CRITERION_WORDS
 
 
 def rule_prior_therapy(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant')."""
+    """Prior treatments named in the criterion ('prior CAR-T', 'no previous transplant'), read against
+    the case's history: a class is met by any member ('prior BTK inhibitor' by ibrutinib), a regimen by
+    its drugs ('prior anthracycline' by R-CHOP)."""
     if not THERAPY_CUE.search(text):
         return None
-    found = find_therapies(text)
-    if not found:
+    mentions = [
+        m
+        for m in find_therapies(text)
+        if not FUTURE_CUE.search(re.split(r"[;:.]", text[: m.start])[-1]) and not _is_exception(text, m.start)
+    ]
+    if not mentions:
         return None
-    named = [name for _, name in found]
-    had = {t.lower() for t in facts.prior_therapies}
-    matched = [n for n in named if n.lower() in had]
-    denied = [n for n in named if any(n.lower() in neg for neg in facts.negations)]
-    negative = any(THERAPY_NEGATION.search(text[max(0, start - 40) : start]) for start, _ in found)
-    evidence = [i for i, s in enumerate(sentences) if any(n.lower() in s.lower() for n in matched + denied)]
-    decisive = len(_content_words(text)) - len(named) <= 3
-    if matched:
-        what = ", ".join(matched)
-        return Finding(not negative, evidence, f"The note reports prior {what}", decisive=decisive)
+    history = case_history(facts, sentences)
+    named = list(dict.fromkeys(m.concept for m in mentions))
+    negative = any(
+        THERAPY_NEGATION.search(text[max(0, m.start - 40) : m.start]) or THERAPY_NAIVE_AFTER.search(text[m.end :])
+        for m in mentions
+    )
+    had = {c: ids for c in named if (ids := history.has_had(c)) is not None}
+    decisive = len(_words_besides_therapies(text, mentions)) <= 2
+    if had:
+        what = ", ".join(had)
+        evidence = sorted({i for ids in had.values() for i in ids})
+        if TIMING.search(text):
+            return Finding(None, evidence, f"The case reports prior {what}, but not whether the timing fits", decisive=False)
+        return Finding(not negative, evidence, f"The case reports prior {what}", decisive=decisive)
+    denied = {c: ids for c in named if (ids := history.denies(c)) is not None}
     if denied and len(denied) == len(named):
+        evidence = sorted({i for ids in denied.values() for i in ids})
         return Finding(
-            negative,
-            evidence,
-            f"The note says the patient has not had {', '.join(denied)}",
-            decisive=decisive,
+            negative, evidence, f"The case says the patient has not had {', '.join(denied)}", decisive=decisive
         )
     return Finding(
-        None, [], f"The note does not say whether the patient had {', '.join(named)}", decisive=False
+        None, [], f"The case does not say whether the patient had {', '.join(named)}", decisive=False
     )
+
+
+ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5}
+_ORDINAL = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth)"
+CASE_RELAPSE_NUMBER = re.compile(rf"\b{_ORDINAL}\s+(?:\w+\s+){{0,2}}?relapse\b|\brelapsed\s+(?:a\s+)?{_ORDINAL}\s+time", re.I)
+CRIT_RELAPSE_ATLEAST = re.compile(
+    rf"\b{_ORDINAL}\s+or\s+(?:later|greater|subsequent|more|further|higher)\s+(?:\w+\s+){{0,2}}?relapse|"
+    rf"\b(?:≥|>=)\s*{_ORDINAL}\s+relapse|\b(?:≥|>=|at least)\s*(\d)\s+relapses",
+    re.I,
+)
+CRIT_RELAPSE_EXACT = re.compile(rf"^\W*(?:in\s+|at\s+)?{_ORDINAL}\s+(?:\w+\s+){{0,2}}?relapse\b", re.I)
+CRIT_NO_PRIOR_RELAPSE = re.compile(r"^\W*no\s+(?:prior|previous|earlier)\s+relapses?\W*$", re.I)
+
+
+def case_relapse_number(facts: CaseFacts) -> int | None:
+    """Which relapse the case is in ("second relapse" -> 2), from its diagnosis, status and summary."""
+    for text in (facts.disease_status or "", facts.diagnosis, facts.summary):
+        m = CASE_RELAPSE_NUMBER.search(text)
+        if m:
+            return ORDINALS[(m.group(1) or m.group(2)).lower()]
+    return None
+
+
+def rule_relapse_number(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
+    """'First relapse', 'second or later relapse', 'no prior relapse' against which relapse the case is in."""
+    at_least, exact, none_before = (
+        CRIT_RELAPSE_ATLEAST.search(text), CRIT_RELAPSE_EXACT.search(text), CRIT_NO_PRIOR_RELAPSE.search(text)
+    )  # fmt: skip
+    if not (at_least or exact or none_before):
+        return None
+    number = case_relapse_number(facts)
+    if number is None:
+        return None
+    evidence = _find_sentences(sentences, CASE_RELAPSE_NUMBER)
+    said = f"The case is in relapse number {number}"
+    if none_before:
+        return Finding(number == 1, evidence, said)
+    if at_least:
+        word = at_least.group(1) or at_least.group(2) or at_least.group(3)
+        needed = ORDINALS.get(word.lower()) if not word.isdigit() else int(word)
+        return Finding(number >= (needed or 1), evidence, said, decisive=len(text) < 60)
+    needed = ORDINALS[exact.group(1).lower()]  # type: ignore[union-attr]
+    return Finding(number == needed, evidence, said, decisive=len(text) < 40)
 
 
 CRIT_RELAPSED = re.compile(
@@ -443,34 +567,54 @@ _PASSING_MENTION = re.compile(
 _FIRST_CLAUSE = re.compile(r"[;:(\n]|\band\b|,")
 
 
-def _case_groups(facts: CaseFacts) -> set[str]:
-    return set().union(*(disease_groups(d) for d in [facts.diagnosis, *facts.conditions] if d))
-
-
 def describe_group_mismatch(required_text: str, facts: CaseFacts) -> str | None:
     """Why a trial for the disease(s) in `required_text` cannot fit the case's diagnosis, or None when
-    the groups overlap or either side names no single group."""
-    required = disease_groups(required_text)
-    if not required or not facts.diagnosis.strip():
+    they fit, cannot be told apart, or either side names no disease."""
+    if not facts.diagnosis.strip():
         return None
-    case_groups = _case_groups(facts)
-    if not case_groups or required & case_groups:
-        return None
-    return (
-        f"The trial is for {' or '.join(sorted(required))}; the case's diagnosis ({facts.diagnosis}) is "
-        f"{' and '.join(sorted(case_groups))}"
-    )
+    fit = judge_fit(named_diseases(required_text), case_diseases(facts), facts.diagnosis)
+    return fit.reason if fit is not None and fit.fit == "other disease" else None
+
+
+# What a diagnosis statement may say besides the disease and still be fully checked.
+_DIAGNOSIS_WORDS = _wordset(
+    """diagnosis diagnosed diagnoses confirmed documented proven established histologically cytologically
+    pathologically histological cytological pathological biopsy biopsy-proven morphologically
+    patients patient participants subjects children adults adolescents men women boys girls with of have has
+    relapsed relapse refractory recurrent recurrence progressive primary disease positive expressing cell cells
+    type known active previously untreated newly new de novo treated"""
+)
 
 
 def rule_main_diagnosis(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """A criterion requiring a disease from another group than all of the case's diagnoses does not hold."""
-    if not _DIAGNOSIS_STATEMENT.search(text):
+    """A criterion stating the disease a trial is for: another disease than the case's does not hold; the
+    case's own disease (or a narrower one) holds, decisively when the criterion asks nothing else."""
+    if not _DIAGNOSIS_STATEMENT.search(text) or not facts.diagnosis.strip():
         return None
     first = _FIRST_CLAUSE.split(text, maxsplit=1)[0]
     if _PASSING_MENTION.search(first):
         return None
-    why = describe_group_mismatch(first, facts)
-    return None if why is None else Finding(False, [], why)
+    required = named_diseases(first)
+    fit = judge_fit(required, case_diseases(facts), facts.diagnosis)
+    if fit is None:
+        return None
+    if fit.fit == "other disease":
+        return Finding(False, [], fit.reason)
+    if fit.fit == "unsettled":
+        return Finding(None, [], fit.reason, decisive=False)
+    leftover = _strip_disease_names(text, required) - _DIAGNOSIS_WORDS
+    evidence = related_sentences(facts.diagnosis, sentences, limit=1)
+    return Finding(True, evidence, fit.reason, decisive=not leftover)
+
+
+def _strip_disease_names(text: str, diseases: Sequence[str]) -> set[str]:
+    table = disease_table()
+    kept, pos = [], 0
+    for m in table.mentions(text):
+        kept.append(text[pos : m.start])
+        pos = max(pos, m.end)
+    kept.append(text[pos:])
+    return _content_words(re.sub(r"\d+", " ", " ".join(kept)))
 
 
 _ANY_CANCER = re.compile(
@@ -482,10 +626,10 @@ def rule_any_cancer(text: str, sentences: Sequence[str], facts: CaseFacts) -> Fi
     """"Malignancy" (any cancer, as an exclusion of a non-cancer trial) holds for a case diagnosed with a cancer."""
     if not _ANY_CANCER.match(text) or not facts.diagnosis.strip():
         return None
-    cancers = _case_groups(facts) & {"blood cancer", "solid tumour"}
-    if not cancers:
+    table = disease_table()
+    if not any(table.is_a(d, "cancer") for d in case_diseases(facts)):
         return None
-    return Finding(True, [], f"The case's diagnosis ({facts.diagnosis}) is a {' and '.join(sorted(cancers))}")
+    return Finding(True, [], f"The case's diagnosis ({facts.diagnosis}) is a cancer")
 
 
 ENROLMENT_HISTORY = re.compile(
@@ -496,11 +640,25 @@ ENROLMENT_HISTORY = re.compile(
 )
 
 
+# What happens during the study ("withdrawn if", "time points not collected", "failure to provide a blood
+# sample"): no case note can settle it before enrolment.
+STUDY_CONDUCT = re.compile(
+    r"\b(?:will be|are|is) withdrawn\b|\bwithdrawn from (?:the |further )?(?:study|involvement)|\btime ?points?\b[^.;]*"
+    r"\bnot (?:collected|completed|obtained)|\b(?:images?|samples?|data|scans?) (?:unable to be|could not be|cannot be) "
+    r"(?:processed|analy[sz]ed|obtained)|\bfailure to (?:provide|complete|return|attend)|\bwill not (?:be )?"
+    r"(?:invited|contacted|approached)|\bnot (?:be )?randomi[sz]ed (?:by|within)|\blost to follow[- ]?up",
+    re.I,
+)
+
+
 def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
-    if not ENROLMENT_HISTORY.search(text):
-        return None
-    return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time, and what
+    happens during the study cannot be settled before it."""
+    if ENROLMENT_HISTORY.search(text):
+        return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
+    if STUDY_CONDUCT.search(text):
+        return Finding(None, [], "This concerns what happens during the study", not_applicable=True)
+    return None
 
 
 RULES = (
@@ -510,6 +668,7 @@ RULES = (
     rule_consent,
     rule_performance,
     rule_prior_therapy,
+    rule_relapse_number,
     rule_disease_status,
     rule_main_diagnosis,
     rule_any_cancer,
@@ -581,8 +740,51 @@ def _verdict(
     )  # fmt: skip
 
 
-# The position of the implicit criterion "the trial's conditions" (shown as inclusion 0, before the listed ones).
+# Positions of the implicit criteria, shown as inclusions before the listed ones: the trial's conditions
+# (its main diagnosis) and the antigen its treatment is aimed at.
 CONDITIONS_POSITION = -1
+TARGET_POSITION = -2
+_LABELS = {"fits": "included", "unsettled": "not enough information", "other disease": "not included",
+           "no target": "not included"}  # fmt: skip
+
+
+def assess_conditions(conditions: Sequence[str], title: str, facts: CaseFacts) -> CriterionVerdict | None:
+    """The implicit first criterion of every trial: is the case's diagnosis one the trial is for? None when
+    the trial names neither conditions nor a disease in its title."""
+    studied = "; ".join(c for c in conditions if c.strip())
+    if not studied and not title.strip():
+        return None
+    label = f"Conditions studied: {studied or title}"
+    fit = judge_fit(
+        trial_diseases(conditions, title), case_diseases(facts), facts.diagnosis,
+        open_ended=widens_beyond_named([*conditions, title]),
+    )
+    markers = judge_markers(required_markers(conditions), facts)
+    if fit is None:
+        why = (
+            "The case names no diagnosis to compare with the trial's conditions"
+            if not facts.diagnosis.strip()
+            else "The trial's conditions and the case's diagnosis cannot be compared from the knowledge tables"
+        )
+        return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", [], why)
+    label_of = _LABELS[fit.fit]
+    if markers is not None and fit.fit != "other disease":
+        # the trial is for its disease with one of the markers it lists: both must hold
+        label_of = {"fits": label_of, "unsettled": "not enough information", "absent": "not included"}[markers.fit]
+        if label_of == "included" and markers.fit != "fits":
+            label_of = "not enough information"
+        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], f"{fit.reason}. {markers.reason}")
+    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], fit.reason)
+
+
+def assess_target(targets: Sequence[str], facts: CaseFacts) -> CriterionVerdict | None:
+    """The implicit criterion of a treatment aimed at an antigen: does the case's disease carry it?"""
+    fit = judge_targets(targets, facts)
+    if fit is None:
+        return None
+    return _verdict(
+        "inclusion", TARGET_POSITION, f"Treatment target: {' and '.join(fit.targets)}", _LABELS[fit.fit], [], fit.reason
+    )
 
 
 def assess_trial(
@@ -590,27 +792,67 @@ def assess_trial(
     sentences: list[str],
     facts: CaseFacts,
     conditions: Sequence[str] = (),
+    *,
+    title: str = "",
+    targets: Sequence[str] = (),
 ) -> list[CriterionVerdict]:
-    """Assess every criterion of a trial, in order.
+    """Assess every criterion of a trial, in order, after the implicit ones.
 
-    With the trial's `conditions`, a trial for another kind of disease than all of the case's (an
-    asthma trial for a child with leukaemia) gets one more inclusion verdict, "not included", first:
-    its listed criteria may say nothing about the disease, and a reviewer can still override it.
+    With the trial's `conditions` (and `title`), a verdict on whether the case's diagnosis is one the trial
+    is for comes first: a trial for another disease (an asthma trial, a B-ALL trial for a child with T-ALL)
+    is "not included" even when its listed criteria say nothing of the disease. With `targets`, a verdict on
+    whether the case carries the antigen the treatment is aimed at follows. A reviewer can override both.
     """
-    verdicts = [assess_criterion(c.text, c.kind, sentences, facts, position=c.position) for c in criteria]
-    studied = "; ".join(c for c in conditions if c.strip())
-    why = describe_group_mismatch(studied, facts) if studied else None
-    if why:
-        verdicts.insert(
-            0, _verdict("inclusion", CONDITIONS_POSITION, f"Conditions studied: {studied}", "not included", [], why)
-        )
-    return verdicts
+    verdicts = settle_alternatives(
+        criteria, [assess_criterion(c.text, c.kind, sentences, facts, position=c.position) for c in criteria]
+    )
+    implicit = [assess_conditions(conditions, title, facts) if (conditions or title) else None, assess_target(targets, facts)]
+    return [v for v in implicit if v is not None] + verdicts
+
+
+# A parent line that lists alternatives ("defined as one of the following:"): its items are either-or.
+ALTERNATIVES_PARENT = re.compile(r"\b(?:one|any|either|at least one) of the following\b|\beither\b|\bany of\b", re.I)
+
+
+def settle_alternatives(
+    criteria: Sequence[ParsedCriterion], verdicts: list[CriterionVerdict]
+) -> list[CriterionVerdict]:
+    """Items of an either-or list do not block one by one: a failed item is one alternative gone, and only
+    when every item fails does each stay "not included"."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, c in enumerate(criteria):
+        if c.level > 0 and c.context and ALTERNATIVES_PARENT.search(c.context):
+            groups.setdefault((c.kind, c.context), []).append(index)
+    out = list(verdicts)
+    for members in groups.values():
+        failing = [i for i in members if out[i].blocks_eligibility]
+        if not failing or len(failing) == len(members):
+            continue
+        open_label = "not enough information"
+        for i in failing:
+            v = out[i]
+            out[i] = v.model_copy(
+                update={"verdict": open_label, "explanation": f"One of several alternatives; this one does not hold: {v.explanation}"}
+            )
+    return out
+
+
+def assess_trial_record(trial: NormalizedTrial, sentences: list[str], facts: CaseFacts) -> list[CriterionVerdict]:
+    """assess_trial for a stored trial: its criteria, conditions, title and treatment targets."""
+    return assess_trial(
+        trial.criteria, sentences, facts, trial.conditions, title=trial.brief_title, targets=trial_targets(trial)
+    )
 
 
 def summarise_verdicts(verdicts: Sequence[CriterionVerdict]) -> EligibilitySummary:
-    """Count met / unknown / not-met criteria; the first blocking verdict decides ineligibility."""
+    """Count met / unknown / not-met criteria; the first blocking verdict decides ineligibility.
+
+    "Likely eligible" needs no blocking verdict and the main condition met: the conditions verdict
+    "included" when there is one (a trial whose disease the case may not have is never likely eligible),
+    else at least one criterion met (nothing checked is not a fit)."""
     met = unknown = not_met = 0
     deciding: CriterionVerdict | None = None
+    main = next((v for v in verdicts if v.kind == "inclusion" and v.position == CONDITIONS_POSITION), None)
     for v in verdicts:
         if v.blocks_eligibility:
             not_met += 1
@@ -620,6 +862,7 @@ def summarise_verdicts(verdicts: Sequence[CriterionVerdict]) -> EligibilitySumma
             unknown += 1
         elif v.verdict in ("included", "not excluded"):
             met += 1
+    main_met = main.verdict == "included" if main is not None else met > 0
     return EligibilitySummary(
-        met=met, unknown=unknown, not_met=not_met, likely_eligible=not_met == 0, deciding=deciding
+        met=met, unknown=unknown, not_met=not_met, likely_eligible=not_met == 0 and main_met, deciding=deciding
     )

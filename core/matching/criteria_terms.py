@@ -9,47 +9,19 @@ from functools import lru_cache
 
 import Stemmer
 
-from core.matching.extract import negated_spans
+from core.matching.knowledge import loader
+from core.nlp.negation import is_in, negated_spans
 
-# Canonical token -> spellings. Both the criterion and the note are rewritten to the token, so
-# "COPD" in one matches "chronic obstructive pulmonary disease" in the other.
-ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "xcopd": (r"chronic obstructive pulmonary disease", r"copd"),
-    "xtall": (r"t-cell acute lymphoblastic leuka?emia", r"t-all"),
-    "xall": (r"acute lymphoblastic leuka?emia", r"acute lymphocytic leuka?emia", r"(?-i:ALL)"),
-    "xaml": (r"acute myeloid leuka?emia", r"acute myelogenous leuka?emia", r"aml"),
-    "xcll": (r"chronic lymphocytic leuka?emia", r"cll"),
-    "xcml": (r"chronic myeloid leuka?emia", r"chronic myelogenous leuka?emia", r"cml"),
-    "xdlbcl": (r"diffuse large b-cell lymphoma", r"dlbcl"),
-    "xnhl": (r"non-hodgkin'?s? lymphoma", r"nhl"),
-    "xmi": (r"myocardial infarction", r"heart attack", r"(?-i:MI)", r"(?-i:AMI)"),
-    "xchf": (r"congestive heart failure", r"(?-i:CHF)"),
-    "xcad": (r"coronary artery disease", r"(?-i:CAD)"),
-    "xihd": (r"ischa?emic heart disease", r"(?-i:IHD)"),
-    "xhtn": (r"hypertension", r"high blood pressure", r"(?-i:HTN)"),
-    "xdm": (r"diabetes mellitus", r"diabetes", r"diabetic", r"(?-i:T[12]DM)", r"(?-i:DM)"),
-    "xhiv": (r"human immunodeficiency virus", r"hiv"),
-    "xtb": (r"tuberculosis", r"(?-i:TB)"),
-    "xards": (r"acute respiratory distress syndrome", r"ards"),
-    "xkd": (r"kawasaki(?:'s)? disease", r"(?-i:KD)"),
-    "xpe": (r"pulmonary embolism", r"(?-i:PE)"),
-    "xdvt": (r"deep vein thrombosis", r"deep venous thrombosis", r"dvt"),
-    "xckd": (r"chronic kidney disease", r"ckd"),
-    "xesrd": (r"end[\s-]stage renal disease", r"esrd"),
-    "xuti": (r"urinary tract infection", r"uti"),
-    "xgerd": (r"gastro-?o?esophageal reflux disease", r"gerd"),
-    "xcvd": (r"cerebrovascular accident", r"stroke", r"(?-i:CVA)"),
-    "xtia": (r"transient isch(?:a)?emic attack", r"(?-i:TIA)"),
-    "xtbi": (r"traumatic brain injury", r"(?-i:TBI)"),
-    "xmci": (r"mild cognitive impairment", r"(?-i:MCI)"),
-    "xcart": (r"car[\s-]?t(?:[\s-]cells?)?", r"chimeric antigen receptor(?: t[\s-]cells?)?"),
-    "xhsct": (r"(?:allogeneic |autologous )?(?:hematopoietic |haematopoietic )?stem[\s-]cell transplant(?:ation)?", r"hsct", r"bone marrow transplant(?:ation)?", r"(?-i:BMT)"),
-}  # fmt: skip
-# One alternation with a named group per token: a single pass over the text instead of thirty.
-_ABBREV_RX = re.compile(
-    "|".join(rf"\b(?P<{token}>{'|'.join(spellings)})\b" for token, spellings in ABBREVIATIONS.items()),
-    re.I,
-)
+
+@lru_cache(maxsize=1)
+def _abbreviation_pattern() -> re.Pattern[str]:
+    """One alternation with a named group per canonical token (knowledge/terms.yaml: criterion_terms), so
+    "COPD" in a criterion matches "chronic obstructive pulmonary disease" in a note; one pass, not thirty."""
+    terms = loader.terms().criterion_terms
+    return re.compile(
+        "|".join(rf"\b(?P<{token}>{'|'.join(spellings)})\b" for token, spellings in terms.items()), re.I
+    )
+
 
 # Function words and qualifiers that do not identify a concept, so they need not match.
 _STOPWORD_TEXT = (
@@ -78,7 +50,7 @@ def stem_word(word: str) -> str:
 
 def normalise_terms(text: str) -> str:
     """Rewrite known abbreviations and their spellings to one canonical token each."""
-    return _ABBREV_RX.sub(lambda m: f" {m.lastgroup} ", text)
+    return _abbreviation_pattern().sub(lambda m: f" {m.lastgroup} ", text)
 
 
 @lru_cache(maxsize=16384)
@@ -111,20 +83,6 @@ def locate_stems(sentence: str) -> dict[str, list[int]]:
     return positions
 
 
-# A relative's illness ("family history of heart disease", "his mother has diabetes") is not the patient's.
-RELATIVE = re.compile(
-    r"\b(family|mother|father|parents?|siblings?|brothers?|sisters?|grand(?:mother|father|parents?)|aunts?|uncles?|"
-    r"cousins?|maternal|paternal|relatives?)\b",
-    re.I,
-)
-# Possibility, not fact: "suspected appendicitis", "differential includes mole vs fibroid".
-HEDGE = re.compile(
-    r"\b(suspect\w*|possible|possibly|probable|probably|likely|rule out|r/o|differential|versus|vs\.?|"
-    r"concern(?:ing)? for|query|questionable|cannot be excluded|may have|might)\b",
-    re.I,
-)
-
-
 @dataclass
 class ConceptHits:
     """Where a note asserts, denies or only suspects a concept (sentence indices)."""
@@ -135,7 +93,8 @@ class ConceptHits:
 
 
 def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> ConceptHits:
-    """Sentences asserting all the stems, denying them all, or only raising them as a possibility."""
+    """Sentences asserting all the stems, denying them all, or only raising them as a possibility; a
+    relative's illness ("his mother has diabetes") is not the patient's (core.nlp.negation's cues)."""
     hits = ConceptHits()
     if not stems:
         return hits
@@ -143,13 +102,13 @@ def find_concept(stems: Sequence[str], sentences: Sequence[str]) -> ConceptHits:
         where, spans = read_sentence(raw)
         if not all(s in where for s in stems):
             continue
+        sentence = normalise_terms(raw)
         first = min(p for s in stems for p in where[s])
-        clause = re.split(r"[;:]|\bbut\b", normalise_terms(raw)[:first])[-1]
-        if RELATIVE.search(clause):
+        if is_in(sentence, first, "family"):
             continue
         if all(any(a <= p < b for a, b in spans for p in where[s]) for s in stems):
             hits.denied.append(index)
-        elif HEDGE.search(clause):
+        elif is_in(sentence, first, "possible"):
             hits.uncertain.append(index)
         else:
             hits.asserted.append(index)

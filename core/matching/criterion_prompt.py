@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.domain.verdicts import CriterionVerdict, VerdictLabel
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 from core.prompting.case_block import MAX_DESCRIPTION_CHARS, build_case_variables, scrub_identifiers
 from core.prompting.templates import neutralise_untrusted
 

@@ -1,7 +1,7 @@
 """Score candidate diagnoses from the findings a case describes, with the hand-written knowledge base.
 
 Case reports often describe symptoms, signs, history and test results without naming a diagnosis,
-while trials are indexed under disease names. `core.matching.diagnostic_kb` lists, for each disease,
+while trials are indexed under disease names. `knowledge/differential.yaml` lists, for each disease,
 its characteristic findings weighted 1 (common but nonspecific) to 3 (nearly specific); a disease
 is suggested when several of its findings appear in the negation-stripped case text, and the best
 suggestions join the retrieval query (never replacing the case's own words).
@@ -15,7 +15,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from core.matching.diagnostic_kb import DISEASES, FINDINGS
+from core.matching.knowledge import loader
+from core.matching.presentations import match_presentations
+from core.nlp.negation import strip_negated
+from core.nlp.sentences import split_clauses
 
 # A suggestion needs this much evidence: two findings at least, one of them characteristic (weight 2+),
 # so nonspecific findings alone (fever and fatigue) never suggest anything.
@@ -23,8 +26,6 @@ MIN_FINDINGS = 2
 MIN_SCORE = 4
 MIN_STRONGEST = 2
 MAX_SUGGESTIONS = 3
-
-_NAME_SPLIT = re.compile(r"\s*;\s*")
 
 
 class SuggestedDiagnosis(BaseModel):
@@ -42,8 +43,12 @@ class SuggestedDiagnosis(BaseModel):
 def _compiled_findings() -> dict[str, re.Pattern[str]]:
     return {
         name: re.compile(rf"(?<![\w-])(?:{'|'.join(patterns)})(?![\w])")
-        for name, patterns in FINDINGS.items()
+        for name, patterns in loader.differential()[0].findings.items()
     }
+
+
+def _diseases() -> dict[str, loader.DifferentialEntry]:
+    return loader.differential()[1].diseases
 
 
 def find_findings(clauses: Iterable[str]) -> set[str]:
@@ -57,8 +62,8 @@ def find_findings(clauses: Iterable[str]) -> set[str]:
 @lru_cache(maxsize=1)
 def _disease_names() -> re.Pattern[str]:
     # acronyms of three letters or fewer ("ALL", "MS") are common words once lower-cased: left out
-    names = {n.lower() for terms, _ in DISEASES.values() for n in _NAME_SPLIT.split(terms) if len(n) > 3}
-    names |= {d.lower() for d in DISEASES}
+    names = {n.lower() for entry in _diseases().values() for n in entry.names if len(n) > 3}
+    names |= {d.lower() for d in _diseases()}
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
@@ -90,7 +95,8 @@ def _cached_differential(clauses: tuple[str, ...], limit: int) -> tuple[Suggeste
     if len(present) < MIN_FINDINGS:
         return ()
     suggestions: list[SuggestedDiagnosis] = []
-    for disease, (names, weights) in DISEASES.items():
+    for disease, entry in _diseases().items():
+        weights = entry.findings
         matched = sorted((f for f in weights if f in present), key=lambda f: (-weights[f], f))
         if len(matched) < MIN_FINDINGS:
             continue
@@ -100,7 +106,7 @@ def _cached_differential(clauses: tuple[str, ...], limit: int) -> tuple[Suggeste
         suggestions.append(
             SuggestedDiagnosis(
                 disease=disease,
-                names=[n for n in _NAME_SPLIT.split(names) if n] or [disease],
+                names=list(entry.names) or [disease],
                 score=score,
                 findings=matched,
             )
@@ -111,16 +117,12 @@ def _cached_differential(clauses: tuple[str, ...], limit: int) -> tuple[Suggeste
 
 def suggest_differential(text: str, limit: int = MAX_SUGGESTIONS) -> list[SuggestedDiagnosis]:
     """Best-supported diseases for a case text (sentence split and negated findings removed first)."""
-    from core.matching.query import split_sentences, strip_negated  # query imports this module
-
-    return rank_differential((strip_negated(s) for s in split_sentences(text)), limit)
+    return rank_differential((strip_negated(s) for s in split_clauses(text)), limit)
 
 
 def describe_suggested_diagnoses(text: str) -> list[str]:
     """What the search adds for a case that names no diagnosis, for the reviewer: each knowledge-base
     suggestion with the findings behind it, then the presentation table's phrase-based suggestions."""
-    from core.matching.presentations import match_presentations
-
     suggestions = suggest_differential(text)
     known = {s.disease.lower() for s in suggestions}
     return [f"{s.disease} (from: {', '.join(s.findings)})" for s in suggestions] + [

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.domain.case_facts import CaseFacts
 from core.matching.differential import names_a_disease
+from core.matching.diseases import disease_table
+from core.matching.knowledge import loader
+from core.matching.therapies import find_therapies
+from core.nlp.negation import context_scopes, is_in, is_negated_at
+from core.nlp.sentences import split_sentences
 
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -43,20 +49,6 @@ MALE_WORDS = re.compile(r"\b(man|men|male|boy|gentleman|husband|he|him|his|himse
 # Descriptors of the patient outweigh pronouns, which may refer to relatives or clinicians.
 STRONG_SEX = re.compile(r"\b(woman|female|girl|lady|man|male|boy|gentleman)\b", re.I)
 
-NEGATION_TRIGGERS = re.compile(
-    r"\b(denies(?: any)?(?: history of)?|denied(?: any)?|no (?:known |prior |previous |past |significant |personal or family |family )?"
-    r"(?:history|hx|evidence|signs?|symptoms?|sign or symptoms?) of|negative for|free of|absence of|absent|"
-    r"without(?: any)?(?: history of| evidence of)?|does not have|did not have|doesn't have|has never had|never had|"
-    r"not known to have|rules? out|ruled out|no(?! longer| one| change| more| sooner| less| later| other))\b",
-    re.I,
-)
-# Where a negation's scope ends.
-NEGATION_STOP = re.compile(
-    r"[.;:()]|\b(?:but|however|except|although|though|which|who|that|since|when|while|because|presents?|"
-    r"presented|presenting|comes?|came|is|was|were|are|has|had|have|he|she|they|her|his|their|in|at|on|"
-    r"identified|seen|found|noted|detected|reported|observed|appreciated|besides|apart)\b|\bwith\b(?! no)",
-    re.I,
-)
 LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", re.I)
 TRIVIAL_NEGATED = {"", "other", "any", "the", "a", "one", "acute distress", "change", "changes"}
 
@@ -76,46 +68,6 @@ CONDITION_STOP = re.compile(
 NOT_A_CONDITION = re.compile(
     r"^(?:had|has|have|no|not|increased|decreased|become|been|being|her|his|their|a few)\b", re.I
 )
-
-THERAPY_TERMS: tuple[tuple[str, str], ...] = (
-    (
-        r"car[\s-]?t(?:[\s-]cells?)?(?: therapy)?|chimeric antigen receptor|tisagenlecleucel|axicabtagene|"
-        r"brexucabtagene|lisocabtagene|idecabtagene|ciltacabtagene|kymriah|yescarta|tecartus|breyanzi",
-        "CAR-T",
-    ),
-    (
-        r"(?:allogeneic|autologous|haploidentical|allo|auto)?[\s-]*(?:hematopoietic |haematopoietic )?"
-        r"(?:stem[\s-]cell|bone marrow|cord blood) transplant(?:ation)?|\bhsct\b|\bbmt\b|\bsct\b",
-        "stem cell transplant",
-    ),
-    (r"radiotherapy|radiation(?: therapy)?|irradiation|\bxrt\b|\bcranial rt\b", "radiotherapy"),
-    (r"chemotherapy|chemo\b|induction therapy|consolidation|reinduction|re-induction", "chemotherapy"),
-    (r"immunotherapy|checkpoint inhibitor", "immunotherapy"),
-    (r"surgery|resection|surgically removed|excision|mastectomy|lobectomy", "surgery"),
-)
-REGIMENS = re.compile(
-    r"\b(R-?CHOP|CHOP|R-?EPOCH|ABVD|BEACOPP|FOLFOX|FOLFIRI|FOLFIRINOX|CAPOX|XELOX|ICE|R-?ICE|DHAP|"
-    r"hyper-?CVAD|BFM|COG AALL\w*|FLAG(?:-IDA)?|7\+3|VRD|VCD|ESHAP|GDP|BEAM|TIT|nelarabine)\b",
-    re.I,
-)
-# Generic drug-name endings (mAbs, kinase inhibitors, platins, anthracyclines, ...).
-DRUG_SUFFIX = re.compile(
-    r"\b[a-z]{3,}(?:mab|nib|platin|rubicin|taxel|tecan|cabtagene|leucel|mustine|rabine|citabine|"
-    r"fosfamide|poside|cristine|blastine|tinib|parib|lisib|zomib|domide|clax|tuzumab|momab)\b",
-    re.I,
-)
-KNOWN_DRUGS = re.compile(
-    r"\b(methotrexate|cytarabine|vincristine|prednisone|prednisolone|dexamethasone|asparaginase|pegaspargase|"
-    r"mercaptopurine|thioguanine|cyclophosphamide|ifosfamide|doxorubicin|daunorubicin|etoposide|"
-    r"blinatumomab|inotuzumab|rituximab|venetoclax|imatinib|dasatinib|ponatinib|nilotinib|azacitidine|"
-    r"decitabine|fludarabine|clofarabine|bortezomib|lenalidomide|pembrolizumab|nivolumab|ipilimumab|"
-    r"tamoxifen|letrozole|anastrozole|trastuzumab|bevacizumab|cisplatin|carboplatin|oxaliplatin|"
-    r"paclitaxel|docetaxel|gemcitabine|temozolomide|hydroxyurea|insulin|metformin|aspirin|warfarin|"
-    r"heparin|statins?|atorvastatin|simvastatin|lisinopril|metoprolol|atenolol|amlodipine|"
-    r"levothyroxine|albuterol|salbutamol|steroids?|corticosteroids?|antibiotics?|ibuprofen|acetaminophen)\b",
-    re.I,
-)
-TREATED_NEGATED = re.compile(r"\b(?:no|not|never|without|denies)\b[^.;]{0,30}$", re.I)
 
 ECOG = re.compile(
     r"\b(?:ECOG|WHO|Zubrod)(?:\s+performance)?(?:\s+status)?(?:\s*(?:score|of|is|was|=|:))*\s*(?:PS\s*)?([0-4])\b",
@@ -157,11 +109,15 @@ NOT_PREGNANT = re.compile(
     re.I,
 )
 
-BIOMARKERS = re.compile(
-    r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|BCR-ABL1?|Ph(?:iladelphia)?(?:\s*chromosome)?[\s-]?(?:\+|positive)|"
-    r"FLT3(?:-ITD|-TKD)?|NPM1|IDH[12]|KMT2A|MLL(?:-r| rearrange\w*)?|TP53|NOTCH1|FBXW7|PTEN|EGFR|ALK|HER2|KRAS|NRAS|"
-    r"BRAF(?:\s*V600E)?|MYC|BCL2|BCL6|PD-L1|ETV6-RUNX1|TCF3-PBX1|IKZF1|MRD[\s-]?(?:positive|negative|\+|-))",
-)
+@lru_cache(maxsize=1)
+def _biomarker_pattern() -> re.Pattern[str]:
+    """Surface antigens (CD19-negative, CD7+), the genetic markers of knowledge/markers.yaml, and MRD status."""
+    genes = sorted((n for e in loader.markers().markers.values() for n in e.names), key=len, reverse=True)
+    return re.compile(
+        r"\b(CD\d{1,3}(?:\s*[+-](?!\w)|[\s-](?:positive|negative|expressing))?|"
+        + "|".join(genes)
+        + r"|MRD[\s-]?(?:positive|negative|\+|-))(?![\w])"
+    )
 LINES_OF_THERAPY = re.compile(
     r"\b(\d|one|two|three|four|five|six)\s+(?:prior\s+|previous\s+)?lines?\s+of\s+(?:therapy|treatment|chemotherapy)",
     re.I,
@@ -175,56 +131,6 @@ RELATIVE_BEFORE = re.compile(
 )
 
 RELATIVE_ITEM = re.compile(r"(?:family|maternal|paternal|mother|father|sibling|brother|sister)\b", re.I)
-
-NUMBERED_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*\S)\s*$")
-ABBREVIATIONS = (
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "vs",
-    "e.g",
-    "i.e",
-    "etc",
-    "approx",
-    "no",
-    "st",
-    "fig",
-    "dept",
-    "pt",
-    "yr",
-    "yrs",
-    "mo",
-    "wk",
-)
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a case summary into sentences; a note already numbered '0. ...' keeps its numbering."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    numbered = [NUMBERED_LINE.match(ln) for ln in lines]
-    if lines and all(numbered):
-        return [m.group(2) for m in numbered if m]
-    sentences: list[str] = []
-    for para in re.split(r"\n\s*\n|\n(?=\s*[-*•])", text):
-        para = " ".join(para.split())
-        if not para:
-            continue
-        start = 0
-        for m in SENTENCE_END.finditer(para):
-            before = para[start : m.start()].rstrip("\"')]")
-            last = before.rsplit(" ", 1)[-1].rstrip(".").lower()
-            # "Dr. Smith", "e.g. fever" and "2.5 mg" are not sentence ends.
-            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-                continue
-            sentences.append(para[start : m.start()].strip())
-            start = m.end()
-        tail = para[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
-
 
 def _to_number(token: str) -> float:
     low = token.lower()
@@ -290,11 +196,10 @@ def extract_negations(text: str) -> list[str]:
     """Things the summary says are absent ('denies smoking' -> 'smoking'), lower-cased, in order."""
     found: list[str] = []
     for sentence in split_sentences(text):
-        for m in NEGATION_TRIGGERS.finditer(sentence):
-            rest = sentence[m.end() :]
-            stop = NEGATION_STOP.search(rest)
-            scope = rest[: stop.start()] if stop else rest
-            for part in LIST_SPLIT.split(scope):
+        for scope in context_scopes(sentence):
+            if scope.category != "negated":
+                continue
+            for part in LIST_SPLIT.split(sentence[scope.start : scope.end]):
                 item = _clean_item(part)
                 if item in TRIVIAL_NEGATED or len(item) > 60 or len(item.split()) > 6 or item in found:
                     continue
@@ -302,22 +207,6 @@ def extract_negations(text: str) -> list[str]:
                     continue
                 found.append(item)
     return found
-
-
-def negated_spans(sentence: str) -> list[tuple[int, int]]:
-    """Character spans of a sentence that a negation cue covers ('denies X, Y or Z')."""
-    spans: list[tuple[int, int]] = []
-    for m in NEGATION_TRIGGERS.finditer(sentence):
-        stop = NEGATION_STOP.search(sentence, m.end())
-        spans.append((m.start(), stop.start() if stop else len(sentence)))
-    return spans
-
-
-def is_negated_at(sentence: str, start: int) -> bool:
-    """True when position `start` lies inside a negation's scope ('denies X, Y or Z')."""
-    if TREATED_NEGATED.search(sentence[:start]) and not re.search(r"[,;]\s*$", sentence[:start]):
-        return True
-    return any(a <= start < b for a, b in negated_spans(sentence))
 
 
 def extract_conditions(text: str) -> list[str]:
@@ -343,38 +232,50 @@ def extract_conditions(text: str) -> list[str]:
     return found
 
 
+# What follows a disease's name in "B-ALL relapsed a second time": the course, not the name.
+_COURSE_AFTER_NAME = re.compile(
+    r"(?<=\w)\s+(?:relapsed|relapsing|progressed|progressing|recurred|returned|came back|was treated|treated|"
+    r"was diagnosed|diagnosed|that|who)\b.*$",
+    re.I,
+)
+
+
+def _as_written(text: str, item: str) -> str:
+    """`item` (a lower-cased phrase of `text`) with the text's own capitals: "b-all" is "B-ALL"."""
+    at = text.lower().find(item)
+    return text[at : at + len(item)] if at >= 0 and item else item
+
+
 def extract_diagnosis(text: str) -> str:
-    """The main diagnosis: the first 'diagnosed with' phrase, else the first asserted condition."""
+    """The main diagnosis, as written: the first 'diagnosed with' phrase, else the first asserted condition
+    that names a disease, else the first disease of knowledge/diseases.yaml the text asserts."""
     m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
     if m:
         phrase = CONDITION_STOP.split(m.group(1))[0]
         phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
-        return _clean_item(LIST_SPLIT.split(phrase)[0])
+        return _as_written(text, _clean_item(LIST_SPLIT.split(phrase)[0]))
     # "presents with cough" names a complaint, not a diagnosis: a case described only by its findings
     # has no diagnosis yet (matching then looks for the diagnoses the findings suggest).
-    conditions = [c for c in extract_conditions(text) if names_a_disease(c)]
-    return conditions[0] if conditions else ""
-
-
-def find_therapies(sentence: str) -> list[tuple[int, str]]:
-    """(position, name) of every treatment named in a sentence, negated or not."""
-    hits: list[tuple[int, str]] = []
-    for pattern, label in THERAPY_TERMS:
-        hits += [(m.start(), label) for m in re.finditer(pattern, sentence, re.I)]
-    for rx in (REGIMENS, KNOWN_DRUGS, DRUG_SUFFIX):
-        hits += [
-            (m.start(), m.group(0) if rx is REGIMENS else m.group(0).lower()) for m in rx.finditer(sentence)
-        ]
-    return sorted(hits)
+    conditions = [_COURSE_AFTER_NAME.sub("", c) for c in extract_conditions(text) if names_a_disease(c)]
+    if conditions:
+        return _as_written(text, conditions[0])
+    for sentence in split_sentences(text):
+        for mention in disease_table().mentions(sentence):
+            if not any(is_in(sentence, mention.start, c) for c in ("negated", "hypothetical", "possible", "family")):
+                return sentence[mention.start : mention.end]
+    return ""
 
 
 def extract_prior_therapies(text: str) -> list[str]:
-    """Treatments the patient has had: classes (CAR-T, transplant, ...), regimens and named drugs."""
+    """Treatments the patient has had (knowledge/therapies.yaml names: 'CAR T-cell therapy', 'R-CHOP',
+    'allogeneic stem cell transplant', drugs), not those denied, planned or a relative's."""
     found: list[str] = []
     for sentence in split_sentences(text):
-        for start, name in find_therapies(sentence):
-            if name not in found and not is_negated_at(sentence, start):
-                found.append(name)
+        for m in find_therapies(sentence):
+            if any(is_in(sentence, m.start, c) for c in ("negated", "hypothetical", "family")):
+                continue
+            if m.concept not in found:
+                found.append(m.concept)
     return found
 
 
@@ -425,7 +326,7 @@ def extract_biomarkers(text: str) -> list[str]:
     """Markers and genetic lesions as written (CD19-positive, BCR-ABL, FLT3-ITD, MRD-positive...)."""
     found: list[str] = []
     for sentence in split_sentences(text):
-        for m in BIOMARKERS.finditer(sentence):
+        for m in _biomarker_pattern().finditer(sentence):
             marker = m.group(1).strip()
             if marker not in found and not is_negated_at(sentence, m.start()):
                 found.append(marker)

@@ -40,7 +40,12 @@ def _allowed(kind: str) -> tuple[str, ...]:
 
 
 def _open_positions(verdicts: Sequence[CriterionVerdict]) -> list[int]:
-    pending = [i for i, v in enumerate(verdicts) if v.source == "rules" and v.verdict == "not enough information"]
+    # listed criteria only: the implicit ones (conditions studied, treatment target) are not among the
+    # trial's criteria the prompt shows
+    pending = [
+        i for i, v in enumerate(verdicts)
+        if v.source == "rules" and v.verdict == "not enough information" and not v.is_implicit
+    ]
     return pending[:MAX_CRITERIA_PER_TRIAL]
 
 

@@ -6,9 +6,11 @@ import re
 
 from core.domain.case_facts import CaseFacts
 from core.matching.differential import SuggestedDiagnosis, rank_differential
+from core.matching.knowledge import loader
 from core.matching.presentations import suggest_diagnoses
 from core.matching.retrieval import WeightedQuery
-from core.matching.synonyms import ABBREVIATIONS, SYNONYMS
+from core.nlp.negation import strip_negated
+from core.nlp.sentences import split_clauses
 
 DIAGNOSIS_WEIGHT = 3.0
 KEY_FACT_WEIGHT = 1.5
@@ -23,25 +25,6 @@ DIFFERENTIAL_WEIGHT = 3.0
 # Case reports open with who the patient is and the presenting problem; that sentence counts more.
 LEAD_SENTENCE_WEIGHT = 3.0
 BOILERPLATE_WEIGHT = 0.0
-
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
-
-# NegEx-style triggers: the negated scope runs to the end of the clause.
-_NEGATION_TRIGGER = re.compile(
-    r"\b(?:denies|denied|denying|no (?:known |prior |previous |significant |past |family )?(?:history|hx) of|"
-    r"no evidence of|negative for|free of|absence of|absent|ruled out|rules out|without|"
-    r"no|never|nor)\b",
-    re.IGNORECASE,
-)
-# A clause ends at these words or punctuation, which also end the negation's scope.
-_SCOPE_END = re.compile(
-    r"\b(?:but|however|although|though|except|which|who|whereas|yet|apart from|presents?|presented|"
-    r"comes?|came|is|are|was|were|has|have|had|reports?|and (?:is|was|has|had))\b|[.;:()]",
-    re.IGNORECASE,
-)
-_SCOPE_MAX_WORDS = 8
-# Single words that negate themselves only ("nonsmoker", "afebrile").
-_SELF_NEGATED = re.compile(r"\b(?:non-?smok\w*|never[- ]smok\w*|afebrile|asymptomatic|unremarkable)\b", re.I)
 
 # Words of case-report narration that say nothing about which trial fits; retrieval ignores them.
 _BOILERPLATE = re.compile(
@@ -64,27 +47,9 @@ _FEMALE_RE = re.compile(r"\b(?:woman|women|female|girl|lady|she|her|mother of|pr
 _MALE_RE = re.compile(r"\b(?:man|men|male|boy|gentleman|he|his|him)\b", re.I)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split case text into sentences/clauses on terminal punctuation and newlines."""
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-
-
-def strip_negated(text: str) -> str:
-    """Remove negated findings ("denies smoking", "no history of diabetes") up to the end of their clause."""
-    out: list[str] = []
-    pos = 0
-    for match in _NEGATION_TRIGGER.finditer(text):
-        if match.start() < pos:
-            continue
-        out.append(text[pos : match.start()])
-        end = _SCOPE_END.search(text, match.end())
-        clause_end = end.start() if end else len(text)
-        words = list(re.finditer(r"\S+", text[match.end() : clause_end]))
-        if len(words) > _SCOPE_MAX_WORDS:
-            clause_end = match.end() + words[_SCOPE_MAX_WORDS - 1].end()
-        pos = clause_end
-    out.append(text[pos:])
-    return re.sub(r"\s{2,}", " ", _SELF_NEGATED.sub(" ", "".join(out))).strip()
+# The case text is queried clause by clause (core.nlp's sentences, split after semicolons too), with
+# negated findings cut out by core.nlp's negation engine.
+split_sentences = split_clauses
 
 
 def strip_boilerplate(text: str) -> str:
@@ -95,14 +60,15 @@ def strip_boilerplate(text: str) -> str:
 
 
 def expand_terms(text: str) -> list[str]:
-    """Expansions (from the hand-written tables) of abbreviations and lay terms found in the text."""
+    """Expansions (knowledge/terms.yaml) of abbreviations and lay terms found in the text."""
     found: list[str] = []
-    for abbr, full in ABBREVIATIONS.items():
+    terms = loader.terms()
+    for abbr, full in terms.query_abbreviations.items():
         flags = 0 if abbr.isupper() else re.IGNORECASE
         if re.search(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text, flags):
             found.append(full)
     lowered = text.lower()
-    for term, synonym in SYNONYMS.items():
+    for term, synonym in terms.query_synonyms.items():
         if re.search(rf"\b{re.escape(term)}\b", lowered):
             found.append(synonym)
     return found

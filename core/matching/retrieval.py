@@ -9,6 +9,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -17,7 +18,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from pydantic import BaseModel, Field
 
-INDEX_FORMAT = "nextoption-bm25-v1"
+from core.matching.knowledge import loader
+
+INDEX_FORMAT = "nextoption-bm25-v2"  # v2: British spellings written the American way before stemming
 MANIFEST_NAME = "manifest.json"
 DOC_IDS_NAME = "doc_ids.json"
 
@@ -56,8 +59,22 @@ class IndexManifest(BaseModel):
     bm25s_version: str
 
 
+def american_spelling(word: str) -> str:
+    """A lower-case word with British spellings made American (knowledge/spelling.yaml): "leukaemia" ->
+    "leukemia", "tumour" -> "tumor", "randomised" -> "randomized"."""
+    for pattern, replace in _spelling_rules():
+        word = pattern.sub(replace, word)
+    return word
+
+
+@lru_cache(maxsize=1)
+def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(rule.pattern), rule.replace) for rule in loader.spelling().rules)
+
+
 class Analyzer:
-    """Lower-case, split on word characters, drop English stopwords, Snowball-stem (with a cache)."""
+    """Lower-case, split on word characters, drop English stopwords, make British spellings American,
+    Snowball-stem (with a cache)."""
 
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
@@ -69,7 +86,8 @@ class Analyzer:
         cache = self._cache
         missing = [w for w in set(words) if w not in cache]
         if missing:
-            for word, stem in zip(missing, self._stemmer.stemWords(missing), strict=True):
+            spelled = [american_spelling(w) for w in missing]
+            for word, stem in zip(missing, self._stemmer.stemWords(spelled), strict=True):
                 cache[word] = stem
             if len(cache) > 2_000_000:  # keep memory bounded on huge, noisy catalogues
                 cache.clear()

@@ -14,7 +14,7 @@ from sqlalchemy import Text, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.audit import record_event
-from core.case_records import get_case_facts, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers
 from core.catalogue.store import catalogue_version, split_bars
 from core.config import get_settings
 from core.db import session_scope
@@ -24,14 +24,14 @@ from core.domain.trial import NormalizedTrial, search_text_of
 from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS, CriterionVerdict
 from core.errors import NotFound, ValidationFailed
 from core.llm_config import load_llm_settings
-from core.matching.criteria_rules import assess_trial, summarise_verdicts
+from core.matching.criteria_rules import assess_conditions, assess_trial_record, summarise_verdicts
 from core.matching.embeddings import catalogue_dense_scorer
-from core.matching.extract import split_sentences
 from core.matching.filters import apply_hard_filters
 from core.matching.llm_assessment import TrialVerdicts, assess_unsettled_with_llm
 from core.matching.ranker import rank_candidates
 from core.matching.retrieval import build_index, load_index
 from core.models import CriterionVerdictRow, Match, Trial
+from core.nlp.sentences import split_sentences
 from core.permissions import Actor, requires
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def assess_candidates(
     """Filter, assess the top trials criterion by criterion, and order them; one dict per candidate."""
     sentences = split_sentences(facts.summary) if facts.summary else []
     results: list[dict[str, Any]] = []
-    assessed = 0
+    assessed = fitted = 0
     for rid, score, tid, trial in candidates:
         outcome = apply_hard_filters(facts, trial)
         row: dict[str, Any] = {
@@ -185,23 +185,41 @@ def assess_candidates(
             "deciding": None,
         }
         if outcome.passed and assessed < top_k:
-            verdicts = assess_trial(trial.criteria, sentences, facts, conditions=trial.conditions)
+            verdicts = assess_trial_record(trial, sentences, facts)
             row.update(verdicts=verdicts, **summary_fields(summarise_verdicts(verdicts)))
             assessed += 1
             if on_progress:
                 on_progress(assessed, top_k)
+        # whether the trial is for the case's disease, also for the best trials the filters keep out (see
+        # candidate_tier); deeper ones keep their retrieval order
+        main = next((v for v in row["verdicts"] if v.is_implicit and v.criterion_text.startswith("Conditions")), None)
+        if main is None and not outcome.passed and fitted < top_k:
+            main = assess_conditions(trial.conditions, trial.brief_title, facts)
+            fitted += 1
+        row["disease_fit"] = main.verdict if main is not None else "not enough information"
         results.append(row)
     return order_candidates(results)
 
 
+def candidate_tier(row: dict[str, Any]) -> int:
+    """0: open to the case and not ruled out; 1: open, ruled out by a criterion, but for the case's disease;
+    2: kept out by the filters (closed, age...) but for the case's disease; 3: the rest (another disease)."""
+    other_disease = row.get("disease_fit") == "not included"
+    if row["passed_filters"]:
+        if row["eligibility"] != "likely not eligible":
+            return 0
+        return 3 if other_disease else 1
+    return 2 if row.get("disease_fit") == "included" else 3
+
+
 def order_candidates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Score and sort candidates: passed filters first, then relevance, halved when a criterion makes the
+    """Score and sort candidates by tier (candidate_tier), then relevance, halved when a criterion makes the
     patient likely not eligible (a relevant trial with one failed rule still outranks an unrelated one)."""
     max_score = max((r["retrieval_score"] for r in rows), default=0.0) or 1.0
     for row in rows:
         penalty = 0.5 if row["eligibility"] == "likely not eligible" else 1.0
         row["score"] = round(penalty * row["retrieval_score"] / max_score, 4)
-    return sorted(rows, key=lambda r: (not r["passed_filters"], -r["score"], r["registry_id"]))
+    return sorted(rows, key=lambda r: (candidate_tier(r), -r["score"], r["registry_id"]))
 
 
 def match_case(case_id: int, *, on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
@@ -267,7 +285,7 @@ def _refine_top_with_llm(
     try:
         settled = assess_unsettled_with_llm(
             [TrialVerdicts(trials[r["registry_id"]], r["verdicts"]) for r in top], facts,
-            personal_data=get_personal_data(case_id), concurrency=settings.concurrency,
+            personal_data=get_known_identifiers(case_id), concurrency=settings.concurrency,
         )
     except Exception as exc:  # matching never fails because of the LLM: the rules' verdicts stand
         log.warning("LLM criterion assessment skipped for case %s: %s", case_id, exc)

@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from core.data_files import line_of
+
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.yaml"
 
 
@@ -50,23 +52,6 @@ class Vocabulary(BaseModel):
         return tuple(w.strip() for w in value)
 
 
-def yaml_line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the YAML node at a pydantic error location (as deep as it can be followed)."""
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def _entry_index(message: str) -> int | None:
     if message.startswith("Value error, entry "):
         return int(message.split()[3]) - 1
@@ -92,7 +77,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         for error in exc.errors():
             loc = tuple(error["loc"])
             entry = _entry_index(error["msg"])
-            line = yaml_line_of(root, loc + ((entry,) if entry is not None else ()))
+            line = line_of(root, loc + ((entry,) if entry is not None else ()))
             field = ".".join(str(p) for p in loc) or "(top level)"
             problems.append(f"{path}, line {line}, list {field}: {error['msg']}")
         raise VocabularyError("; ".join(problems)) from exc

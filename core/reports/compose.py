@@ -14,9 +14,9 @@ from core.domain.statuses import APPROVED_OR_RELEASED
 from core.domain.trial import NormalizedTrial
 from core.drafting.context import OptionSummary, distance_phrase, order_options
 from core.drafting.schema import section_title
-from core.drafting.sentences import split_sentences
 from core.errors import NotFound
 from core.models import Case, CaseContact, Draft, DraftVersion, Match, Trial, utcnow
+from core.nlp.sentences import split_sentences
 
 REPORT_TITLE = "Your options: a report from the Next Option team"
 DEFAULT_DISCLAIMER = (

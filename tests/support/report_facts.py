@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 from core.reports.compose import ReportOption
 
 FACTS_DIR = Path(__file__).resolve().parents[1] / "data" / "report_facts"

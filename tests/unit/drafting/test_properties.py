@@ -12,7 +12,7 @@ from core.drafting.checks import CHECK_NAMES, run_checks
 from core.drafting.context import grounding_context_for_sites
 from core.drafting.offline import draft_trial_summary_offline
 from core.drafting.schema import section_texts
-from core.drafting.sentences import split_sentences
+from core.nlp.sentences import split_sentences
 
 WORD = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/.%", min_size=1, max_size=12

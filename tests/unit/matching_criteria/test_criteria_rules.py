@@ -9,7 +9,8 @@ from core.domain.trial import ParsedCriterion
 from core.domain.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 from core.matching.criteria_limits import parse_age_limits
 from core.matching.criteria_rules import assess_criterion, assess_trial, summarise_verdicts
-from core.matching.extract import extract_case_facts, split_sentences
+from core.matching.extract import extract_case_facts
+from core.nlp.sentences import split_sentences
 
 NOTE = (
     "0. A 58-year-old African-American woman presents to the ER with episodic chest pain.\n"
@@ -169,7 +170,8 @@ def test_assess_trial_and_summary():
     assert summary.not_met == 1
     assert not summary.likely_eligible
     assert summary.deciding is not None and summary.deciding.criterion_text == "Patients older than 50 years"
-    assert summarise_verdicts([]).likely_eligible
+    # nothing checked is not a fit: a trial with no verdict met ("met 0") is never likely eligible
+    assert not summarise_verdicts([]).likely_eligible
 
 
 LEUKAEMIA = (

@@ -10,7 +10,7 @@ from core.matching.criteria_rules import (
     assess_trial,
     summarise_verdicts,
 )
-from core.matching.disease_groups import disease_groups
+from core.matching.diseases import disease_groups
 
 T_ALL = CaseFacts(
     age_years=9,
@@ -27,7 +27,7 @@ ASTHMA = CaseFacts(age_years=30, sex="female", diagnosis="severe eosinophilic as
         ("relapsed T-cell acute lymphoblastic leukaemia", {"blood cancer"}),
         ("Relapsed or refractory T-ALL", {"blood cancer"}),
         ("moderate to severe asthma", {"airway disease"}),
-        ("cerebral adrenoleukodystrophy", {"metabolic disease"}),
+        ("cerebral adrenoleukodystrophy", {"metabolic disease", "neurological disease"}),
         ("Wiskott-Aldrich syndrome", {"inborn immune deficiency"}),
         ("haematological malignancy", {"blood cancer"}),
         ("metastatic breast cancer", {"solid tumour"}),
@@ -107,9 +107,10 @@ def test_trial_for_another_disease_gets_a_conditions_verdict_that_decides():
     assert first.criterion_text == "Conditions studied: Asthma"
     summary = summarise_verdicts(verdicts)
     assert not summary.likely_eligible and summary.deciding == first
-    # the same trial for the case's own kind of disease gets no extra verdict
+    # the same trial for the case's own disease: the conditions verdict says so
     same = assess_trial(criteria, [T_ALL.summary], T_ALL, conditions=["T-cell Acute Lymphoblastic Leukemia"])
-    assert [v.position for v in same] == [0, 1]
-    # conditions that span groups decide nothing
+    assert [(v.position, v.verdict) for v in same][0] == (CONDITIONS_POSITION, "included")
+    # conditions that take in more than they name decide nothing
     broad = assess_trial(criteria, [T_ALL.summary], T_ALL, conditions=["Rare Diseases", "Asthma"])
-    assert [v.position for v in broad] == [0, 1]
+    assert [(v.position, v.verdict) for v in broad][0] == (CONDITIONS_POSITION, "not enough information")
+    assert not summarise_verdicts(broad).likely_eligible

@@ -1,33 +1,40 @@
 """Knowledge-base differential: findings suggest diseases, negated or nonspecific findings alone suggest nothing."""
 
-import re
 
 import pytest
 
 from core.domain.case_facts import CaseFacts
-from core.matching.diagnostic_kb import DISEASES, FINDINGS
 from core.matching.differential import (
     MAX_SUGGESTIONS,
     describe_suggested_diagnoses,
     find_findings,
     suggest_differential,
 )
+from core.matching.knowledge import loader
 from core.matching.query import build_query
 
 
 def test_knowledge_base_is_well_formed():
-    assert len(DISEASES) >= 300 and len(FINDINGS) >= 500
-    for name, patterns in FINDINGS.items():
-        assert patterns, name
-        for p in patterns:
-            assert p == p.lower(), (name, p)
-            re.compile(p)
-    for disease, (names, weights) in DISEASES.items():
-        assert names.strip(), disease
-        assert len(weights) >= 3, disease
-        for finding, weight in weights.items():
-            assert finding in FINDINGS, (disease, finding)
-            assert weight in (1, 2, 3), (disease, finding, weight)
+    # the loader validates patterns, weights and finding references; these are the house conventions on top
+    findings, differential = loader.differential()
+    assert len(differential.diseases) >= 300 and len(findings.findings) >= 500
+    for name, patterns in findings.findings.items():
+        assert all(p == p.lower() for p in patterns), name
+    for disease, entry in differential.diseases.items():
+        assert entry.names, disease
+        assert len(entry.findings) >= 3, disease
+
+
+def test_a_finding_weight_out_of_range_or_unknown_names_file_and_line(tmp_path):
+    findings = tmp_path / "findings.yaml"
+    findings.write_text("findings:\n  fever: ['fevers?']\n  cough: ['cough\\w*']\n")
+    diseases = tmp_path / "differential.yaml"
+    diseases.write_text("diseases:\n  flu:\n    names: [influenza]\n    findings: {fever: 2, cough: 4}\n")
+    with pytest.raises(loader.DataFileError, match=r"differential\.yaml:4: diseases\.flu\.findings\.cough: Input should be less"):
+        loader.load_differential_files(findings, diseases)
+    diseases.write_text("diseases:\n  flu:\n    names: [influenza]\n    findings:\n      fever: 2\n      sneeze: 1\n")
+    with pytest.raises(loader.DataFileError, match=r"differential\.yaml:6: diseases\.flu\.findings\.sneeze: unknown finding"):
+        loader.load_differential_files(findings, diseases)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from core.matching.presentations import PRESENTATIONS, match_presentations, suggest_diagnoses
+from core.matching.knowledge import loader
+from core.matching.presentations import match_presentations, suggest_diagnoses
 from core.matching.query import build_query
 
 
@@ -53,11 +54,12 @@ def test_matching_is_deterministic_and_each_diagnosis_appears_once():
 
 
 def test_every_pattern_compiles_and_names_at_least_one_diagnosis():
-    assert len(PRESENTATIONS) >= 300
-    for pattern, diagnoses in PRESENTATIONS.items():
-        re.compile(pattern)
-        assert pattern == pattern.lower()
-        assert [d for d in diagnoses.split(";") if d.strip()]
+    table = loader.presentations().presentations
+    assert len(table) >= 300
+    for entry in table:
+        re.compile(entry.pattern)
+        assert entry.pattern == entry.pattern.lower()
+        assert entry.diagnoses
 
 
 def test_build_query_adds_diagnoses_as_a_separate_group_and_keeps_the_case_words():

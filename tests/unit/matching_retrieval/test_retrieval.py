@@ -6,6 +6,7 @@ import pytest
 
 from core.matching.retrieval import (
     WeightedQuery,
+    american_spelling,
     build_index,
     compute_fingerprint,
     index_is_current,
@@ -110,3 +111,10 @@ def test_streaming_build_accepts_a_generator_and_empty_texts():
     idx = build_index((f"D{i}", "" if i == 2 else f"word{i} shared") for i in range(5))
     assert len(idx) == 5
     assert {d for d, _ in idx.search("shared", k=10)} == {"D0", "D1", "D3", "D4"}
+
+
+def test_british_and_american_spellings_find_each_other():
+    index = build_index([("US", "Gene therapy for hemophilia B and pediatric leukemia"), ("X", "Knee osteoarthritis pain")])
+    assert [d for d, _ in index.search("haemophilia paediatric leukaemia", 2)][:1] == ["US"]
+    assert american_spelling("tumour") == "tumor" and american_spelling("randomised") == "randomized"
+    assert american_spelling("hour") == "hour" and american_spelling("aerosol") == "aerosol"

@@ -85,7 +85,8 @@ def test_open_criteria_go_in_batches_and_each_answer_lands_on_its_criterion(team
     asked = [_refs(r.body) for r in llm.chat_requests]
     assert sorted(len(a) for a in asked) == [2, llm_assessment.CRITERIA_PER_CALL]
     assert sorted(ref for a in asked for ref in a) == sorted(f"inclusion {i + 1}" for i in range(n))
-    verdicts = list_matches(team.reviewer, case_id)[0].verdicts
+    # the listed criteria (the implicit conditions and target verdicts, at negative positions, stay the rules')
+    verdicts = [v for v in list_matches(team.reviewer, case_id)[0].verdicts if v.position >= 0]
     assert len(verdicts) == n and {(v.verdict, v.source) for v in verdicts} == {("included", "llm")}
 
 
@@ -104,7 +105,8 @@ def test_missing_or_unasked_answers_keep_the_rules_verdict(team, llm):
     add_trials(make_trial("NCT07000004", criteria=_open_criteria(3)))
     case_id = make_case(team.reviewer)
     match_case(case_id)
-    verdicts = sorted(list_matches(team.reviewer, case_id)[0].verdicts, key=lambda v: v.position)
+    listed = [v for v in list_matches(team.reviewer, case_id)[0].verdicts if v.position >= 0]
+    verdicts = sorted(listed, key=lambda v: v.position)
     assert [(v.verdict, v.source) for v in verdicts] == [
         ("included", "llm"), ("not enough information", "rules"), ("not enough information", "rules"),
     ]

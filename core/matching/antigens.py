@@ -1,0 +1,154 @@
+"""The antigens a trial's treatment is aimed at, what a case's markers say of them, and whether they fit.
+
+A CD19-directed treatment cannot help a patient whose cells do not carry CD19: the case's markers say so
+("CD19-negative relapse"), or its disease is one whose cells do not carry it (T-ALL). The antigen table is
+knowledge/antigens.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from core.domain.case_facts import CaseFacts
+from core.domain.trial import NormalizedTrial
+from core.matching.diseases import case_diseases, disease_table
+from core.matching.knowledge import loader
+from core.matching.therapies import covers, find_therapies
+
+State = Literal["positive", "negative"]
+
+_TARGET_AFTER = (
+    r"[- ./]?(?:x[- ]?cd3\b|(?:directed|targeted|targeting|specific|redirected|chimeric|bispecific|car\b|car[- ]?t|cart|"
+    r"antibod\w*|adc\b|bite\b|t[- ]cell engager|immunotoxin|vaccine|conjugate))"
+)
+_TARGET_BEFORE = r"(?:anti-?|car[- ]?t?[- .]|cart[- .]|target\w*\s+(?:\w+\s+){0,3}?|directed (?:against|at|to)\s+(?:the\s+)?|dual[- ]targeting\s+(?:\w+\s+and\s+)?)"
+# "After CD19-directed therapy", "prior anti-CD20": the antigen of an earlier treatment, not of this one.
+_EARLIER = re.compile(
+    r"\b(?:after|following|prior|previous(?:ly)?|post|failed|failure of|refractory to|exposed to|exposure to|relapsed? after)\b[^;:.()]{0,100}$",
+    re.IGNORECASE,
+)
+_POSITIVE = r"(?:\+|positive|pos\b|expressing|expression|bright|dim|amplified|amplification|overexpress\w*|[123]\+)"
+_NEGATIVE = r"(?:-(?![\w])|\u2212|negative|neg\b|loss|lost|absent|not expressed|0\b)"
+_JOINER = r"(?:\s*(?:,|and|/|or)\s*)"
+
+
+@lru_cache(maxsize=1)
+def _antigen_patterns() -> dict[str, str]:
+    return {name: "|".join(entry.names) for name, entry in loader.antigens().antigens.items()}
+
+
+@lru_cache(maxsize=1)
+def _any_antigen() -> re.Pattern[str]:
+    every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
+    return re.compile(rf"(?<![\w])(?:{every})(?![\w])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _target_patterns() -> dict[str, re.Pattern[str]]:
+    every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
+    return {
+        name: re.compile(
+            rf"{_TARGET_BEFORE}(?:{names})(?![\w])|(?<![\w])(?:{names})(?:{_JOINER}(?:{every}))*{_TARGET_AFTER}",
+            re.IGNORECASE,
+        )
+        for name, names in _antigen_patterns().items()
+    }
+
+
+def trial_targets(trial: NormalizedTrial) -> list[str]:
+    """The antigens the trial's treatment is aimed at, from its titles and interventions (named outright,
+    "CD19-directed", or through a drug aimed at one, "blinatumomab"), in table order."""
+    texts = [trial.brief_title, trial.official_title or "", *(i.name for i in trial.interventions)]
+    texts += [i.description or "" for i in trial.interventions]
+    found: list[str] = []
+    naming = [t for t in texts if _any_antigen().search(t)]
+    for name, pattern in _target_patterns().items():
+        for text in naming:
+            if any(not _EARLIER.search(text[: m.start()]) for m in pattern.finditer(text)):
+                found.append(name)
+                break
+    drugs = {m.concept for text in texts for m in find_therapies(text) if not _EARLIER.search(text[: m.start])}
+    classes = covers(drugs)
+    found += [a for a in loader.antigens().antigens if loader.directed_therapy(a) in classes and a not in found]
+    return found
+
+
+@lru_cache(maxsize=1)
+def _state_patterns() -> dict[str, re.Pattern[str]]:
+    every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
+    return {
+        name: re.compile(
+            rf"(?<![\w])(?:{names})(?![\w])(?:{_JOINER}(?:{every})(?![\w]))*[\s-]*(?:(?P<pos>{_POSITIVE})|(?P<neg>{_NEGATIVE}))"
+            rf"|(?P<negpre>(?:loss of|negative for|lacks?|lacking)\s+(?:{names})(?![\w]))",
+            re.IGNORECASE,
+        )
+        for name, names in _antigen_patterns().items()
+    }
+
+
+def marker_states(facts: CaseFacts) -> dict[str, tuple[State, str]]:
+    """What the case's markers and summary say of each antigen: positive or negative, with the words."""
+    states: dict[str, tuple[State, str]] = {}
+    for text in [*facts.biomarkers, facts.diagnosis, *facts.conditions, facts.summary]:
+        for name, pattern in _state_patterns().items():
+            if name in states:
+                continue
+            m = pattern.search(text or "")
+            if m:
+                state: State = "positive" if m.group("pos") else "negative"
+                states[name] = (state, m.group(0).strip())
+    return states
+
+
+@dataclass(frozen=True)
+class TargetFit:
+    """Whether a trial's targets fit the case: 'fits', 'unsettled' or 'no target', with the reason."""
+
+    fit: Literal["fits", "unsettled", "no target"]
+    reason: str
+    targets: tuple[str, ...]
+
+
+def judge_targets(targets: Sequence[str], facts: CaseFacts) -> TargetFit | None:
+    """Does the case carry what the trial's treatment is aimed at? None when the trial names no target."""
+    if not targets:
+        return None
+    states = marker_states(facts)
+    table = disease_table()
+    diseases = case_diseases(facts)
+    # A tumour antigen says nothing of a case without cancer (rituximab for lupus is aimed at normal B cells).
+    has_cancer = any(table.is_a(d, "cancer") for d in diseases)
+    named = " and ".join(targets)
+    positive = [t for t in targets if states.get(t, ("",))[0] == "positive"]
+    if positive:
+        t = positive[0]
+        return TargetFit("fits", f"The treatment is aimed at {named}; the case reports '{states[t][1]}'", tuple(targets))
+    reasons: list[str] = []
+    usual: list[str] = []
+    for t in targets:
+        found_on = loader.antigens().antigens[t].found_on
+        if t in states:
+            reasons.append(f"the case reports '{states[t][1]}'")
+        elif found_on and has_cancer and not any(table.related(d, f) for d in diseases for f in found_on):
+            reasons.append(
+                f"{t} is found on the cells of {' and '.join(found_on)}, and the case's diagnosis ({facts.diagnosis}) "
+                "is not one of them"
+            )
+        else:
+            if found_on and any(table.is_a(d, f) for d in diseases for f in found_on):
+                usual.append(t)
+            reasons = []
+            break
+    if reasons:
+        return TargetFit("no target", f"The treatment is aimed at {named}; " + "; ".join(reasons), tuple(targets))
+    if usual:
+        return TargetFit(
+            "unsettled",
+            f"The treatment is aimed at {named}, usually found on {facts.diagnosis} cells; the case's markers do not say",
+            tuple(targets),
+        )
+    return TargetFit("unsettled", f"The treatment is aimed at {named}; the case's markers do not say", tuple(targets))

@@ -1,0 +1,1 @@
+"""Language tools shared by matching and drafting: one sentence splitter and one negation/context engine."""
