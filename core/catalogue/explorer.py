@@ -7,25 +7,33 @@ import csv
 import io
 import json
 import math
+import re
 from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from core.catalogue.records import NormalizedTrial
+from core.catalogue.search_index import ranked_matches
+from core.catalogue.search_text import build_query
 from core.db import session_scope
-from core.errors import NotFound
+from core.errors import NotFound, ValidationFailed
 from core.models import Site, Trial, TrialRaw
 from core.permissions import Actor, requires
 
+RELEVANCE = "relevance"
 SORTS: dict[str, Any] = {
+    RELEVANCE: None,  # best text matches first; without search text, the newest update first
     "last update (newest)": Trial.last_update_date.desc(),
     "start date (newest)": Trial.start_date.desc(),
     "registry id": Trial.registry_id.asc(),
     "title": Trial.brief_title.asc(),
 }
+# One word with a digit and no spaces ("NCT0512", "DEMO-0001") is a registry id, or its start.
+_REGISTRY_ID = re.compile(r"[A-Za-z]+[-_]?\d[\w-]*")
 _LIST_PARAMS = ("status", "phase", "study_type", "intervention_type", "tag", "country")
 
 
@@ -116,12 +124,27 @@ def _bar(values: list[str]) -> list[Any]:
     return [f"%|{v}|%" for v in values]
 
 
-def _where(stmt: Select, flt: ExplorerFilter) -> Select:
+def _text_hits(s: Session, flt: ExplorerFilter) -> Subquery | None:
+    """The full-text hits (trial id, score) for the filter's text, or None when it has no words to search."""
+    text = flt.text.strip()
+    if not text or _REGISTRY_ID.fullmatch(text):
+        return None
+    query = build_query(text)
+    return None if query.is_empty else ranked_matches(s.bind.dialect.name, query)
+
+
+def _where(stmt: Select, flt: ExplorerFilter, hits: Subquery | None = None, *, joined: bool = False) -> Select:
+    """Add the filter's conditions; `joined` says the caller already joined `hits` (so no IN is needed)."""
     conds = []
-    if flt.text.strip():
-        like = f"%{flt.text.strip().lower()}%"
-        conds.append(or_(func.lower(Trial.brief_title).like(like), func.lower(Trial.conditions).like(like),
-                         func.lower(Trial.registry_id).like(like)))
+    text = flt.text.strip()
+    if text and _REGISTRY_ID.fullmatch(text):
+        # A prefix range on the unique index: "nct0512" finds NCT05120000..NCT0512ZZZZ without a table scan.
+        prefix = text.upper()
+        conds.append(and_(Trial.registry_id >= prefix, Trial.registry_id < prefix + "\U0010ffff"))
+    elif hits is not None and not joined:
+        conds.append(Trial.id.in_(select(hits.c.trial_id)))
+    elif text and hits is None and not joined:
+        conds.append(Trial.id.is_(None))  # only stopwords or punctuation: nothing to find
     if flt.status:
         conds.append(Trial.overall_status.in_(flt.status))
     if flt.study_type:
@@ -165,15 +188,27 @@ def _ages(lo: float | None, hi: float | None) -> str:
 
 @requires("catalogue.view")
 def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size: int = 50,
-                  sort: str = "last update (newest)") -> TrialPage:
-    """One page of the filtered catalogue, counted and sorted in SQL."""
+                  sort: str = RELEVANCE) -> TrialPage:
+    """One page of the filtered catalogue, counted and sorted in SQL; search text is matched in the full-text index."""
     page_size = max(1, min(page_size, 500))
     cols = (Trial.registry_id, Trial.brief_title, Trial.overall_status, Trial.study_type, Trial.phases, Trial.sponsor,
             Trial.conditions, Trial.minimum_age_years, Trial.maximum_age_years, Trial.sex, Trial.last_update_date, Trial.is_demo)
     with session_scope() as s:
-        capped = _where(select(Trial.id), flt).limit(COUNT_CAP + 1).subquery()
+        hits = _text_hits(s, flt)
+
+        def base(*columns: Any) -> Select:
+            stmt = select(*columns)
+            if hits is not None:
+                stmt = stmt.join(hits, hits.c.trial_id == Trial.id)
+            return _where(stmt, flt, hits, joined=hits is not None)
+
+        capped = base(Trial.id).limit(COUNT_CAP + 1).subquery()
         total = s.scalar(select(func.count()).select_from(capped)) or 0
-        stmt = _where(select(*cols), flt).order_by(SORTS.get(sort, SORTS["registry id"]), Trial.id)
+        if sort == RELEVANCE and hits is not None:
+            order = [hits.c.score.desc(), Trial.id]
+        else:
+            order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
+        stmt = base(*cols).order_by(*order)
         rows = s.execute(stmt.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
     return TrialPage(
         rows=[
@@ -185,9 +220,30 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
     )
 
 
+class SearchHit(BaseModel):
+    """One trial found by catalogue text search, in rank order."""
+
+    rank: int
+    registry_id: str
+    title: str
+    status: str
+
+
+@requires("catalogue.view")
+def search_catalogue(actor: Actor, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """The trials that best match typed text (any spelling, stem or CAR-T/CAR T/CART form), most relevant first."""
+    if not text.strip():
+        raise ValidationFailed({"text": "give some words to search for."})
+    page = search_trials(actor, ExplorerFilter(text=text), page=1, page_size=max(1, min(limit, 500)), sort=RELEVANCE)
+    return [
+        SearchHit(rank=i, registry_id=r.registry_id, title=r.title, status=r.status)
+        for i, r in enumerate(page.rows, start=1)
+    ]
+
+
 def _split_counts(s: Session, column: Any, flt: ExplorerFilter, limit: int) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
-    for value, n in s.execute(_where(select(column, func.count(Trial.id)), flt).group_by(column)):
+    for value, n in s.execute(_where(select(column, func.count(Trial.id)), flt, _text_hits(s, flt)).group_by(column)):
         for part in (value or "").strip("|").split("|"):
             if part:
                 counts[part] = counts.get(part, 0) + n
@@ -206,13 +262,13 @@ def facet_counts(actor: Actor, flt: ExplorerFilter, *, limit: int = 15) -> dict[
         out = {}
         for name, column in simple.items():
             rows = s.execute(
-                _where(select(column, func.count(Trial.id)), flt).where(column.is_not(None)).group_by(column)
+                _where(select(column, func.count(Trial.id)), flt, _text_hits(s, flt)).where(column.is_not(None)).group_by(column)
                 .order_by(func.count(Trial.id).desc()).limit(limit)
             ).all()
             out[name] = [(str(v), int(n)) for v, n in rows]
         year = func.extract("year", Trial.start_date) if s.bind.dialect.name != "sqlite" else func.strftime("%Y", Trial.start_date)
         rows = s.execute(
-            _where(select(year, func.count(Trial.id)), flt).where(Trial.start_date.is_not(None)).group_by(year).order_by(year)
+            _where(select(year, func.count(Trial.id)), flt, _text_hits(s, flt)).where(Trial.start_date.is_not(None)).group_by(year).order_by(year)
         ).all()
         out["start year"] = [(str(int(float(v))), int(n)) for v, n in rows]
         out["phase"] = _split_counts(s, Trial.phases, flt, limit)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.catalogue.records import NormalizedTrial, RejectedRecord
+from core.catalogue.search_index import write_search_rows
 from core.models import AppSetting, Criterion, Site, Trial, TrialRaw, utcnow
 
 
@@ -154,6 +155,8 @@ def store_trials(session: Session, trials: list[NormalizedTrial], report: Import
     _insert_many(conn, Site.__table__, site_rows)
     _insert_many(conn, Criterion.__table__, crit_rows)
     _insert_many(conn, TrialRaw.__table__, raw_rows)
+    # Same transaction as the trial rows: a search never finds a trial that is not there, or misses one that is.
+    write_search_rows(conn, stored, replace=bool(changed))
     if stored:
         bump_catalogue_version(session)
     return [t.registry_id for _, t in stored]
