@@ -216,3 +216,12 @@ def refresh_actor(actor: Actor) -> Actor | None:
         if user is None or not user.is_active:
             return None
         return actor_for(user)
+
+
+def actor_by_username(username: str) -> Actor:
+    """The actor of an active account, for command-line use (`--as USERNAME`); NotFound names the username."""
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
+        if user is None:
+            raise NotFound(f"No active user {username!r}; create one with `python -m core create-user`.")
+        return actor_for(user)

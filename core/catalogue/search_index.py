@@ -18,8 +18,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.sql import Subquery
 
+from core.audit import record_event
 from core.catalogue.records import NormalizedTrial
 from core.catalogue.search_text import SearchQuery, index_document
+from core.db import session_scope
+from core.permissions import Actor, requires
 
 SEARCH_TABLE = "trial_search"
 # Relative weight of a hit in the title, the about-fields and the summary (FTS5 bm25 column weights;
@@ -98,6 +101,15 @@ def rebuild_search_index(conn: Connection, *, batch: int = 2000,
         last = chunk[-1][0]
         if on_progress:
             on_progress(done)
+
+
+@requires("catalogue.import")
+def reindex_catalogue(actor: Actor) -> int:
+    """Rebuild the full-text index from the stored trials in one transaction (after a restore or a repair)."""
+    with session_scope() as s:
+        count = rebuild_search_index(s.connection())
+        record_event(s, actor, "catalogue.reindex", "catalogue", "search", after={"indexed": count})
+        return count
 
 
 def _as_dict(record: Any) -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""`python -m core catalogue ...`: ranked catalogue text search, and rebuilding the full-text index, from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from core.auth import actor_by_username
+from core.catalogue.explorer import search_catalogue
+from core.catalogue.search_index import reindex_catalogue
+from core.errors import WorkbenchError
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the `catalogue` command and its subcommands to the main parser's subparsers."""
+    catalogue = sub.add_parser("catalogue", help="Search the catalogue; rebuild its full-text index.",
+                               description="Search the catalogue; rebuild its full-text index.")
+    actions = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    p = actions.add_parser(
+        "search", help="Ranked text search: spelling, word-form and CAR-T/CAR T/CART variants match alike.",
+        description="Print the trials that best match TEXT, most relevant first (registry id and title).",
+    )
+    p.add_argument("text", help='what to look for, e.g. "lymphoblastic leukaemia" or "CD7 CAR-T"')
+    p.add_argument("--limit", type=int, default=20, help="how many hits to print (1-500)")
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="act as this user (their roles apply)")
+    p.set_defaults(func=run_search)
+    p = actions.add_parser("rebuild-search-index", help="Index every stored trial again (after a repair or restore).",
+                           description="Index every stored trial again (after a repair or restore).")
+    p.add_argument("--json", action="store_true", help="print the count as JSON")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="an admin's username")
+    p.set_defaults(func=run_rebuild)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Print the ranked hits; exit 0 when something was found, 1 when nothing was, 2 on bad input."""
+    try:
+        hits = search_catalogue(actor_by_username(args.as_user), args.text, limit=args.limit)
+    except WorkbenchError as exc:
+        _fail(args, str(exc))
+        return 2
+    if args.json:
+        print(json.dumps({"query": args.text, "hits": [h.model_dump() for h in hits]}, ensure_ascii=False, indent=2))
+    elif not hits:
+        print(f"No trial matches {args.text!r}.")
+    else:
+        for h in hits:
+            print(f"{h.rank:>3}. {h.registry_id}  {h.title}  [{h.status}]")
+    return 0 if hits else 1
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    """Rebuild the full-text index in one transaction; exit 0 when done, 2 when not allowed."""
+    try:
+        count = reindex_catalogue(actor_by_username(args.as_user))
+    except WorkbenchError as exc:
+        _fail(args, str(exc))
+        return 2
+    print(json.dumps({"indexed": count}) if args.json else f"Indexed {count:,} trials.")
+    return 0
+
+
+def _fail(args: argparse.Namespace, message: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(message, file=sys.stderr)
