@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.catalogue.records import NormalizedTrial, RejectedRecord
+from core.catalogue.records import ImportWarning, NormalizedTrial, RejectedRecord
 from core.catalogue.search_index import write_search_rows
 from core.models import AppSetting, Criterion, Site, Trial, TrialRaw, utcnow
 
@@ -23,6 +23,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)  # imported, but worth a look
     cancelled: bool = False
 
     @property
@@ -31,6 +32,9 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+        if self.warnings:
+            records = len({(w.file, w.position) for w in self.warnings})
+            text += f", {records} imported with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def as_dict(self) -> dict:
@@ -39,6 +43,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": [r.model_dump() for r in self.rejected],
+            "warnings": [w.model_dump() for w in self.warnings],
             "cancelled": self.cancelled,
         }
 
