@@ -1,4 +1,4 @@
-"""`python -m core catalogue ...`: ranked catalogue text search, and rebuilding the full-text index, from the shell."""
+"""`python -m core catalogue ...`: ranked text search, imports that report rejections and warnings, and reindexing."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from core.auth import actor_by_username
 from core.catalogue.explorer import search_catalogue
+from core.catalogue.importer import import_paths
 from core.catalogue.search_index import reindex_catalogue
 from core.errors import WorkbenchError
 
@@ -26,6 +27,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the hits as JSON")
     p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="act as this user (their roles apply)")
     p.set_defaults(func=run_search)
+    p = actions.add_parser(
+        "import", help="Import files, folders or zips; list rejected records and records imported with warnings.",
+        description="Import files, folders or zips and report what was rejected (and why) and what needs a look.",
+    )
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--show", type=int, default=20, help="how many rejections and warnings to list in text output")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="an admin's username")
+    p.set_defaults(func=run_import)
     p = actions.add_parser("rebuild-search-index", help="Index every stored trial again (after a repair or restore).",
                            description="Index every stored trial again (after a repair or restore).")
     p.add_argument("--json", action="store_true", help="print the count as JSON")
@@ -48,6 +58,27 @@ def run_search(args: argparse.Namespace) -> int:
         for h in hits:
             print(f"{h.rank:>3}. {h.registry_id}  {h.title}  [{h.status}]")
     return 0 if hits else 1
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import and report; exit 0 when every record was stored, 1 when some were rejected, 2 when nothing ran."""
+    try:
+        report = import_paths(actor_by_username(args.as_user), args.paths)
+    except WorkbenchError as exc:
+        _fail(args, str(exc))
+        return 2
+    if args.json:
+        print(json.dumps({"summary": report.summary(), **report.as_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(report.summary())
+        for r in report.rejected[: args.show]:
+            print(f"  rejected: {r.file} [{r.position}] {r.registry_id or ''} field={r.field or '-'}: {r.reason}")
+        for w in report.warnings[: args.show]:
+            print(f"  warning:  {w.file} [{w.position}] {w.registry_id} {w.field}: {w.message}")
+        hidden = max(0, len(report.rejected) - args.show) + max(0, len(report.warnings) - args.show)
+        if hidden:
+            print(f"  ... and {hidden} more (use --json for all)")
+    return 1 if report.rejected else 0
 
 
 def run_rebuild(args: argparse.Namespace) -> int:

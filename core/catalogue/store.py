@@ -34,7 +34,7 @@ class ImportReport:
         text = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
         if self.warnings:
             records = len({(w.file, w.position) for w in self.warnings})
-            text += f", {records} imported with warnings"
+            text += f", {records} with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def as_dict(self) -> dict:

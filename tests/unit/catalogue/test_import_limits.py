@@ -129,7 +129,7 @@ def test_records_without_title_or_criteria_import_with_warnings(team, tmp_path):
         ("NCT02210780", "brief_title"), ("NCT02210780", "eligibility_text")
     }
     assert all(w.file == str(path) and w.position == "file" for w in report.warnings)
-    assert "1 imported with warnings" in report.summary()
+    assert "1 with warnings" in report.summary()
     assert report.as_dict()["warnings"][0]["message"]
 
 
@@ -149,3 +149,25 @@ def test_an_xml_title_lost_to_an_entity_is_a_warning_and_the_rest_of_a_title_is_
     partial = xml[:start] + "<brief_title>CD7 &sym; CAR-T cells</brief_title>" + xml[end + len("</brief_title>"):]
     trial = parse_clinical_study_xml(partial.replace("<clinical_study", doctype + "<clinical_study", 1), file="p.xml")
     assert trial.brief_title == "CD7  CAR-T cells"  # findtext used to stop at the entity: "CD7"
+
+
+def test_cli_import_lists_the_rejected_record_and_the_warnings(team, huge_jsonl, tmp_path, capsys):
+    import argparse
+
+    from core.cli_catalogue import add_commands
+
+    bare = _study("NCT02210780")
+    bare["protocolSection"]["identificationModule"]["briefTitle"] = ""
+    bare["protocolSection"]["identificationModule"]["nctId"] = "NCT02210781"
+    (tmp_path / "bare.json").write_text(json.dumps(bare), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["catalogue", "import", str(huge_jsonl), str(tmp_path / "bare.json"), "--json", "--as", "adam"])
+    assert args.func(args) == 1  # something was rejected
+    out = json.loads(capsys.readouterr().out)
+    assert out["new"] == 3 and [r["registry_id"] for r in out["rejected"]] == ["NCT09999999"]
+    assert ("NCT02210781", "brief_title") in {(w["registry_id"], w["field"]) for w in out["warnings"]}
+    args = parser.parse_args(["catalogue", "import", str(tmp_path / "bare.json"), "--as", "adam"])
+    assert args.func(args) == 0
+    text = capsys.readouterr().out
+    assert "1 with warnings" in text and "warning:" in text and "NCT02210781 brief_title" in text
