@@ -34,6 +34,7 @@ from core.catalogue.legacy_xml import parse_clinical_study_xml
 from core.catalogue.normalise import FieldError
 from core.catalogue.record_checks import check_record
 from core.catalogue.records import ImportWarning, NormalizedTrial, RejectedRecord
+from core.catalogue.site_places import locate_sites
 from core.catalogue.trialgpt import is_trialgpt_metadata, parse_plain, parse_trialgpt
 from core.config import get_settings
 
@@ -348,7 +349,7 @@ def _attempt(
     job: Callable[[], NormalizedTrial], name: str, position: str, raw: Any = None
 ) -> NormalizedTrial | RejectedRecord:
     try:
-        return job()
+        return locate_sites(job())
     except FieldError as exc:
         return _reject(name, position, exc.field, exc.reason, _guess_id(raw))
     except RecursionError:
