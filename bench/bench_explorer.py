@@ -1,6 +1,6 @@
 """Explorer latency: common filtered pages (count + one sorted page) and ranked text searches over a large catalogue.
 
-Usage: python bench/bench_explorer.py --db PATH [--runs 10] [--build N] [--jsonl FILE]
+Usage: python bench/bench_explorer.py --db PATH|POSTGRESQL_URL [--runs 10] [--build N] [--jsonl FILE]
 Use the SQLite file that bench/bench_matching.py built (550,000 synthetic trials), or --build N to import N
 synthetic studies (from --jsonl FILE written by bench/generate_studies.py, else generated here) plus the demo
 trials into --db first; the import rate then includes writing the full-text index. Prints p50/p95 per filter
@@ -16,6 +16,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -31,8 +32,10 @@ def main() -> int:
     parser.add_argument("--build", type=int, default=0, help="import this many synthetic studies first, if fewer are there")
     parser.add_argument("--jsonl", type=Path, help="synthetic studies from bench/generate_studies.py, for --build")
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(args.db).resolve()}"
-    os.environ["DATA_DIR"] = str(Path(args.db).resolve().parent / f"data-{Path(args.db).stem}")
+    postgres = args.db.startswith("postgresql")
+    os.environ["DATABASE_URL"] = args.db if postgres else f"sqlite:///{Path(args.db).resolve()}"
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-explorer-")) if postgres else Path(args.db).resolve().parent
+    os.environ["DATA_DIR"] = str(data_dir / f"data-{Path(args.db).stem if not postgres else 'pg'}")
     os.environ["DEMO_MODE"] = "false"
     from sqlalchemy import func, select
 
@@ -45,7 +48,7 @@ def main() -> int:
     with session_scope() as s:
         n = s.scalar(select(func.count(Trial.id)))
     if args.build and n < args.build:
-        build_catalogue(args.build, args.jsonl, Path(args.db))
+        build_catalogue(args.build, args.jsonl, None if postgres else Path(args.db))
         with session_scope() as s:
             n = s.scalar(select(func.count(Trial.id)))
     analyst = Actor(username="bench", roles=frozenset({"analyst"}))
@@ -99,7 +102,7 @@ SEARCHES = ("leukemia", "leukaemia", "lymphoblastic leukaemia", "CD7 CAR-T", "ca
             "paediatric tumour", "haemophilia gene therapy", "breast cancer", "NCT0")
 
 
-def build_catalogue(n: int, jsonl: Path | None, db: Path) -> None:
+def build_catalogue(n: int, jsonl: Path | None, db: Path | None) -> None:
     """Import n synthetic studies and the demo trials, reporting the rate and the size of the search index."""
     from sqlalchemy import text
 
@@ -121,6 +124,11 @@ def build_catalogue(n: int, jsonl: Path | None, db: Path) -> None:
     seconds = time.perf_counter() - start
     print(f"imported {report.summary()} (+ demo: {report_demo.summary()}) in {seconds:.0f} s = {n / seconds:,.0f} studies/s, "
           "full-text index written with each batch")
+    if db is None:
+        with session_scope() as s:
+            size = s.execute(text("SELECT pg_total_relation_size('trial_search')")).scalar()
+        print(f"full-text index {size / 1e9:.2f} GB (PostgreSQL)")
+        return
     with session_scope() as s:
         pages = s.execute(text("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'trial_search%'")).scalar() if _has_dbstat(s) else None
     size = db.stat().st_size
