@@ -74,6 +74,8 @@ result = search_trials(actor, flt, page=page_no, page_size=page_size, sort=sort)
 pages = max(1, -(-result.total // page_size))
 plus = "+" if result.total_is_capped else ""
 c1.markdown(f"**{result.total:,}{plus}** trials match · page {min(page_no, pages)} of {pages}{plus}")
+if result.ranking:
+    c1.caption(f"Sorted by relevance: {result.ranking}.")
 
 table = pd.DataFrame([r.model_dump() for r in result.rows])
 if not table.empty:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from core.catalogue.records import NormalizedTrial
-from core.catalogue.search_index import ranked_matches
-from core.catalogue.search_text import build_query
+from core.catalogue.search_index import ranked_matches, tier_matches
+from core.catalogue.search_text import SearchQuery, build_query
 from core.db import session_scope
 from core.errors import NotFound, ValidationFailed
 from core.models import Site, Trial, TrialRaw
@@ -112,6 +112,12 @@ class TrialPage(BaseModel):
     total_is_capped: bool = False  # True: at least `total` trials match
     page: int
     page_size: int
+    ranking: str = ""  # how a text search was ordered, in words for the page
+
+
+RANKED = "most relevant first"
+TIERED = ("more than {cap:,} matches: trials with all the words in their title come first, then the others, "
+          "each most recently added first; add words or filters to rank by relevance")
 
 
 class TrialDetail(BaseModel):
@@ -124,13 +130,42 @@ def _bar(values: list[str]) -> list[Any]:
     return [f"%|{v}|%" for v in values]
 
 
-def _text_hits(s: Session, flt: ExplorerFilter) -> Subquery | None:
-    """The full-text hits (trial id, score) for the filter's text, or None when it has no words to search."""
+def _text_query(flt: ExplorerFilter) -> SearchQuery | None:
+    """The full-text query of the filter's text, or None when it has no words to search (or is a registry id)."""
     text = flt.text.strip()
     if not text or _REGISTRY_ID.fullmatch(text):
         return None
     query = build_query(text)
-    return None if query.is_empty else ranked_matches(s.bind.dialect.name, query)
+    return None if query.is_empty else query
+
+
+def _text_hits(s: Session, flt: ExplorerFilter) -> Subquery | None:
+    """The full-text hits (trial id, score) for the filter's text, or None when it has no words to search."""
+    query = _text_query(flt)
+    return None if query is None else ranked_matches(s.bind.dialect.name, query)
+
+
+def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int, limit: int) -> list[int]:
+    """One page of a broad search: title hits, then the other hits, each newest first (no per-hit scoring)."""
+
+    def tier(in_title: bool) -> Subquery:
+        return tier_matches(s.bind.dialect.name, query, in_title=in_title)
+
+    def page_of(hits: Subquery, start: int, size: int) -> list[int]:
+        # Ordered by the index's own row id, so the database reads hits in order and stops at the page's end.
+        stmt = _where(select(Trial.id).join(hits, hits.c.trial_id == Trial.id), flt, hits, joined=True)
+        return list(s.scalars(stmt.order_by(hits.c.trial_id.desc()).offset(start).limit(size)))
+
+    ids = page_of(tier(True), offset, limit)
+    if len(ids) == limit:
+        return ids
+    if ids:
+        in_title = offset + len(ids)
+    else:
+        title_hits = tier(True)
+        counted = _where(select(Trial.id).join(title_hits, title_hits.c.trial_id == Trial.id), flt, title_hits, joined=True)
+        in_title = s.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    return ids + page_of(tier(False), max(0, offset - in_title), limit - len(ids))
 
 
 def _where(stmt: Select, flt: ExplorerFilter, hits: Subquery | None = None, *, joined: bool = False) -> Select:
@@ -209,12 +244,19 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
         else:
             order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
         offset = (max(page, 1) - 1) * page_size
+        ranking = ""
         if hits is None:
             rows = s.execute(base(*cols).order_by(*order).offset(offset).limit(page_size)).all()
         else:
-            # Two steps: rank the hits carrying only ids (a broad word matches tens of thousands of trials,
-            # and sorting them with their columns read each trial row), then read the page's rows.
-            ids = list(s.scalars(base(Trial.id).order_by(*order).offset(offset).limit(page_size)))
+            query = _text_query(flt)
+            if sort == RELEVANCE and total > COUNT_CAP and query is not None:
+                ranking = TIERED.format(cap=COUNT_CAP)
+                ids = _tier_page(s, flt, query, offset, page_size)
+            else:
+                # Two steps: rank the hits carrying only ids (sorting them with their columns would read
+                # every hit's trial row), then read the page's rows.
+                ranking = RANKED if sort == RELEVANCE else ""
+                ids = list(s.scalars(base(Trial.id).order_by(*order).offset(offset).limit(page_size)))
             by_id = {r[-1]: r for r in s.execute(select(*cols, Trial.id).where(Trial.id.in_(ids)))} if ids else {}
             rows = [by_id[i] for i in ids if i in by_id]
     return TrialPage(
@@ -224,6 +266,7 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
             for r in rows
         ],
         total=min(total, COUNT_CAP), total_is_capped=total > COUNT_CAP, page=page, page_size=page_size,
+        ranking=ranking,
     )
 
 

@@ -137,6 +137,31 @@ def ranked_matches(dialect: str, query: SearchQuery) -> Subquery:
     )
 
 
+def tier_matches(dialect: str, query: SearchQuery, *, in_title: bool) -> Subquery:
+    """The trials the query finds with all its words in the title (in_title) or only elsewhere, without scores.
+
+    Scoring costs a few microseconds per hit, too much for a word that matches 80,000 trials, so broad
+    searches are ordered by these tiers instead (see core/catalogue/explorer.py).
+    """
+    if dialect == "sqlite":
+        fts = table(SEARCH_TABLE, column("rowid"))
+        expr = f"{{title}} : ({query.to_fts5()})"
+        if not in_title:
+            expr = f"({query.to_fts5()}) NOT {expr}"
+        return (
+            select(fts.c.rowid.label("trial_id"))
+            .where(literal_column(SEARCH_TABLE).op("MATCH")(bindparam("tier_query", expr)))
+            .subquery("tier_hits")
+        )
+    ts = table(SEARCH_TABLE, column("trial_id"), column("document"))
+    everywhere = func.to_tsquery(literal_column("'simple'"), bindparam("tier_all", query.to_tsquery()))
+    title_only = func.to_tsquery(literal_column("'simple'"), bindparam("tier_title", query.to_tsquery(weights="A")))
+    condition = ts.c.document.op("@@")(title_only)
+    if not in_title:
+        condition = ts.c.document.op("@@")(everywhere) & ~condition
+    return select(ts.c.trial_id).where(condition).subquery("tier_hits")
+
+
 def create_search_index(conn: Connection) -> None:
     """Create the index table (and, on SQLite, the trigger that drops a deleted trial's row)."""
     for statement in _DDL[conn.dialect.name if conn.dialect.name == "sqlite" else "postgresql"]:

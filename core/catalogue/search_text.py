@@ -41,9 +41,10 @@ class SearchQuery(BaseModel):
             "(" + " OR ".join(f'"{term}"' for term in group) + ")" for group in self.groups
         )
 
-    def to_tsquery(self) -> str:
-        """The PostgreSQL to_tsquery('simple', ...) expression."""
-        return " & ".join("(" + " | ".join(group) + ")" for group in self.groups)
+    def to_tsquery(self, weights: str = "") -> str:
+        """The PostgreSQL to_tsquery('simple', ...) expression; `weights` ("A") keeps hits to those fields."""
+        suffix = f":{weights}" if weights else ""
+        return " & ".join("(" + " | ".join(term + suffix for term in group) + ")" for group in self.groups)
 
 
 _term_cache: dict[str, str] = {}

@@ -136,3 +136,32 @@ def test_cli_search_prints_ranked_json_and_exit_codes(catalogue, capsys):
     code, _ = _cli("catalogue", "rebuild-search-index", "--as", "ana")
     assert code == 2
 
+
+
+def test_a_broad_search_is_ordered_by_tiers_without_scoring_every_hit(catalogue, monkeypatch):
+    from core.catalogue import explorer
+    from core.catalogue.explorer import get_trial_detail
+    from core.catalogue.search_text import index_terms
+
+    ranked = search_trials(catalogue.analyst, ExplorerFilter(text="leukaemia"), page_size=100)
+    assert ranked.ranking == explorer.RANKED and not ranked.total_is_capped
+    monkeypatch.setattr(explorer, "COUNT_CAP", 5)  # as if the word matched more than COUNT_CAP trials
+    pages = [search_trials(catalogue.analyst, ExplorerFilter(text="leukaemia"), page=p, page_size=4) for p in range(1, 8)]
+    assert pages[0].total_is_capped and "title come first" in pages[0].ranking
+    order = [r.registry_id for page in pages for r in page.rows]
+    assert len(order) == len(set(order)) and set(order) == {r.registry_id for r in ranked.rows}
+
+    def in_title(registry_id: str) -> bool:
+        t = get_trial_detail(catalogue.analyst, registry_id).trial
+        return "leukemia" in index_terms(" ".join(filter(None, [t.brief_title, t.official_title, t.acronym])))
+
+    tiers = [in_title(i) for i in order]
+    first_other = tiers.index(False)
+    assert all(tiers[:first_other]) and not any(tiers[first_other:])  # every title hit before every other hit
+    for part in (order[:first_other], order[first_other:]):
+        assert part == sorted(part, reverse=True)  # newest first within a tier (demo ids follow import order)
+    # Filters still apply to a broad search.
+    monkeypatch.setattr(explorer, "COUNT_CAP", 2)
+    filtered = search_trials(catalogue.analyst, ExplorerFilter(text="leukaemia", study_type=["EXPANDED_ACCESS"]), page_size=10)
+    assert filtered.ranking.startswith("more than 2 matches")
+    assert {r.registry_id for r in filtered.rows} == {demo(9), demo(31), demo(32), demo(33)}
