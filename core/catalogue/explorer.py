@@ -139,10 +139,10 @@ def _text_query(flt: ExplorerFilter) -> SearchQuery | None:
     return None if query.is_empty else query
 
 
-def _text_hits(s: Session, flt: ExplorerFilter) -> Subquery | None:
-    """The full-text hits (trial id, score) for the filter's text, or None when it has no words to search."""
+def _text_hits(s: Session, flt: ExplorerFilter, *, scored: bool = False) -> Subquery | None:
+    """The full-text hits (trial id, and score when asked) for the filter's text, or None when it has no words."""
     query = _text_query(flt)
-    return None if query is None else ranked_matches(s.bind.dialect.name, query)
+    return None if query is None else ranked_matches(s.bind.dialect.name, query, scored=scored)
 
 
 def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int, limit: int) -> list[int]:
@@ -231,7 +231,7 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
     with session_scope() as s:
         hits = _text_hits(s, flt)
 
-        def base(*columns: Any) -> Select:
+        def base(*columns: Any, hits: Subquery | None = hits) -> Select:
             stmt = select(*columns)
             if hits is not None:
                 stmt = stmt.join(hits, hits.c.trial_id == Trial.id)
@@ -239,10 +239,7 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
 
         capped = base(Trial.id).limit(COUNT_CAP + 1).subquery()
         total = s.scalar(select(func.count()).select_from(capped)) or 0
-        if sort == RELEVANCE and hits is not None:
-            order = [hits.c.score.desc(), Trial.id]
-        else:
-            order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
+        order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
         offset = (max(page, 1) - 1) * page_size
         ranking = ""
         if hits is None:
@@ -255,8 +252,11 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
             else:
                 # Two steps: rank the hits carrying only ids (sorting them with their columns would read
                 # every hit's trial row), then read the page's rows.
-                ranking = RANKED if sort == RELEVANCE else ""
-                ids = list(s.scalars(base(Trial.id).order_by(*order).offset(offset).limit(page_size)))
+                scored = _text_hits(s, flt, scored=True) if sort == RELEVANCE else hits
+                if sort == RELEVANCE:
+                    ranking, order = RANKED, [scored.c.score.desc(), Trial.id]
+                stmt = base(Trial.id, hits=scored).order_by(*order)
+                ids = list(s.scalars(stmt.offset(offset).limit(page_size)))
             by_id = {r[-1]: r for r in s.execute(select(*cols, Trial.id).where(Trial.id.in_(ids)))} if ids else {}
             rows = [by_id[i] for i in ids if i in by_id]
     return TrialPage(
