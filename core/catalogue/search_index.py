@@ -26,7 +26,7 @@ from core.permissions import Actor, requires
 
 SEARCH_TABLE = "trial_search"
 # Relative weight of a hit in the title, the about-fields and the summary (FTS5 bm25 column weights;
-# PostgreSQL's ts_rank uses its own A/B/C weights of 1.0/0.4/0.2 for the same three fields).
+# PostgreSQL's ts_rank uses its default A/B/C weights of 1.0/0.4/0.2 for the same three fields).
 FIELD_WEIGHTS = (10.0, 4.0, 1.0)
 SUMMARY_CHARS = 4000  # a summary past this adds index size, not findability
 
@@ -134,7 +134,9 @@ def ranked_matches(dialect: str, query: SearchQuery, *, scored: bool = True) -> 
         )
     ts = table(SEARCH_TABLE, column("trial_id"), column("document"))
     tsq = func.to_tsquery(literal_column("'simple'"), bindparam("ts_query", query.to_tsquery()))
-    columns = [ts.c.trial_id] + ([func.ts_rank(ts.c.document, tsq).label("score")] if scored else [])
+    # Normalisation 1 divides by the log of the document's length, as BM25 does; plain ts_rank ties thousands of hits.
+    score = func.ts_rank(ts.c.document, tsq, literal_column("1"))
+    columns = [ts.c.trial_id] + ([score.label("score")] if scored else [])
     return select(*columns).where(ts.c.document.op("@@")(tsq)).subquery("search_hits")
 
 
