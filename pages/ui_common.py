@@ -119,7 +119,7 @@ def show_location_check(facts, *, key: str, actor: Actor, case_id: int) -> None:
         return
     with st.form(f"loc-{key}-{case_id}"):
         c1, c2, c3 = st.columns([2, 1, 1])
-        label = c1.text_input("Correct the location (city, region or country)", value=facts.location_label or "",
+        label = c1.text_input("Corrected place (city, region or country)", value=facts.location_label or "",
                               key=f"loc-label-{key}-{case_id}")
         lat = c2.number_input("or latitude", min_value=-90.0, max_value=90.0, value=None, format="%.4f",
                               key=f"loc-lat-{key}-{case_id}")
