@@ -165,3 +165,18 @@ def test_a_broad_search_is_ordered_by_tiers_without_scoring_every_hit(catalogue,
     filtered = search_trials(catalogue.analyst, ExplorerFilter(text="leukaemia", study_type=["EXPANDED_ACCESS"]), page_size=10)
     assert filtered.ranking.startswith("more than 2 matches")
     assert {r.registry_id for r in filtered.rows} == {demo(9), demo(31), demo(32), demo(33)}
+
+
+def test_migration_0007_indexes_an_existing_catalogue(catalogue, db):
+    from alembic import command
+
+    from core.db import alembic_config, get_engine
+
+    cfg = alembic_config(db)
+    with get_engine(db).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    with get_engine(db).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")  # creates the index and fills it from the 40 stored trials
+    assert set(found(catalogue.analyst, "CD7 CAR-T")) == {demo(1), demo(9)}
