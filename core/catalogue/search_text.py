@@ -23,10 +23,11 @@ _DIGITS = re.compile(r"[0-9]+")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _STEMMER = Stemmer.Stemmer("english")
 _CACHE_LIMIT = 500_000
+MAX_QUERY_WORDS = 32  # every word must match, so a pasted paragraph would find nothing anyway; keeps queries cheap
 
 
 class SearchQuery(BaseModel):
-    """What a person typed, as groups that must all match; each group is satisfied by any of its phrases."""
+    """What a person typed, as groups that must all match; each group is satisfied by any of its terms."""
 
     text: str
     groups: list[list[str]]  # every group must match; any one term of a group will do
@@ -125,4 +126,6 @@ def build_query(text: str) -> SearchQuery:
         group = list(dict.fromkeys(group))
         if group not in groups:
             groups.append(group)
+        if len(groups) == MAX_QUERY_WORDS:
+            break
     return SearchQuery(text=text, groups=groups)
