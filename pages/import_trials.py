@@ -40,14 +40,15 @@ if job_id:
         c2.metric("Updated", r.get("updated", 0))
         c3.metric("Unchanged", r.get("unchanged", 0))
         c4.metric("Rejected", len(r.get("rejected", [])))
-        c5.metric("With warnings", len({(w["file"], w["position"]) for w in r.get("warnings", [])}))
+        c5.metric("With warnings", r.get("records_with_warnings", 0))
         if r.get("rejected"):
             st.markdown("**Rejected** (not imported)")
             st.dataframe(pd.DataFrame(r["rejected"])[["file", "position", "registry_id", "field", "reason"]],
                          hide_index=True, width="stretch")
         if r.get("warnings"):
+            shown = "" if len(r["warnings"]) < 1_000 else " (the first 1,000 warnings are listed)"
             st.warning("Some records were imported but need a look: no title, no eligibility criteria, or XML "
-                       "entities whose text is missing.")
+                       f"entities whose text is missing{shown}.")
             st.dataframe(pd.DataFrame(r["warnings"])[["file", "position", "registry_id", "field", "message"]],
                          hide_index=True, width="stretch")
 

@@ -56,7 +56,7 @@ def import_items(
         batch.clear()
 
     for item in items:
-        report.warnings.extend(item.warnings)
+        report.add_warnings(item.warnings)
         if item.ok:
             batch.append(item.trial)
         else:
@@ -75,7 +75,7 @@ def import_items(
     with session_scope() as s:
         record_event(
             s, actor, "catalogue.import", "catalogue", source,
-            after={**report.as_dict(), "rejected": len(report.rejected), "warnings": len(report.warnings),
+            after={**report.as_dict(), "rejected": len(report.rejected), "warnings": report.records_with_warnings,
                    "source": source[:2000]},
         )
     return report

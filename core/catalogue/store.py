@@ -23,8 +23,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
-    warnings: list[ImportWarning] = field(default_factory=list)  # imported, but worth a look
+    warnings: list[ImportWarning] = field(default_factory=list)  # imported, but worth a look (first ones)
+    records_with_warnings: int = 0
     cancelled: bool = False
+
+    MAX_WARNINGS = 1_000  # a whole-registry import may warn about tens of thousands: keep the job result small
+
+    def add_warnings(self, warnings: Iterable[ImportWarning]) -> None:
+        """Note one record's warnings; past MAX_WARNINGS only the count of records grows."""
+        warnings = list(warnings)
+        if warnings:
+            self.records_with_warnings += 1
+            self.warnings.extend(warnings[: max(0, self.MAX_WARNINGS - len(self.warnings))])
 
     @property
     def seen(self) -> int:
@@ -32,9 +42,8 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
-        if self.warnings:
-            records = len({(w.file, w.position) for w in self.warnings})
-            text += f", {records} with warnings"
+        if self.records_with_warnings:
+            text += f", {self.records_with_warnings} with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def as_dict(self) -> dict:
@@ -44,6 +53,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "rejected": [r.model_dump() for r in self.rejected],
             "warnings": [w.model_dump() for w in self.warnings],
+            "records_with_warnings": self.records_with_warnings,
             "cancelled": self.cancelled,
         }
 

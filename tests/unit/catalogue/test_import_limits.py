@@ -171,3 +171,15 @@ def test_cli_import_lists_the_rejected_record_and_the_warnings(team, huge_jsonl,
     assert args.func(args) == 0
     text = capsys.readouterr().out
     assert "1 with warnings" in text and "warning:" in text and "NCT02210781 brief_title" in text
+
+
+def test_warnings_kept_in_a_report_are_bounded():
+    from core.catalogue.records import ImportWarning
+    from core.catalogue.store import ImportReport
+
+    report = ImportReport()
+    for i in range(ImportReport.MAX_WARNINGS + 50):
+        report.add_warnings([ImportWarning(file="f", position=f"line {i}", registry_id=f"X{i}", field="brief_title", message="m")])
+    report.add_warnings([])
+    assert len(report.warnings) == ImportReport.MAX_WARNINGS and report.records_with_warnings == ImportReport.MAX_WARNINGS + 50
+    assert f"{ImportReport.MAX_WARNINGS + 50} with warnings" in report.summary()
