@@ -104,6 +104,9 @@ class TrialRow(BaseModel):
 
 
 COUNT_CAP = 10_000  # counting stops here: a broad filter costs the same at 50,000 or 550,000 trials
+# Scoring a hit costs microseconds (more under load): above this many hits a search is ordered by tiers instead
+# (bench/bench_explorer.py at 550,000 trials: 7,000 scored hits took 250-390 ms on a busy 2-core machine).
+RANK_LIMIT = 2_500
 
 
 class TrialPage(BaseModel):
@@ -116,7 +119,7 @@ class TrialPage(BaseModel):
 
 
 RANKED = "most relevant first"
-TIERED = ("more than {cap:,} matches: trials with all the words in their title come first, then the others, "
+TIERED = ("more than {limit:,} matches: trials with all the words in their title come first, then the others, "
           "each most recently added first; add words or filters to rank by relevance")
 
 
@@ -146,7 +149,7 @@ def _text_hits(s: Session, flt: ExplorerFilter, *, scored: bool = False) -> Subq
 
 
 def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int, limit: int) -> list[int]:
-    """One page of a broad search: title hits, then the other hits, each newest first (no per-hit scoring)."""
+    """One page of a broad search (over RANK_LIMIT hits): title hits, then the others, each newest first, unscored."""
 
     def tier(in_title: bool) -> Subquery:
         return tier_matches(s.bind.dialect.name, query, in_title=in_title)
@@ -246,8 +249,8 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
             rows = s.execute(base(*cols).order_by(*order).offset(offset).limit(page_size)).all()
         else:
             query = _text_query(flt)
-            if sort == RELEVANCE and total > COUNT_CAP and query is not None:
-                ranking = TIERED.format(cap=COUNT_CAP)
+            if sort == RELEVANCE and total > RANK_LIMIT and query is not None:
+                ranking = TIERED.format(limit=RANK_LIMIT)
                 ids = _tier_page(s, flt, query, offset, page_size)
             else:
                 # Two steps: rank the hits carrying only ids (sorting them with their columns would read
