@@ -148,6 +148,13 @@ def _text_hits(s: Session, flt: ExplorerFilter, *, scored: bool = False) -> Subq
     return None if query is None else ranked_matches(s.bind.dialect.name, query, scored=scored)
 
 
+def _joined_on(s: Session, hits: Subquery) -> Any:
+    """The join condition of text hits and trials. On SQLite "+ 0" keeps the planner from scanning the trials
+    (by a status index, say) and probing the full-text index once per trial: 23 s instead of 48 ms at 550,000."""
+    hit_id = hits.c.trial_id + 0 if s.bind.dialect.name == "sqlite" else hits.c.trial_id
+    return hit_id == Trial.id
+
+
 def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int, limit: int) -> list[int]:
     """One page of a broad search (over RANK_LIMIT hits): title hits, then the others, each newest first, unscored."""
 
@@ -156,7 +163,7 @@ def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int,
 
     def page_of(hits: Subquery, start: int, size: int) -> list[int]:
         # Ordered by the index's own row id, so the database reads hits in order and stops at the page's end.
-        stmt = _where(select(Trial.id).join(hits, hits.c.trial_id == Trial.id), flt, hits, joined=True)
+        stmt = _where(select(Trial.id).join(hits, _joined_on(s, hits)), flt, hits, joined=True)
         return list(s.scalars(stmt.order_by(hits.c.trial_id.desc()).offset(start).limit(size)))
 
     ids = page_of(tier(True), offset, limit)
@@ -166,7 +173,7 @@ def _tier_page(s: Session, flt: ExplorerFilter, query: SearchQuery, offset: int,
         in_title = offset + len(ids)
     else:
         title_hits = tier(True)
-        counted = _where(select(Trial.id).join(title_hits, title_hits.c.trial_id == Trial.id), flt, title_hits, joined=True)
+        counted = _where(select(Trial.id).join(title_hits, _joined_on(s, title_hits)), flt, title_hits, joined=True)
         in_title = s.scalar(select(func.count()).select_from(counted.subquery())) or 0
     return ids + page_of(tier(False), max(0, offset - in_title), limit - len(ids))
 
@@ -237,10 +244,11 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
         def base(*columns: Any, hits: Subquery | None = hits) -> Select:
             stmt = select(*columns)
             if hits is not None:
-                stmt = stmt.join(hits, hits.c.trial_id == Trial.id)
+                stmt = stmt.join(hits, _joined_on(s, hits))
             return _where(stmt, flt, hits, joined=hits is not None)
 
-        capped = base(Trial.id).limit(COUNT_CAP + 1).subquery()
+        # Counted with "id IN (hits)": SQLite then checks the filters in covering indexes, not in the trial rows.
+        capped = _where(select(Trial.id), flt, hits).limit(COUNT_CAP + 1).subquery()
         total = s.scalar(select(func.count()).select_from(capped)) or 0
         order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
         offset = (max(page, 1) - 1) * page_size
@@ -255,10 +263,15 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
             else:
                 # Two steps: rank the hits carrying only ids (sorting them with their columns would read
                 # every hit's trial row), then read the page's rows.
-                scored = _text_hits(s, flt, scored=True) if sort == RELEVANCE else hits
                 if sort == RELEVANCE:
-                    ranking, order = RANKED, [scored.c.score.desc(), Trial.id]
-                stmt = base(Trial.id, hits=scored).order_by(*order)
+                    # Only the hits that pass the filters are scored; the filters are checked in covering
+                    # indexes ("id IN"), not in trial rows (55 ms instead of 135 ms at 550,000 trials).
+                    ranking, scored = RANKED, _text_hits(s, flt, scored=True)
+                    hit_id = scored.c.trial_id + 0 if s.bind.dialect.name == "sqlite" else scored.c.trial_id
+                    stmt = (select(scored.c.trial_id).where(hit_id.in_(_where(select(Trial.id), flt, hits)))
+                            .order_by(scored.c.score.desc(), scored.c.trial_id))
+                else:
+                    stmt = base(Trial.id).order_by(*order)
                 ids = list(s.scalars(stmt.offset(offset).limit(page_size)))
             by_id = {r[-1]: r for r in s.execute(select(*cols, Trial.id).where(Trial.id.in_(ids)))} if ids else {}
             rows = [by_id[i] for i in ids if i in by_id]
