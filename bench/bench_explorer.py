@@ -93,11 +93,36 @@ def main() -> int:
         worst = max(worst, p95)
         demo = sorted(r.registry_id.removeprefix("DEMO-00") for r in demo_rows)
         print(f"{text!r:<40} {total:>9,} {statistics.median(times):>7.0f}ms {p95:>7.0f}ms  {', '.join(demo) or '-'}", flush=True)
+    print()
+    print(f"{'text search + filters':<58} {'matches':>9} {'p50':>8} {'p95':>8}  ordered")
+    for name, fields in TEXT_WITH_FILTERS.items():
+        flt = ExplorerFilter(**fields)
+        times = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            page = search_trials(analyst, flt, page_size=50)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        worst = max(worst, p95)
+        plus = "+" if page.total_is_capped else ""
+        mode = "scored" if page.ranking.startswith("most relevant") else "tiers"
+        print(f"{name:<58} {page.total:>8,}{plus or ' '} {statistics.median(times):>6.0f}ms {p95:>6.0f}ms  {mode}", flush=True)
     print(f"slowest text search p95: {worst:.0f} ms = {worst / 300:.2f} x the 300 ms target")
     print("target: p95 < 300 ms for a filtered page at 550,000 studies")
     return 0
 
 
+TEXT_WITH_FILTERS: dict[str, dict] = {  # ExplorerFilter fields (imported once the database is set)
+    "'menin inhibitor' (few hits: scored)": dict(text="menin inhibitor"),
+    "'CD7 CAR-T' + recruiting + phase 1": dict(text="CD7 CAR-T", status=["RECRUITING"], phase=["PHASE1"]),
+    "'haemophilia gene therapy' + recruiting": dict(text="haemophilia gene therapy", status=["RECRUITING"]),
+    "'lymphoblastic leukaemia' + recruiting + phase 2 + age 16": dict(
+        text="lymphoblastic leukaemia", status=["RECRUITING"], phase=["PHASE2"], age=16),
+    "'car t cell' + recruiting + age 16": dict(text="car t cell", status=["RECRUITING"], age=16),
+    "'leukemia' + country France": dict(text="leukemia", country=["France"]),
+    "'car t cell' near Lyon 300 km": dict(text="car t cell", near_lat=45.76, near_lon=4.84, radius_km=300),
+}
 SEARCHES = ("leukemia", "leukaemia", "lymphoblastic leukaemia", "CD7 CAR-T", "car t cell", "CART",
             "paediatric tumour", "haemophilia gene therapy", "breast cancer", "NCT0")
 
