@@ -218,8 +218,8 @@ def refresh_actor(actor: Actor) -> Actor | None:
         return actor_for(user)
 
 
-def actor_for_username(username: str) -> Actor:
-    """The command line's actor: an active account, acting with its own roles."""
+def actor_by_username(username: str) -> Actor:
+    """The actor of an active account, for command-line use (`--as USERNAME`); NotFound names the username."""
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
         if user is None:

@@ -18,7 +18,7 @@ from core.errors import NotFound, ValidationFailed
 from core.matching.extract import extract_case_facts
 from core.models import Case, CaseContact, utcnow
 from core.permissions import Actor, requires
-from core.places import locate_place
+from core.places import find_place
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -97,10 +97,42 @@ def validate_case_input(data: CaseInput) -> CaseInput:
     if errors:
         raise ValidationFailed(errors)
     if data.latitude is None and data.location_label:
-        found = locate_place(data.location_label)
+        found = find_place(data.location_label).place
         if found:
-            data = data.model_copy(update={"latitude": found[0], "longitude": found[1]})
+            data = data.model_copy(update={"latitude": found.latitude, "longitude": found.longitude})
     return data
+
+
+class LocationCheck(BaseModel):
+    """How a case's location was read, for the intake and correction forms: fine, worth a look, or not found."""
+
+    level: Literal["ok", "note", "warning"]
+    message: str
+
+
+def check_case_location(facts: CaseFacts) -> LocationCheck | None:
+    """Say which place a case's location became, or warn that it was not found (so no distance is checked)."""
+    if facts.latitude is not None and facts.longitude is not None:
+        lookup = find_place(facts.location_label or "") if facts.location_label else None
+        place = lookup.place if lookup else None
+        if place is not None and (round(place.latitude, 4), round(place.longitude, 4)) == (
+            round(facts.latitude, 4), round(facts.longitude, 4)
+        ):
+            return LocationCheck(level="ok" if lookup.is_certain else "note", message=lookup.message)
+        return LocationCheck(level="ok", message=f"Using the coordinates entered: {facts.latitude:.4f}, {facts.longitude:.4f}.")
+    if not facts.location_label:
+        return None
+    return LocationCheck(level="warning", message=find_place(facts.location_label).message)
+
+
+def _locate_changes(changes: dict[str, object]) -> dict[str, object]:
+    """A new location without new coordinates replaces the old coordinates: stale ones would give wrong distances."""
+    if "location_label" not in changes or "latitude" in changes or "longitude" in changes:
+        return changes
+    label = str(changes["location_label"] or "").strip()
+    found = find_place(label).place if label else None
+    return {**changes, "location_label": label or None,
+            "latitude": found.latitude if found else None, "longitude": found.longitude if found else None}
 
 
 EXTRACTABLE = ("age_years", "sex", "diagnosis", "disease_status", "prior_therapies", "lines_of_therapy",
@@ -228,6 +260,7 @@ def update_case_facts(actor: Actor, case_id: int, changes: dict[str, object]) ->
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed({k: "this field cannot be changed here." for k in sorted(unknown)})
+    changes = _locate_changes(changes)
     lists = {k: changes[k] for k in EXTRACTED_LISTS if k in changes}
     for field, value in lists.items():
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         description="Fuse MiniLM similarity into matching and embed the catalogue after imports (needs the embedding extra).",
     )
 
+    import_max_record_mb: float = Field(
+        default=5.0, gt=0,
+        description="Largest single study an import accepts, in MB; a bigger one is rejected by name, not read.",
+    )
+
     job_runner: Literal["thread", "worker"] = Field(
         default="thread", description="Who runs long jobs: a thread of the app, or `python -m core worker` (PostgreSQL)."
     )

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import CaseInput, create_case, list_cases
-from pages.ui_common import case_label, require_page, run_action
+from pages.ui_common import case_label, require_page, run_action, show_location_check
 
 actor = require_page("case.view")
 st.title("Cases")
@@ -32,12 +32,18 @@ if cases:
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    saved = st.session_state.pop("cases-saved", None)
+    if saved is not None:
+        st.success(f"Case saved (id {saved}). Open it in Matching to find options.")
+        st.session_state["cases-pick"] = saved
     choice = st.selectbox(
         "Work on case",
         [c.id for c in cases],
         format_func=lambda i: case_label(cases, i),
         key="cases-pick",
     )
+    picked = next(c for c in cases if c.id == choice)
+    show_location_check(picked.facts, key="cases", actor=actor, case_id=choice)
     if st.button("Open in matching", key="cases-open"):
         st.session_state["case_id"] = choice
         st.switch_page("pages/matching.py")
@@ -63,7 +69,8 @@ if actor.can("case.create"):
         perf = c3.text_input("Performance status", key="nc-perf", placeholder="ECOG 1 / Lansky 70")
         summary = st.text_area("Clinical summary (free text, no names)", key="nc-summary", height=160)
         c1, c2 = st.columns([2, 1])
-        location = c1.text_input("Location (city, country)", key="nc-location")
+        location = c1.text_input("Location (city, region or country)", key="nc-location",
+                                 placeholder="e.g. St. Louis, Missouri or Manchester, UK")
         radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, key="nc-radius")
         st.subheader("Contact details (kept apart)")
         c1, c2 = st.columns(2)
@@ -97,4 +104,6 @@ if actor.can("case.create"):
         case_id = run_action(lambda: create_case(actor, data, intake_key=intake_key))
         if case_id:
             st.session_state["case_id"] = case_id
-            st.success(f"Case saved (id {case_id}). Open it in Matching to find options.")
+            # Shown above with the case picked: how its location was read, and a field to correct it.
+            st.session_state["cases-saved"] = case_id
+            st.rerun()

@@ -14,7 +14,7 @@ from core.catalogue.explorer import (
     get_trial_detail,
     search_trials,
 )
-from core.places import locate_place
+from core.places import find_place
 from pages.ui_common import md_text, require_page, run_action
 
 actor = require_page("catalogue.view")
@@ -25,7 +25,9 @@ for p in problems:
     st.warning(p)
 
 with st.sidebar.expander("Filters", expanded=True):
-    text = st.text_input("Condition or text", value=flt.text, key="f-text")
+    text = st.text_input("Search (condition, drug, target, registry id)", value=flt.text, key="f-text",
+                         help="Finds leukaemia and leukemia, lymphoma and lymphomas, CAR-T, CAR T and CART alike; "
+                              "sorted by relevance unless you choose another order.")
     status = st.multiselect("Status", ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE",
                                        "ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "WITHDRAWN", "SUSPENDED",
                                        "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "UNKNOWN"], default=flt.status, key="f-status")
@@ -41,16 +43,17 @@ with st.sidebar.expander("Filters", expanded=True):
     sponsor = st.text_input("Sponsor contains", value=flt.sponsor, key="f-sponsor")
     since = st.date_input("Updated since", value=flt.updated_since, key="f-since")
     place = st.text_input("Near a city (e.g. Lyon, France)", key="f-place")
-    found = locate_place(place) if place else None
+    lookup = find_place(place) if place else None
+    found = (lookup.place.latitude, lookup.place.longitude) if lookup and lookup.place else None
     c1, c2, c3 = st.columns(3)
     near_lat = c1.number_input("Lat", value=flt.near_lat, key="f-lat", format="%.3f", disabled=bool(found))
     near_lon = c2.number_input("Lon", value=flt.near_lon, key="f-lon", format="%.3f", disabled=bool(found))
     radius = c3.number_input("km", value=flt.radius_km, min_value=0.0, key="f-km")
     if found:
         near_lat, near_lon = found
-        st.caption(f"{place}: {near_lat:.2f}, {near_lon:.2f}")
-    elif place:
-        st.caption(f"'{place}' is not in the offline list of cities: enter latitude and longitude.")
+        st.caption(f"{md_text(lookup.message)} ({near_lat:.2f}, {near_lon:.2f})")
+    elif lookup:
+        st.warning(md_text(lookup.message))
     demo = st.selectbox("Demo records", ["", "only", "hide"], index=["", "only", "hide"].index(flt.demo), key="f-demo",
                         format_func=lambda v: {"": "show", "only": "only demo", "hide": "hide demo"}[v])
 
@@ -71,6 +74,8 @@ result = search_trials(actor, flt, page=page_no, page_size=page_size, sort=sort)
 pages = max(1, -(-result.total // page_size))
 plus = "+" if result.total_is_capped else ""
 c1.markdown(f"**{result.total:,}{plus}** trials match · page {min(page_no, pages)} of {pages}{plus}")
+if result.ranking:
+    c1.caption(f"Sorted by relevance: {result.ranking}.")
 
 table = pd.DataFrame([r.model_dump() for r in result.rows])
 if not table.empty:

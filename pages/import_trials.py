@@ -35,13 +35,22 @@ if job_id:
     job = get_job(job_id)
     if job.finished and job.result:
         r = job.result
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric("New", r.get("new", 0))
         c2.metric("Updated", r.get("updated", 0))
         c3.metric("Unchanged", r.get("unchanged", 0))
         c4.metric("Rejected", len(r.get("rejected", [])))
+        c5.metric("With warnings", r.get("records_with_warnings", 0))
         if r.get("rejected"):
-            st.dataframe(pd.DataFrame(r["rejected"])[["file", "position", "field", "reason"]], hide_index=True, width="stretch")
+            st.markdown("**Rejected** (not imported)")
+            st.dataframe(pd.DataFrame(r["rejected"])[["file", "position", "registry_id", "field", "reason"]],
+                         hide_index=True, width="stretch")
+        if r.get("warnings"):
+            shown = "" if len(r["warnings"]) < 1_000 else " (the first 1,000 warnings are listed)"
+            st.warning("Some records were imported but need a look: no title, no eligibility criteria, or XML "
+                       f"entities whose text is missing{shown}.")
+            st.dataframe(pd.DataFrame(r["warnings"])[["file", "position", "registry_id", "field", "message"]],
+                         hide_index=True, width="stretch")
 
 st.subheader("Recent imports")
 jobs = list_jobs(actor, kind="import", limit=20)

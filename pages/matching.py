@@ -18,7 +18,15 @@ from core.matching.service import (
 from core.nlp.sentences import split_sentences
 from core.workflow.drafting import start_drafting
 from core.workflow.matching import start_matching
-from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
+from pages.ui_common import (
+    case_label,
+    esc,
+    job_progress,
+    md_text,
+    require_page,
+    run_action,
+    show_location_check,
+)
 
 actor = require_page("match.view")
 st.title("Matching")
@@ -43,6 +51,7 @@ st.caption(
     f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
     + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
 )
+show_location_check(f, key="match", actor=actor, case_id=case_id)
 
 with st.expander("Clinical facts used for matching (check and correct)", expanded=False):
     extracted = case.extracted or {}
@@ -70,6 +79,11 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
             perf = c3.text_input("Performance status", value=f.performance_status or "", key=f"fx-perf-{case_id}")
             diagnosis = st.text_input("Diagnosis", value=f.diagnosis, key=f"fx-dx-{case_id}")
             status = st.text_input("Disease status", value=f.disease_status or "", key=f"fx-status-{case_id}")
+            c6, c7 = st.columns([2, 1])
+            location = c6.text_input("Location (city, region or country)", value=f.location_label or "",
+                                     key=f"fx-loc-{case_id}")
+            radius = c7.number_input("Travel radius (km)", min_value=0.0, value=f.travel_radius_km, step=50.0,
+                                     key=f"fx-radius-{case_id}")
             prior = st.text_area("Prior therapies (one per line)", value="\n".join(f.prior_therapies), key=f"fx-prior-{case_id}")
             c4, c5 = st.columns(2)
             conditions = c4.text_area(
@@ -81,11 +95,13 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
             if st.form_submit_button("Save corrections"):
                 changes = {
                     "age_years": age, "sex": sex, "performance_status": perf or None, "diagnosis": diagnosis,
-                    "disease_status": status or None,
+                    "disease_status": status or None, "travel_radius_km": radius,
                     "prior_therapies": [p.strip() for p in prior.splitlines() if p.strip()],
                     "conditions": [c.strip() for c in conditions.splitlines() if c.strip()],
                     "negations": [n.strip() for n in absent.splitlines() if n.strip()],
                 }
+                if location.strip() != (f.location_label or ""):
+                    changes["location_label"] = location.strip() or None  # re-located from the gazetteer
                 if run_action(lambda: update_case_facts(actor, case_id, changes), success="Facts saved; run matching again"):
                     st.rerun()
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from core.cases import check_case_location, update_case_facts
 from core.errors import ValidationFailed, WorkbenchError
 from core.jobs.store import cancel_job, get_job
 from core.permissions import Actor
@@ -101,3 +102,32 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
             run_action(lambda: cancel_job(actor, job_id), success="Cancelling…")
 
     _panel()
+
+
+def show_location_check(facts, *, key: str, actor: Actor, case_id: int) -> None:  # noqa: ANN001
+    """Say how the case's location was read; when it was not found, offer a field to correct it."""
+    check = check_case_location(facts)
+    if check is None:
+        return
+    if check.level == "warning":
+        st.warning(":material/location_off: " + md_text(check.message))
+    elif check.level == "note":
+        st.info(":material/location_on: " + md_text(check.message))
+    else:
+        st.caption(":material/location_on: " + md_text(check.message))
+    if check.level == "ok" or not actor.can("case.update"):
+        return
+    with st.form(f"loc-{key}-{case_id}"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        label = c1.text_input("Corrected place (city, region or country)", value=facts.location_label or "",
+                              key=f"loc-label-{key}-{case_id}")
+        lat = c2.number_input("or latitude", min_value=-90.0, max_value=90.0, value=None, format="%.4f",
+                              key=f"loc-lat-{key}-{case_id}")
+        lon = c3.number_input("and longitude", min_value=-180.0, max_value=180.0, value=None, format="%.4f",
+                              key=f"loc-lon-{key}-{case_id}")
+        if st.form_submit_button("Save location"):
+            changes: dict[str, object] = {"location_label": label.strip() or None}
+            if lat is not None or lon is not None:
+                changes |= {"latitude": lat, "longitude": lon}
+            if run_action(lambda: update_case_facts(actor, case_id, changes), success="Location saved"):
+                st.rerun()

@@ -56,6 +56,7 @@ def import_items(
         batch.clear()
 
     for item in items:
+        report.add_warnings(item.warnings)
         if item.ok:
             batch.append(item.trial)
         else:
@@ -74,7 +75,8 @@ def import_items(
     with session_scope() as s:
         record_event(
             s, actor, "catalogue.import", "catalogue", source,
-            after={**report.as_dict(), "rejected": len(report.rejected), "source": source[:2000]},
+            after={**report.as_dict(), "rejected": len(report.rejected), "warnings": report.records_with_warnings,
+                   "source": source[:2000]},
         )
     return report
 

@@ -120,10 +120,26 @@ def parse_clinical_study_element(root: Any, *, raw: str | None = None) -> Normal
     return assemble_trial(fields, eligibility_field="eligibility/criteria/textblock")
 
 
+def _findtext(el: Any, path: str) -> str | None:
+    """An element's whole text without unexpanded entities. findtext stops at the first entity ("CD7 &x; cells"
+    gave "CD7 "), which cut titles short without a word; the importer warns about the entities instead."""
+    found = el.find(path)
+    return None if found is None else _element_text(found)
+
+
+def _element_text(el: Any) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if child.tag is not etree.Entity:  # an entity's own text is its "&name;" reference
+            parts.append(_element_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _text(el: Any, path: str) -> str | None:
     if el is None:
         return None
-    found = el.findtext(path)
+    found = _findtext(el, path)
     if found is None:
         return None
     found = found.strip()
@@ -131,7 +147,7 @@ def _text(el: Any, path: str) -> str | None:
 
 
 def _texts(el: Any, path: str) -> list[str]:
-    return [t.strip() for t in (e.text for e in el.findall(path)) if t and t.strip()]
+    return [t.strip() for t in (_element_text(e) for e in el.findall(path)) if t and t.strip()]
 
 
 def _yes(value: str | None) -> bool:
@@ -140,7 +156,7 @@ def _yes(value: str | None) -> bool:
 
 def _block(el: Any, path: str, *, unwrap: bool = True) -> str | None:
     """A <textblock>: dedented; prose paragraphs unwrapped to one line each like API v2 stores them."""
-    text = el.findtext(path)
+    text = _findtext(el, path)
     if text is None:
         return None
     text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n")).strip()

@@ -8,6 +8,10 @@
 # - Text is never stripped of HTML or script tags; it is stored as text and the UI escapes it.
 # - Zip members are read into memory one at a time and never written to disk.
 # - Memory: one file's records at most (a JSON document or a zip member); JSONL and CSV stream by line.
+# - One record may be at most IMPORT_MAX_RECORD_MB: a 200 MB study once grew the database by 840 MB and slowed
+#   every later match. Where the size is known before reading (a JSONL line, an XML file, a one-record JSON
+#   file or zip member), an oversized record is rejected without being read into memory; inside a
+#   multi-study document it is measured after parsing.
 
 from __future__ import annotations
 
@@ -28,13 +32,27 @@ from core.catalogue.csv_export import is_csv_export_header, iter_csv_rows, parse
 from core.catalogue.ctgov_v2 import parse_study_v2
 from core.catalogue.legacy_xml import parse_clinical_study_xml
 from core.catalogue.normalise import FieldError
+from core.catalogue.record_checks import check_record
+from core.catalogue.site_places import locate_sites
 from core.catalogue.trialgpt import is_trialgpt_metadata, parse_plain, parse_trialgpt
-from core.domain.trial import NormalizedTrial, RejectedRecord
+from core.config import get_settings
+from core.domain.trial import ImportWarning, NormalizedTrial, RejectedRecord
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _ID_IN_NAME = re.compile(r"^(NCT\d{8}|DEMO-[A-Za-z0-9-]+)$", re.I)
 _SNIFF_BYTES = 4096
+_HEAD_BYTES = 64 * 1024  # what is kept of an oversized record: enough to name it
+# A JSON document that holds many studies: a bare list, or an object whose "studies" list comes first
+# (after the API's own totalCount / nextPageToken keys).
+_CONTAINER_HEAD = re.compile(
+    rb'^\s*(?:\[|\{\s*(?:"(?:totalCount|nextPageToken)"\s*:\s*[^,{\[]*,\s*)*"studies"\s*:)'
+)
+_ID_IN_HEAD = (
+    re.compile(rb'"nctId"\s*:\s*"([^"\\]{1,40})"'),
+    re.compile(rb"<nct_id>\s*([^<\s]{1,40})\s*</nct_id>"),
+    re.compile(rb'"_id"\s*:\s*"([^"\\]{1,40})"'),
+)
 _Job = Callable[[], NormalizedTrial] | RejectedRecord  # a parse still to run, or a rejection already made
 _Found = Iterator[tuple[str, _Job, Any]]  # (position, job, raw record for naming its id)
 
@@ -48,6 +66,12 @@ class ImportLimits(BaseModel):
     max_compression_ratio: float = 200.0  # JSON compresses ~10-30x; bombs ~1000x
     ratio_applies_above: int = 1024**2  # tiny members may compress absurdly well and are harmless
     duplicate_window: int = 20_000  # ids remembered for duplicate reports (bounded memory)
+    max_record_bytes: int = 5 * 1024**2  # one study; the largest real registry records are about 1 MB
+
+    @classmethod
+    def from_settings(cls) -> ImportLimits:
+        """The limits with the per-record cap from IMPORT_MAX_RECORD_MB."""
+        return cls(max_record_bytes=int(get_settings().import_max_record_mb * 1024**2))
 
 
 DEFAULT_LIMITS = ImportLimits()
@@ -61,6 +85,7 @@ class ImportItem:
     seen: int  # items produced so far in this batch, this one included
     file: str  # the file (or "archive!member") the record came from
     position: str  # where in it: "file", "line 12", "study 3", "row 7", "member a/b.json study 2"
+    warnings: tuple[ImportWarning, ...] = ()  # imported, but worth a look (no title, no criteria, ...)
 
     @property
     def ok(self) -> bool:
@@ -108,23 +133,29 @@ class _Batch:
                 if len(self.first_seen) > self.limits.duplicate_window:
                     self.first_seen.popitem(last=False)
         self.seen += 1
-        return ImportItem(record=record, seen=self.seen, file=file, position=position)
+        warnings: tuple[ImportWarning, ...] = ()
+        if isinstance(record, NormalizedTrial):
+            warnings = tuple(check_record(record, file=file, position=position))
+        return ImportItem(record=record, seen=self.seen, file=file, position=position, warnings=warnings)
 
 
 def iter_import_items(
-    paths: Sequence[str | Path], *, limits: ImportLimits = DEFAULT_LIMITS
+    paths: Sequence[str | Path], *, limits: ImportLimits | None = None
 ) -> Iterator[ImportItem]:
-    """Stream trials and rejections from files, folders (recursively) and zips; never stops on bad input."""
-    batch = _Batch(limits)
+    """Stream trials and rejections from files, folders (recursively) and zips; never stops on bad input.
+
+    Without `limits`, the configured ones apply (IMPORT_MAX_RECORD_MB).
+    """
+    batch = _Batch(limits or ImportLimits.from_settings())
     for path in _expand(paths):
         yield from _iter_path(path, batch)
 
 
 def iter_import_bytes(
-    data: bytes, *, name: str, limits: ImportLimits = DEFAULT_LIMITS
+    data: bytes, *, name: str, limits: ImportLimits | None = None
 ) -> Iterator[ImportItem]:
     """The same as iter_import_items for one in-memory upload (e.g. from the UI's file uploader)."""
-    batch = _Batch(limits)
+    batch = _Batch(limits or ImportLimits.from_settings())
     yield from _iter_stream(io.BytesIO(data), name, batch, allow_zip=True)
 
 
@@ -187,12 +218,13 @@ def _iter_stream(
     if not text_head:
         yield batch.emit(_reject(name, where, None, "empty file"), name, where)
     elif text_head.startswith(b"<"):
-        yield from _iter_whole(fh, name, batch, prefix, _records_from_xml)
+        yield from _iter_whole(fh, name, batch, prefix, _records_from_xml, single=True)
     elif text_head.startswith((b"{", b"[")):
-        if _looks_like_jsonl(fh, name):
+        if _looks_like_jsonl(fh, name, min(8 * 1024**2, batch.limits.max_record_bytes + 2)):
             yield from _iter_jsonl(fh, name, batch, prefix)
         else:
-            yield from _iter_whole(fh, name, batch, prefix, _records_from_json_doc)
+            single = not _CONTAINER_HEAD.match(text_head)
+            yield from _iter_whole(fh, name, batch, prefix, _records_from_json_doc, single=single)
     elif is_csv_export_header(text_head.split(b"\n", 1)[0].decode("utf-8", errors="replace")):
         yield from _iter_csv(fh, name, batch, prefix)
     else:
@@ -203,21 +235,28 @@ def _iter_stream(
         )
 
 
-def _looks_like_jsonl(fh: IO[bytes], name: str) -> bool:
+def _looks_like_jsonl(fh: IO[bytes], name: str, line_limit: int = 8 * 1024**2) -> bool:
     """JSONL when named so, or when one of the first two lines is a complete JSON object and more follow.
 
     Checking the second line too keeps a JSONL file whose first line is broken from being read as
-    one invalid document (which would reject every good line after it).
+    one invalid document (which would reject every good line after it). A first line longer than
+    `line_limit` is skipped in chunks, not held: a 200 MB one-line document must not be read to decide this.
     """
     if name.lower().endswith((".jsonl", ".ndjson", ".jsonl.txt")):
         return True
-    first = fh.readline(8 * 1024**2)
-    second = fh.readline(8 * 1024**2)
+    first = fh.readline(line_limit)
+    first_complete = first.endswith(b"\n")
+    starts_with_object = first[:_SNIFF_BYTES].lstrip(codecs.BOM_UTF8).lstrip().startswith(b"{")
+    if not first_complete:
+        first = b""
+        while (rest := fh.readline(1024**2)) and not rest.endswith(b"\n"):
+            pass
+    second = fh.readline(line_limit)
     more = second.strip() or fh.read(_SNIFF_BYTES).strip()
     fh.seek(0)
-    if not more or not first.lstrip(codecs.BOM_UTF8).lstrip().startswith(b"{"):
+    if not more or not starts_with_object:
         return False
-    return _is_json_object(first) or _is_json_object(second)
+    return (first_complete and _is_json_object(first)) or (second.endswith(b"\n") and _is_json_object(second))
 
 
 def _is_json_object(line: bytes) -> bool:
@@ -234,16 +273,64 @@ def _iter_whole(
     name: str,
     batch: _Batch,
     prefix: str,
-    reader: Callable[[bytes, str, str], _Found],
+    reader: Callable[[bytes, str, str, int | None], _Found],
+    *,
+    single: bool,
 ) -> Iterator[ImportItem]:
+    """Read one document whole and parse its records; `single` says the document is one record."""
     where = prefix or "file"
+    cap = batch.limits.max_record_bytes
+    size = _stream_size(fh)
+    if single and size is not None and size > cap:
+        # Known before reading: the record is never loaded, only its first bytes to name it.
+        head = fh.read(_HEAD_BYTES)
+        yield batch.emit(_oversized(name, where, size, cap, head), name, where)
+        return
     data = fh.read(batch.limits.max_file_bytes + 1)
     if len(data) > batch.limits.max_file_bytes:
         reason = f"file larger than {batch.limits.max_file_bytes:,} bytes; split it or use JSONL"
         yield batch.emit(_reject(name, where, None, reason), name, where)
         return
-    for position, job, raw in reader(data, name, prefix):
+    if single and len(data) > cap:
+        yield batch.emit(_oversized(name, where, len(data), cap, data[:_HEAD_BYTES]), name, where)
+        return
+    # Only a document bigger than the cap can hold a record bigger than it: measure records only then.
+    for position, job, raw in reader(data, name, prefix, cap if len(data) > cap else None):
         yield _run(job, name, position, batch, raw)
+
+
+def _stream_size(fh: IO[bytes]) -> int | None:
+    """Bytes from the current position to the end, or None when the stream cannot tell without reading."""
+    try:
+        start = fh.tell()
+        end = fh.seek(0, io.SEEK_END)
+        fh.seek(start)
+    except (OSError, ValueError):
+        return None
+    return end - start
+
+
+def _oversized(name: str, position: str, size: int, cap: int, head: bytes) -> RejectedRecord:
+    registry_id = _id_in_head(head)
+    what = f"record {registry_id}" if registry_id else "record"
+    return _reject(
+        name, position, None,
+        f"{what} is {_size_text(size)}, larger than the {_size_text(cap)} limit per record "
+        "(IMPORT_MAX_RECORD_MB); it was not imported",
+        registry_id,
+    )
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1024**2:,.1f} MB" if n >= 1024**2 // 10 else f"{n:,} bytes"
+
+
+def _id_in_head(head: bytes) -> str | None:
+    for pattern in _ID_IN_HEAD:
+        found = pattern.search(head)
+        if found:
+            return found.group(1).decode("utf-8", "replace")
+    return None
 
 
 def _run(
@@ -262,7 +349,7 @@ def _attempt(
     job: Callable[[], NormalizedTrial], name: str, position: str, raw: Any = None
 ) -> NormalizedTrial | RejectedRecord:
     try:
-        return job()
+        return locate_sites(job())
     except FieldError as exc:
         return _reject(name, position, exc.field, exc.reason, _guess_id(raw))
     except RecursionError:
@@ -302,12 +389,12 @@ def _at(prefix: str, position: str) -> str:
 # --- formats -------------------------------------------------------------------------------------
 
 
-def _records_from_xml(data: bytes, name: str, prefix: str) -> _Found:
+def _records_from_xml(data: bytes, name: str, prefix: str, cap: int | None = None) -> _Found:
     where = prefix or "file"
     yield where, lambda: parse_clinical_study_xml(data, file=name), None
 
 
-def _records_from_json_doc(data: bytes, name: str, prefix: str) -> _Found:
+def _records_from_json_doc(data: bytes, name: str, prefix: str, cap: int | None = None) -> _Found:
     where = prefix or "file"
     try:
         doc = json.loads(data)
@@ -321,10 +408,12 @@ def _records_from_json_doc(data: bytes, name: str, prefix: str) -> _Found:
     del data
     # Inside a zip the member's own name carries the id (e.g. "NCT01234567.json"), not the archive's.
     source = prefix.removeprefix("member ") if prefix else name
-    yield from _records_from_json_value(doc, name, prefix, where, source)
+    yield from _records_from_json_value(doc, name, prefix, where, source, cap)
 
 
-def _records_from_json_value(doc: Any, name: str, prefix: str, where: str, source: str) -> _Found:
+def _records_from_json_value(
+    doc: Any, name: str, prefix: str, where: str, source: str, cap: int | None = None
+) -> _Found:
     if isinstance(doc, dict) and "studies" in doc:
         studies = doc["studies"]
         if not isinstance(studies, list):
@@ -333,7 +422,7 @@ def _records_from_json_value(doc: Any, name: str, prefix: str, where: str, sourc
             return
         for i, study in enumerate(studies, start=1):
             position = _at(prefix, f"study {i}")
-            yield position, _job_for(study, name, position), study
+            yield position, _sized_job(study, name, position, cap), study
     elif isinstance(doc, list) and doc and not any(_looks_like_record(item) for item in doc):
         # e.g. a mapping or metadata file: one rejection, not one per entry
         reason = "unrecognised JSON: a list with no study, TrialGPT or {_id, text} records"
@@ -341,9 +430,19 @@ def _records_from_json_value(doc: Any, name: str, prefix: str, where: str, sourc
     elif isinstance(doc, list):
         for i, item in enumerate(doc, start=1):
             position = _at(prefix, f"item {i}")
-            yield position, _job_for(item, name, position), item
+            yield position, _sized_job(item, name, position, cap), item
     else:
         yield where, _job_for(doc, name, where, source), doc
+
+
+def _sized_job(obj: Any, name: str, position: str, cap: int | None) -> _Job:
+    """The parse job of one record of a multi-study document, or its rejection when it is over the cap."""
+    if cap is not None:
+        size = len(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > cap:
+            registry_id = _guess_id(obj)
+            return _oversized(name, position, size, cap, f'"_id": "{registry_id}"'.encode() if registry_id else b"")
+    return _job_for(obj, name, position)
 
 
 def _looks_like_record(obj: Any) -> bool:
@@ -379,28 +478,38 @@ def _job_for(obj: Any, name: str, position: str, source: str | None = None) -> _
     )
 
 
-def _bounded_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[bytes, bool]]:
-    """(line, too_long) pairs; an over-long line is skipped in chunks, never held whole in memory."""
+def _bounded_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[bytes, int | None]]:
+    """(line, None) for each line, or (its first bytes, its length) for a line over the limit, which is skipped
+    in chunks and never held whole in memory."""
     while line := fh.readline(limit + 1):
         if len(line) <= limit or line.endswith(b"\n"):
-            yield line, len(line.rstrip(b"\r\n")) > limit
+            length = len(line.rstrip(b"\r\n"))
+            yield (line, None) if length <= limit else (line[:_HEAD_BYTES], length)
             continue
-        while (rest := fh.readline(1024**2)) and not rest.endswith(b"\n"):
-            pass
-        yield b"", True
+        head, length = line[:_HEAD_BYTES], len(line)
+        del line
+        while rest := fh.readline(1024**2):
+            if rest.endswith(b"\n"):
+                length += len(rest.rstrip(b"\r\n"))
+                break
+            length += len(rest)
+        yield head, length
 
 
 def _iter_jsonl(fh: IO[bytes], name: str, batch: _Batch, prefix: str) -> Iterator[ImportItem]:
-    for lineno, (line, too_long) in enumerate(_bounded_lines(fh, batch.limits.max_member_bytes), start=1):
+    limit = min(batch.limits.max_member_bytes, batch.limits.max_record_bytes)
+    for lineno, (line, too_long) in enumerate(_bounded_lines(fh, limit), start=1):
         position = _at(prefix, f"line {lineno}")
-        if not too_long and not line.strip():
+        if too_long is None and not line.strip():
             continue
-        if too_long:
-            yield batch.emit(
-                _reject(name, position, None, f"line longer than {batch.limits.max_member_bytes:,} bytes"),
-                name,
-                position,
+        if too_long is not None:
+            registry_id = _id_in_head(line)
+            what = f"record {registry_id}" if registry_id else "record"
+            reason = (
+                f"{what}: line longer than {limit:,} bytes ({_size_text(too_long)}; the limit per record "
+                "is IMPORT_MAX_RECORD_MB); it was not imported"
             )
+            yield batch.emit(_reject(name, position, None, reason, registry_id), name, position)
             continue
         try:
             obj = json.loads(line)
@@ -487,6 +596,11 @@ def _iter_zip(fh: IO[bytes], name: str, batch: _Batch) -> Iterator[ImportItem]:
                 yield batch.emit(_reject(name, position, None, f"member rejected: {problem}"), name, position)
                 continue
             total += info.file_size
+            if info.file_size > limits.max_record_bytes:
+                oversized = _oversized_member(archive, info, name, position, limits.max_record_bytes)
+                if oversized is not None:
+                    yield batch.emit(oversized, name, position)
+                    continue
             try:
                 with archive.open(info) as member:
                     # Sizes in the header can lie, so the read itself is bounded too.
@@ -499,6 +613,23 @@ def _iter_zip(fh: IO[bytes], name: str, batch: _Batch) -> Iterator[ImportItem]:
                 yield batch.emit(_reject(name, position, None, reason), name, position)
                 continue
             yield from _iter_stream(io.BytesIO(data), name, batch, allow_zip=False, prefix=position)
+
+
+def _oversized_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, position: str, cap: int
+) -> RejectedRecord | None:
+    """The rejection of a one-record member over the cap, judged from its first bytes without unpacking the rest."""
+    try:
+        with archive.open(info) as member:
+            head = member.read(_HEAD_BYTES)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None  # the full read reports it
+    text_head = head.lstrip(codecs.BOM_UTF8).lstrip()
+    jsonl = info.filename.lower().endswith((".jsonl", ".ndjson")) or b"\n{" in text_head.replace(b"\r", b"")
+    single = text_head.startswith(b"<") or (
+        text_head.startswith(b"{") and not jsonl and not _CONTAINER_HEAD.match(text_head)
+    )
+    return _oversized(name, position, info.file_size, cap, head) if single else None
 
 
 # --- estimates -----------------------------------------------------------------------------------
@@ -517,7 +648,8 @@ def _estimate_file(path: Path) -> int:
         fh.seek(0)
         if stripped.startswith(b"<"):
             return 1
-        if stripped.startswith((b"{", b"[")) and not _looks_like_jsonl(fh, str(path)):
+        line_limit = min(8 * 1024**2, ImportLimits.from_settings().max_record_bytes + 2)
+        if stripped.startswith((b"{", b"[")) and not _looks_like_jsonl(fh, str(path), line_limit):
             count = _count_in(fh, b'"protocolSection"')
             return max(count, 1)
         fh.seek(0)

@@ -11,7 +11,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.app_settings import read_setting, upsert_setting
-from core.domain.trial import NormalizedTrial, RejectedRecord
+from core.catalogue.search_index import write_search_rows
+from core.domain.trial import ImportWarning, NormalizedTrial, RejectedRecord
 from core.models import Criterion, Site, Trial, TrialRaw, utcnow
 
 
@@ -23,7 +24,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RejectedRecord] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)  # imported, but worth a look (first ones)
+    records_with_warnings: int = 0
     cancelled: bool = False
+
+    MAX_WARNINGS = 1_000  # a whole-registry import may warn about tens of thousands: keep the job result small
+
+    def add_warnings(self, warnings: Iterable[ImportWarning]) -> None:
+        """Note one record's warnings; past MAX_WARNINGS only the count of records grows."""
+        warnings = list(warnings)
+        if warnings:
+            self.records_with_warnings += 1
+            self.warnings.extend(warnings[: max(0, self.MAX_WARNINGS - len(self.warnings))])
 
     @property
     def seen(self) -> int:
@@ -31,6 +43,8 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+        if self.records_with_warnings:
+            text += f", {self.records_with_warnings} with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def as_dict(self) -> dict:
@@ -39,6 +53,8 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": [r.model_dump() for r in self.rejected],
+            "warnings": [w.model_dump() for w in self.warnings],
+            "records_with_warnings": self.records_with_warnings,
             "cancelled": self.cancelled,
         }
 
@@ -155,6 +171,8 @@ def store_trials(session: Session, trials: list[NormalizedTrial], report: Import
     _insert_many(conn, Site.__table__, site_rows)
     _insert_many(conn, Criterion.__table__, crit_rows)
     _insert_many(conn, TrialRaw.__table__, raw_rows)
+    # Same transaction as the trial rows: a search never finds a trial that is not there, or misses one that is.
+    write_search_rows(conn, stored, replace=bool(changed))
     if stored:
         bump_catalogue_version(session)
     return [t.registry_id for _, t in stored]

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.auth import actor_for_username
+from core.auth import actor_by_username
 from core.errors import ValidationFailed
 from core.permissions import Actor
 
@@ -19,7 +19,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def acting_user(args: argparse.Namespace) -> Actor:
-    return actor_for_username(args.as_user)
+    return actor_by_username(args.as_user)
 
 
 def add_command(sub: argparse._SubParsersAction, name: str, help_text: str, handler: Handler, *,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from core.bootstrap import prepare_database
 from core.catalogue.importer import main_sync_into_catalogue
-from core.cli import admin, cases, catalogue, matching, review
+from core.cli import admin, cases, catalogue, matching, review, text_safety
 from core.errors import ConfirmationRequired, WorkbenchError
 from core.evaluation.assess_rows import main_assess_criteria
 from core.evaluation.rank_pools import main_rank_pools
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core", description="Next Option Workbench command line.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True)
-    for area in (admin, catalogue, cases, matching, review):
+    for area in (admin, catalogue, cases, matching, review, text_safety):
         area.add_commands(sub)
     for name, (help_text, _, _) in PASSTHROUGH.items():
         sub.add_parser(name, help=help_text, description=help_text)

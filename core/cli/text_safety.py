@@ -8,11 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from core.auth import actor_by_username
 from core.case_records import get_case_facts, get_known_identifiers
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
 from core.models import Trial
+from core.permissions import require
 from core.text_safety_rows import (
     CaseContext,
     RowError,
@@ -31,6 +33,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=run_deidentify)
     p = sub.add_parser("check-text", help="Run the text checks on JSONL rows {id, text, trial_id?, case_id?}.")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME",
+                   help="act as this user: rows that name a case read its facts and contact details")
     p.add_argument("--input", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path, help="JSONL written with each row's failing checks")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -70,6 +74,7 @@ def _resolve_case(case_id: int) -> CaseContext | None:
 
 def run_check_text(args: argparse.Namespace) -> int:
     """Check every row; exit 1 on bad input or when any row has a failing check or an unknown trial or case."""
+    require(actor_by_username(args.as_user), "case.view")
     try:
         rows = list(read_rows(args.input))
     except (RowError, OSError) as exc:

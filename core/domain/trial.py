@@ -161,3 +161,13 @@ class RejectedRecord(BaseModel):
     field: str | None = None
     reason: str
     registry_id: str | None = None
+
+
+class ImportWarning(BaseModel):
+    """A record that was imported but needs a look (no title, no criteria, an unexpanded XML entity), and where it was."""
+
+    file: str
+    position: str
+    registry_id: str
+    field: str
+    message: str

@@ -53,3 +53,24 @@ def test_checks_config_rules(team):
 def test_import_page_renders_for_admin(team):
     at = page("pages/import_trials.py", team.admin).run()
     assert not at.exception and at.title[0].value == "Import trials"
+
+
+def test_import_page_lists_rejected_records_and_warnings(team, tmp_path):
+    import json
+
+    from core.workflow.catalogue_jobs import start_import
+    from tests.support.paths import SHARED_DATA
+
+    study = json.loads((SHARED_DATA / "ctgov" / "api-v2" / "aact-fixtures" / "NCT00763412.json").read_text())
+    study["protocolSection"]["identificationModule"]["briefTitle"] = ""
+    lines = [json.dumps(study), json.dumps({"_id": "NCT09999999", "text": "x" * 6 * 1024**2})]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    job = start_import(team.admin, [path])
+    assert job.status == "done", job.error
+    at = page("pages/import_trials.py", team.admin, **{"imp-job": job.id}).run()
+    assert not at.exception
+    assert any("need a look" in w.value for w in at.warning)
+    tables = [d.value for d in at.dataframe]
+    assert any("NCT09999999" in set(t.get("registry_id", [])) for t in tables)  # rejected, by name
+    assert any("brief_title" in set(t.get("field", [])) and "message" in t for t in tables)  # the warning

@@ -79,3 +79,30 @@ def test_review_page_keeps_typed_text_on_a_conflict(team):
     assert at.text_area(key="c-t-what_is_tested").value == "Their text."
     assert at.text_area(key=key).value == "My careful edit."  # still in the editor, not replaced
     assert get_draft_detail(team.reviewer, d).current.sections["what_is_tested"] == "Their text."
+
+
+def test_an_unknown_location_is_a_warning_with_a_field_to_correct_it(team):
+    at = page("pages/cases.py", team.reviewer).run()
+    at.text_input(key="nc-diagnosis").input("relapsed T-cell acute lymphoblastic leukaemia")
+    at.text_input(key="nc-location").input("Xyzzyville")
+    at.text_input(key="nc-name").input("Family")
+    at.button[-1].click().run()
+    assert not at.exception
+    case = list_cases(team.reviewer)[0]
+    assert case.facts.location_label == "Xyzzyville" and case.facts.latitude is None
+    assert any("Xyzzyville" in w.value and "not in the offline list" in w.value for w in at.warning)
+    at.text_input(key=f"loc-label-cases-{case.id}").input("St. Louis, Missouri")
+    next(b for b in at.button if b.label == "Save location").click().run()
+    assert not at.exception
+    facts = list_cases(team.reviewer)[0].facts
+    assert facts.location_label == "St. Louis, Missouri" and round(facts.latitude) == 39 and round(facts.longitude) == -90
+    assert not any("not in the offline list" in w.value for w in at.warning)
+
+
+def test_an_ambiguous_location_says_which_place_was_chosen(team):
+    at = page("pages/cases.py", team.reviewer).run()
+    at.text_input(key="nc-diagnosis").input("AML")
+    at.text_input(key="nc-location").input("Manchester")
+    at.text_input(key="nc-name").input("Family")
+    at.button[-1].click().run()
+    assert any("Manchester, England, United Kingdom" in i.value and "most populous" in i.value for i in at.info)

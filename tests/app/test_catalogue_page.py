@@ -25,3 +25,31 @@ def test_bad_url_parameter_is_named(team):
     at.query_params["age"] = "old"
     at.run()
     assert any("age" in w.value for w in at.warning)
+
+
+def test_search_finds_spelling_and_hyphen_variants_best_first(team):
+    add_trials(
+        make_trial("NCT02000011", brief_title="CD7 CAR T cells for relapsed T-cell acute lymphoblastic leukemia",
+                   conditions=["T-cell Acute Lymphoblastic Leukemia"]),
+        make_trial("NCT02000012", brief_title="Chemotherapy for adults", conditions=["Acute Myeloid Leukaemia"],
+                   brief_summary="Not a cell therapy.", keywords=[], interventions=[]),
+        make_trial("NCT02000013", brief_title="Asthma study", conditions=["Asthma"], brief_summary="Asthma only.",
+                   keywords=[], interventions=[]),
+    )
+    at = page("pages/catalogue.py", team.analyst)
+    at.query_params["text"] = "leukaemia"
+    at.run()
+    assert not at.exception
+    assert any("**2** trials match" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert set(table["registry_id"]) == {"NCT02000011", "NCT02000012"}
+    at.text_input(key="f-text").set_value("CD7 CAR-T").run()
+    assert list(at.dataframe[0].value["registry_id"]) == ["NCT02000011"]
+
+
+def test_near_a_city_says_which_place_and_warns_when_unknown(team):
+    at = page("pages/catalogue.py", team.analyst).run()
+    at.text_input(key="f-place").set_value("St. Louis, Missouri").run()
+    assert any("St. Louis, Missouri, United States" in c.value for c in at.caption)
+    at.text_input(key="f-place").set_value("Xyzzyville").run()
+    assert any("not in the offline list" in w.value for w in at.warning)

@@ -44,3 +44,29 @@ def test_reviewer_corrects_conditions_and_absent_findings(team):
     assert not at.exception
     facts = get_case_facts(case_id)
     assert facts.conditions == ["hypertension", "obesity"] and facts.negations == ["smoking", "diabetes"]
+
+
+def test_location_corrected_on_the_matching_page_gives_the_distance_in_the_shortlist(team):
+    from core.case_records import get_case_facts
+    from core.domain.trial import Site
+    from core.matching.geo import haversine_km
+    from tests.support.flow import add_trials, make_trial
+
+    add_trials(make_trial("NCT09200001", brief_title="CD7 CAR-T for relapsed T-ALL", sites=[
+        Site(facility="Siteman Cancer Center", city="St. Louis", country="United States", status="RECRUITING",
+             latitude=38.6355, longitude=-90.2637)]))
+    case_id = create_case(team.reviewer, CaseInput(age_years=16, sex="male", diagnosis="relapsed T-cell acute lymphoblastic leukaemia",
+                                                   location_label="Sant Luis", contact_name="D"))
+    at = page("pages/matching.py", team.reviewer, case_id=case_id).run()
+    assert any("'Sant Luis' is not in the offline list" in w.value for w in at.warning)
+    at.text_input(key=f"fx-loc-{case_id}").input("St. Louis, Missouri")
+    at.button(key=f"FormSubmitter:facts-{case_id}-Save corrections").click().run()
+    assert not at.exception
+    facts = get_case_facts(case_id)
+    assert facts.latitude is not None
+    assert not any("not in the offline list" in w.value for w in at.warning)
+    at.button(key="run-match").click().run()
+    assert not at.exception
+    shortlist = " ".join(m.value for m in at.markdown) + _captions(at)
+    km = haversine_km(facts.latitude, facts.longitude, 38.6355, -90.2637)
+    assert km < 10 and f"nearest open site {km:.0f} km: Siteman Cancer Center" in shortlist.replace("\\", "")

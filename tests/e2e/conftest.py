@@ -171,7 +171,7 @@ def fill_case_form(page, *, contact_name: str, email: str = "") -> None:  # noqa
     page.get_by_label("Clinical summary (free text, no names)").fill(
         "A 16-year-old boy with T-cell acute lymphoblastic leukaemia, second relapse after nelarabine. Lansky 80. He denies fever."
     )
-    page.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
+    page.get_by_label("Location (city, region or country)", exact=True).fill("Manchester, United Kingdom")
     page.get_by_label("Travel radius (km)").fill("1500")
     page.get_by_label("Contact name *").fill(contact_name)
     if email:

@@ -23,7 +23,7 @@ def test_matching_explains_guesses_and_mismatches(app_server, browser):
     # A case sent as free text only: no diagnosis typed.
     go(page, "Cases")
     page.get_by_label("Clinical summary (free text, no names)").fill(SUMMARY)
-    page.get_by_label("Location (city, country)").fill("Manchester, United Kingdom")
+    page.get_by_label("Location (city, region or country)", exact=True).fill("Manchester, United Kingdom")
     page.get_by_label("Contact name *").fill("Free Text Family")
     page.get_by_role("button", name="Save case").click()
     page.get_by_text("Case saved").wait_for(timeout=30_000)

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from core.auth import actor_for_username
+from core.auth import actor_by_username
 from core.domain.overrides import CheckOverride
 from core.errors import WorkbenchError
 from core.workflow.review import approve_draft, save_draft, start_review
@@ -40,7 +40,7 @@ def _claim_and_approve(actor, draft_id: int, version: int) -> None:  # noqa: ANN
 
 def main(argv: list[str]) -> int:
     step, username, *drafts = argv
-    actor = actor_for_username(username)
+    actor = actor_by_username(username)
     versions = {int(d): get_draft_detail(actor, int(d)).current.number for d in drafts}  # what the reviewer read
     print("ready", flush=True)
     start_at = sys.stdin.readline()

@@ -10,8 +10,11 @@ from core.models import Base
 
 
 def _ours(name, type_, *_args) -> bool:  # noqa: ANN001
-    # the task queue's own tables (procrastinate) are not in our models
-    return not (type_ == "table" and name is not None and name.startswith("procrastinate"))
+    # The task queue's own tables (procrastinate) are not in our models, nor is the full-text index, which is
+    # an FTS5 virtual table on SQLite and a tsvector table on PostgreSQL (migration 0007, core/catalogue/search_index.py).
+    return not (
+        type_ == "table" and name is not None and (name.startswith("procrastinate") or name.startswith("trial_search"))
+    )
 
 
 def test_migrated_schema_matches_the_models(db):
