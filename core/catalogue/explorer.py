@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 from datetime import date
@@ -19,6 +17,7 @@ from core.db import session_scope
 from core.errors import NotFound
 from core.models import Site, Trial, TrialRaw
 from core.permissions import Actor, requires
+from core.tabular_export import export_table
 
 SORTS: dict[str, Any] = {
     "last update (newest)": Trial.last_update_date.desc(),
@@ -232,23 +231,7 @@ def export_trials(actor: Actor, flt: ExplorerFilter, fmt: Literal["csv", "xlsx"]
             break
         rows += [[getattr(r, h) for h in header] for r in chunk]
         page += 1
-    rows = rows[:limit]
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("trials")
-        ws.append(header)
-        for r in rows:
-            ws.append([str(v) if isinstance(v, date) else v for v in r])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return export_table({"trials": [header, *rows[:limit]]}, fmt)
 
 
 @requires("catalogue.view")
