@@ -12,6 +12,7 @@ from core.bootstrap import is_demo_data_loaded, prepare_database
 from core.config import get_settings
 from core.errors import AuthenticationFailed
 from pages.registry import PAGES
+from pages.ui_common import md_text
 
 st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clinical_notes:", layout="wide")
 
@@ -108,7 +109,7 @@ else:
         pages = [st.Page(lambda: st.info("Your roles give access to no page yet."), title="Welcome")]
     nav = st.navigation(pages)
     with st.sidebar:
-        st.caption(f"Logged in as **{actor.display_name or actor.username}** ({', '.join(sorted(actor.roles))})")
+        st.caption(f"Logged in as **{md_text(actor.display_name or actor.username)}** ({', '.join(sorted(actor.roles))})")
         if st.button("Log out", key="logout"):
             logout(actor)
             _end_session()

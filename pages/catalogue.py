@@ -48,9 +48,9 @@ with st.sidebar.expander("Filters", expanded=True):
     radius = c3.number_input("km", value=flt.radius_km, min_value=0.0, key="f-km")
     if found:
         near_lat, near_lon = found
-        st.caption(f"{place}: {near_lat:.2f}, {near_lon:.2f}")
+        st.caption(f"{md_text(place)}: {near_lat:.2f}, {near_lon:.2f}")
     elif place:
-        st.caption(f"'{place}' is not in the offline list of cities: enter latitude and longitude.")
+        st.caption(f"'{md_text(place)}' is not in the offline list of cities: enter latitude and longitude.")
     demo = st.selectbox("Demo records", ["", "only", "hide"], index=["", "only", "hide"].index(flt.demo), key="f-demo",
                         format_func=lambda v: {"": "show", "only": "only demo", "hide": "hide demo"}[v])
 

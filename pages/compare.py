@@ -119,8 +119,8 @@ def results(comparison_id: int) -> None:
     if result.note:
         st.info(result.note)
     t1, t2, t3 = st.columns(3)
-    t1.metric(f"Preferred {result.labels['left']}", result.tally["left"])
-    t2.metric(f"Preferred {result.labels['right']}", result.tally["right"])
+    t1.metric(f"Preferred {md_text(result.labels['left'])}", result.tally["left"])
+    t2.metric(f"Preferred {md_text(result.labels['right'])}", result.tally["right"])
     t3.metric("Judged equal", result.tally["equal"])
     st.dataframe(pd.DataFrame({a.label: aggregate_column(a) for a in result.aggregates}), width="stretch")
     e1, e2 = st.columns(2)
@@ -129,13 +129,13 @@ def results(comparison_id: int) -> None:
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cmp-xlsx")
     for item in result.items:
         votes = ", ".join(f"{result.labels.get(k, k)}: {n}" for k, n in item.preferences.items() if n) or "not judged"
-        with st.expander(f"{item.position + 1}. {item.label} · {votes}"):
+        with st.expander(f"{item.position + 1}. {md_text(item.label)} · {md_text(votes)}"):
             cols = st.columns(2)
             for col, out in zip(cols, (item.left, item.right), strict=True):
                 with col:
-                    st.subheader(result.labels[out.side])
+                    st.subheader(md_text(result.labels[out.side]))
                     if out.status != "done":
-                        (st.error if out.status == "failed" else st.info)(out.error or out.status)
+                        (st.error if out.status == "failed" else st.info)(md_text(out.error or out.status))
                         continue
                     m = out.metrics
                     st.caption(
@@ -145,7 +145,7 @@ def results(comparison_id: int) -> None:
                         + (f" · distance to approved {out.edit_ratio:.0%} ({out.edit_words} words)" if out.edit_ratio is not None else "")
                     )
                     if m["failed_checks"]:
-                        st.caption("Failed: " + ", ".join(m["failed_checks"]))
+                        st.caption("Failed: " + md_text(", ".join(m["failed_checks"])))
                     show_sections(out.sections)
             if item.reference:
                 st.markdown("**Approved text from review (the reference)**")

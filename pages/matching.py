@@ -21,7 +21,15 @@ from core.matching.service import (
     unselect_trial,
 )
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
-from pages.ui_common import case_label, esc, job_progress, md_text, require_page, run_action
+from pages.ui_common import (
+    case_label,
+    inert_table,
+    job_progress,
+    md_highlight,
+    md_text,
+    require_page,
+    run_action,
+)
 
 INLINE_LIMIT = 20_000  # below this many trials matching finishes in about a second: no job panel needed
 
@@ -104,7 +112,7 @@ if actor.can("match.run"):
             if job is True:  # handed to a thread or the worker: follow its progress
                 st.session_state["match-job"] = job_id
             elif job is not None and job.status != "done":
-                st.error(f"Matching failed: {job.error}")
+                st.error(f"Matching failed: {md_text(job.error)}")
     if st.session_state.get("match-job"):
         job_progress(st.session_state["match-job"], key="match-job")
 
@@ -126,11 +134,13 @@ sentences = split_sentences(f.summary) if f.summary else []
 
 
 def _highlighted_summary(evidence: set[int]) -> str:
-    parts = []
-    for i, sentence in enumerate(sentences):
-        text = esc(sentence)
-        parts.append(f"<mark>{text}</mark>" if i in evidence else text)
-    return " ".join(parts)
+    return " ".join(md_highlight(s) if i in evidence else md_text(s) for i, s in enumerate(sentences))
+
+
+def _quoted_evidence(indices: list[int]) -> str:
+    """The summary sentences a verdict rests on, quoted (the matcher stores their positions)."""
+    quoted = [sentences[i] for i in indices if 0 <= i < len(sentences)]
+    return " ".join(f"“{q if len(q) <= 160 else q[:157] + '…'}”" for q in quoted)
 
 
 ICON = {"likely eligible": ":material/check_circle:", "unknown": ":material/help:", "likely not eligible": ":material/cancel:"}
@@ -138,7 +148,7 @@ SHOW = 25
 st.subheader("Shortlist")
 for m in passed[: st.session_state.get("match-show", SHOW)]:
     label = (
-        f"{m.rank}. {m.title} ({m.registry_id}) · {m.eligibility}: met {m.met} · unknown {m.unknown} · not met {m.not_met}"
+        f"{m.rank}. {md_text(m.title)} ({md_text(m.registry_id)}) · {m.eligibility}: met {m.met} · unknown {m.unknown} · not met {m.not_met}"
         + (" · SELECTED" if m.status == "selected" else " · dismissed" if m.status == "dismissed" else "")
     )
     with st.expander(label, icon=ICON.get(m.eligibility)):
@@ -154,7 +164,7 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                 icon=":material/block:",
             )
         for note in [r for r in m.filter_reasons if r.get("note")]:
-            st.caption(f"Note: {note['message']}")
+            st.caption(f"Note: {md_text(note['message'])}")
         if actor.can("match.select"):
             b1, b2, b3 = st.columns([1, 2, 1])
             if m.status != "selected":
@@ -177,18 +187,18 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                         "criterion": v.criterion_text,
                         "verdict": v.verdict,
                         "source": v.source,
-                        "evidence": ", ".join(str(i) for i in v.evidence),
+                        "evidence": _quoted_evidence(v.evidence),
                         "why": v.override_reason or v.explanation,
                     }
                     for v in m.verdicts
                 ]
             )
             # a static table wraps long criteria and reasons, so both read in full without scrolling sideways
-            st.table(table, hide_index=True, border="horizontal")
+            st.table(inert_table(table), hide_index=True, border="horizontal")
             evidence = {i for v in m.verdicts for i in v.evidence}
             if sentences and evidence:
                 st.markdown("**Evidence in the case summary**")
-                st.markdown(_highlighted_summary(evidence), unsafe_allow_html=True)
+                st.markdown(_highlighted_summary(evidence))
             if actor.can("verdict.override"):
                 with st.form(f"ovr-{m.id}"):
                     st.markdown("**Override a verdict**")
@@ -208,17 +218,21 @@ if len(passed) > st.session_state.get("match-show", SHOW) and st.button("Show mo
     st.session_state["match-show"] = st.session_state.get("match-show", SHOW) + SHOW
     st.rerun()
 
+FILTERED_SHOWN = 200  # a static table of every filtered trial would make the page very long
 with st.expander(f"Filtered out ({len(filtered)}) and why"):
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"trial": m.registry_id, "title": m.title, "why not": "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))}
-                for m in filtered
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    if filtered:
+        # a static table wraps the reasons, so "why not" reads in full instead of being cut at the column edge
+        st.table(
+            inert_table(pd.DataFrame(
+                [
+                    {"trial": m.registry_id, "title": m.title, "why not": "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))}
+                    for m in filtered[:FILTERED_SHOWN]
+                ]
+            )),
+            hide_index=True, border="horizontal",
+        )
+        if len(filtered) > FILTERED_SHOWN:
+            st.caption(f"The first {FILTERED_SHOWN} of {len(filtered)} are shown.")
 
 if actor.can("draft.create"):
     st.divider()
@@ -234,7 +248,7 @@ if actor.can("draft.create"):
             elif job is not None and job.status == "done":
                 st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
             elif job is not None:
-                st.error(f"Drafting failed: {job.error}")
+                st.error(f"Drafting failed: {md_text(job.error)}")
     if st.session_state.get("draft-job"):
         job_progress(st.session_state["draft-job"], key="draft-job")
     if st.button("Go to the review queue", key="to-queue"):

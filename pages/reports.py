@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.cases import list_cases
 from core.reports import get_report_pdf, list_reports, preview_report, release_report
-from pages.ui_common import case_label, require_page, run_action
+from pages.ui_common import case_label, md_text, require_page, run_action
 
 actor = require_page("report.view")
 st.title("Reports")
@@ -25,7 +25,7 @@ st.session_state["case_id"] = case_id
 
 markdown, page_html, missing = preview_report(actor, case_id)
 if missing:
-    st.warning("Not ready to release: " + "; ".join(missing) + ".")
+    st.warning("Not ready to release: " + md_text("; ".join(missing)) + ".")
 else:
     st.success("Every part is approved. Check the preview, then release.")
 

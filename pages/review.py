@@ -24,7 +24,7 @@ from core.review import (
     save_draft,
 )
 from core.trial_view import get_trial_for_review
-from pages.ui_common import esc, job_progress, md_text, require_page, run_action, show_error
+from pages.ui_common import job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
 st.title("Review draft")
@@ -49,7 +49,7 @@ if detail.status in ("ready", "in_review") and detail.claimed_by in (None, actor
         run_action(lambda: claim_draft(actor, draft_id))
         detail = get_draft_detail(actor, draft_id)
 
-st.subheader(detail.title)
+st.subheader(md_text(detail.title))
 meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
 if detail.model:
     meta += f" ({md_text(detail.model)})"
@@ -73,7 +73,7 @@ def _heartbeat() -> None:
 _heartbeat()
 
 if detail.error:
-    st.error(f"Drafting failed: {detail.error}")
+    st.error(f"Drafting failed: {md_text(detail.error)}")
 if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
     job_id = run_action(lambda: retry_draft(actor, draft_id))
     if job_id:
@@ -82,7 +82,7 @@ if detail.status == "failed" and st.button("Retry drafting", type="primary", key
 if st.session_state.get("retry-job"):
     job_progress(st.session_state["retry-job"], key="retry-job")
 if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):
-    st.info(f"Changes requested: {detail.feedback}")
+    st.info(f"Changes requested: {md_text(detail.feedback)}")
 
 current = detail.current
 # The version this reviewer is editing stays fixed until they save or choose to load a newer one,
@@ -125,7 +125,7 @@ with right:
         st.stop()
     st.markdown(f"#### Draft · version {editing.number} by {md_text(editing.author)}")
     if editing.id != current.id and not st.session_state.get(f"conflict-{draft_id}"):
-        st.info(f"A newer version {current.number} by {current.author} exists.")
+        st.info(f"A newer version {current.number} by {md_text(current.author)} exists.")
         if st.button("Load the newer version", key="load-newer"):
             st.session_state[base_key] = current.id
             st.rerun()
@@ -137,7 +137,7 @@ with right:
         )
         sources = [fields for s, fields in (editing.sources or {}).get(key, [])]
         if sources:
-            st.caption("Sources: " + ", ".join(sorted({f for fs in sources for f in fs})))
+            st.caption("Sources: " + md_text(", ".join(sorted({f for fs in sources for f in fs}))))
     changed = edited != editing.sections
 
     st.markdown("#### Checks")
@@ -145,7 +145,7 @@ with right:
         icon = ":material/check:" if c["passed"] else (":material/error:" if c["blocking"] else ":material/warning:")
         st.markdown(f"{icon} **{c['name']}**{' (blocking)' if c['blocking'] else ''}: {md_text(c['message'])}")
         for finding in c.get("findings", [])[:8] if not c["passed"] else []:
-            st.caption(f"· in {finding.get('section')}: “{esc(finding.get('sentence', ''))[:160]}” — {esc(finding.get('why', ''))}")
+            st.caption(f"· in {md_text(finding.get('section'))}: “{md_text(str(finding.get('sentence', ''))[:160])}” — {md_text(finding.get('why', ''))}")
 
     conflict = st.session_state.get(f"conflict-{draft_id}")
     if conflict:
@@ -156,7 +156,7 @@ with right:
         )
         a, b = st.columns(2)
         a.markdown("**Your text (not saved)**")
-        b.markdown(f"**Their version {conflict['number']} by {esc(conflict['author'])}**")
+        b.markdown(f"**Their version {conflict['number']} by {md_text(conflict['author'])}**")
         differing = [k for k in conflict["theirs"] if conflict["theirs"][k] != conflict["yours"].get(k, "")]
         for key in differing or list(conflict["theirs"]):
             a.text_area(f"yours: {key}", value=conflict["yours"].get(key, ""), key=f"c-y-{key}", disabled=True)

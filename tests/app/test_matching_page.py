@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from core.cases import CaseInput, create_case
-from tests.app.conftest import page
+from tests.app.conftest import page, shown
 
 VIGNETTE = "A 19-year-old student with fever, severe headache, neck stiffness and photophobia since this morning."
 
 
 def _captions(at) -> str:  # noqa: ANN001
-    return " ".join(c.value for c in at.caption).replace("\\", "")  # markdown escapes aside
+    return shown(" ".join(c.value for c in at.caption))
 
 
 def test_summary_only_case_shows_the_suggested_diagnoses(team):
