@@ -17,7 +17,7 @@ from core.catalogue.records import NormalizedTrial
 from core.db import session_scope
 from core.errors import InvalidTransition, NotFound
 from core.models import Case, CaseContact, Draft, DraftVersion, Match, Report, Trial, User, utcnow
-from core.permissions import Actor, requires
+from core.permissions import Actor, require, requires
 from core.review import case_ready_for_release
 
 DISCLAIMER = (
@@ -25,6 +25,8 @@ DISCLAIMER = (
     "and a place on a study is never guaranteed. The study teams decide who can take part. "
     "Please talk about every option with your own doctor before deciding anything."
 )
+# What someone without access to contact details sees where the family's name would be.
+CONTACT_HIDDEN = "the family (the name is shown to reviewers only)"
 _FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
 
@@ -220,6 +222,8 @@ def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     with session_scope() as s:
         ready, missing = case_ready_for_release(s, case_id)
         content = compose_report(s, case_id)
+    if content.prepared_for and not actor.can("case.view_contact"):
+        content = content.model_copy(update={"prepared_for": CONTACT_HIDDEN})
     return render_markdown(content), render_html(content), missing
 
 
@@ -245,22 +249,36 @@ def release_report(actor: Actor, case_id: int) -> ReportView:
         return _view(s, report)
 
 
-def _view(s: Session, r: Report) -> ReportView:
+def _view(s: Session, r: Report, *, hide_contact: bool = False) -> ReportView:
+    markdown, page, has_pdf = r.markdown, r.html, r.pdf is not None
+    name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == r.case_id)) if hide_contact else None
+    if name:
+        # The released files name the family; the escaped forms are exactly those the renderers wrote.
+        markdown = markdown.replace(f"Prepared for {_md_escape(name)}", f"Prepared for {_md_escape(CONTACT_HIDDEN)}")
+        page = page.replace(f"Prepared for {html.escape(name)}", f"Prepared for {html.escape(CONTACT_HIDDEN)}")
+        has_pdf = False  # a PDF cannot be edited the same way: it is for reviewers only
     return ReportView(
         id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,
         released_by=s.get(User, r.released_by).username, released_at=r.released_at,
-        markdown=r.markdown, html=r.html, has_pdf=r.pdf is not None,
+        markdown=markdown, html=page, has_pdf=has_pdf,
     )
 
 
 @requires("report.view")
 def list_reports(actor: Actor, case_id: int) -> list[ReportView]:
+    """Every released version; the family's name is hidden from those who may not see contact details."""
+    hide = not actor.can("case.view_contact")
     with session_scope() as s:
-        return [_view(s, r) for r in s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))]
+        return [
+            _view(s, r, hide_contact=hide)
+            for r in s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))
+        ]
 
 
 @requires("report.view")
 def get_report_pdf(actor: Actor, report_id: int) -> bytes:
+    """The released PDF; it names the family, so it is for those who may see contact details."""
+    require(actor, "case.view_contact")
     with session_scope() as s:
         r = s.get(Report, report_id)
         if r is None or r.pdf is None:
