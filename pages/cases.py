@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import CaseInput, create_case, list_cases
-from pages.ui_common import case_label, require_page, run_action
+from pages.ui_common import case_label, flash, require_page, run_action, show_flash
 
 actor = require_page("case.view")
 st.title("Cases")
+show_flash()
 
 cases = list_cases(actor)
 if cases:
@@ -90,4 +91,5 @@ if actor.can("case.create"):
         case_id = run_action(lambda: create_case(actor, data))
         if case_id:
             st.session_state["case_id"] = case_id
-            st.success(f"Case saved (id {case_id}). Open it in Matching to find options.")
+            flash(f"Case saved (id {case_id}). Open it in Matching to find options.")
+            st.rerun()  # the table above was drawn before the save: draw it again with the new case

@@ -58,12 +58,22 @@ def aggregate_column(a: SideAggregate) -> dict[str, str]:
 
 def new_comparison() -> None:
     name = st.selectbox("Prompt", COMPARABLE_PROMPTS, key="cmp-prompt")
-    versions = [v.version for v in list_prompt_versions(actor, name)]
+    listed = list_prompt_versions(actor, name)  # newest first, read on every run: a version saved elsewhere shows up
+    versions = [v.version for v in listed]
+    production = next((v.version for v in listed if "production" in v.labels), versions[-1])
     c1, c2 = st.columns(2)
-    left_v = c1.selectbox("Side 1: version", versions, index=min(1, len(versions) - 1), key="cmp-left-v")
+    # Keyed per prompt, so a choice made for one prompt never carries over to another one's versions;
+    # by default the production version against the newest one.
+    left_v = c1.selectbox("Side 1: version", versions, index=versions.index(production), key=f"cmp-left-v-{name}")
     left_m = c1.text_input("Side 1: model (empty = configured model)", key="cmp-left-m")
-    right_v = c2.selectbox("Side 2: version", versions, key="cmp-right-v")
+    right_v = c2.selectbox("Side 2: version", versions, index=0, key=f"cmp-right-v-{name}")
     right_m = c2.text_input("Side 2: model (empty = configured model)", key="cmp-right-m")
+    same = (left_v, left_m.strip()) == (right_v, right_m.strip())
+    if same:
+        st.warning(
+            "The two sides are the same: pick another version or model for one of them."
+            + (" This prompt has one version so far: save another on the Prompts page, or compare two models." if len(versions) == 1 else "")
+        )
     candidates = list_comparison_candidates(actor, name)
     if not candidates:
         st.info("No cases to compare on yet: select and draft trials for a case first.")
@@ -72,7 +82,7 @@ def new_comparison() -> None:
     default = [i for i, c in enumerate(candidates) if c.has_reference][:10] or list(labels)[:5]
     picked = st.multiselect("Cases and trials", list(labels), default=default, format_func=labels.get, key=f"cmp-items-{name}")
     title = st.text_input("Name (optional)", key="cmp-name")
-    if st.button("Run the comparison", type="primary", key="cmp-start"):
+    if st.button("Run the comparison", type="primary", key="cmp-start", disabled=same):
         request = ComparisonRequest(
             prompt_name=name, name=title, left=SideSpec(version=left_v, model=left_m), right=SideSpec(version=right_v, model=right_m),
             items=[ItemRef(case_id=candidates[i].case_id, trial_id=candidates[i].trial_id) for i in picked],

@@ -58,6 +58,18 @@ def run_action(fn: Callable[[], object], *, success: str | None = None) -> objec
     return True if result is None else result
 
 
+def flash(message: str) -> None:
+    """Keep a success message for the next run, so a page can rerun to show its change and still say it worked."""
+    st.session_state["flash-message"] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message a previous run left with flash()."""
+    message = st.session_state.pop("flash-message", None)
+    if message:
+        st.success(message)
+
+
 def md_text(text: object) -> str:
     """Untrusted text (registry fields, case narrative, LLM output) made inert for anything that renders Markdown.
 

@@ -22,6 +22,8 @@ def test_case_form_saves(team):
     assert len(cases) == 1 and cases[0].facts.age_years == 16
     assert cases[0].facts.latitude is not None  # "Lyon" was located offline
     assert cases[0].contact_name == "Zoë Family"
+    # the table is drawn again after the save, with the new case in it
+    assert list(at.dataframe[0].value["reference"]) == [cases[0].reference]
 
 
 def test_empty_case_form_names_the_fields_and_keeps_the_input(team):

@@ -43,8 +43,11 @@ def test_bad_input_is_refused_with_a_message(team):
     seed_prompts()
     case_with_drafts(team.reviewer)
     at = page("pages/compare.py", team.admin).run()
-    at.button(key="cmp-start").click().run()  # both sides the same version and model
-    assert any("the two sides are the same" in shown(e.value) for e in at.error)
+    # one version so far and no model named: both sides are the same, said before anything is started
+    assert any("The two sides are the same" in w.value for w in at.warning)
+    assert at.button(key="cmp-start").disabled
+    at.text_input(key="cmp-right-m").input("other-model").run()
+    assert not at.warning and not at.button(key="cmp-start").disabled
 
 
 def test_reviewer_judges_blind_and_analyst_reads_the_tally(team):

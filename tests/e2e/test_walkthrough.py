@@ -51,6 +51,11 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     shoot(page, "01-cases")
     page.get_by_role("button", name="Save case").click()
     page.get_by_text("Case saved").wait_for(timeout=30_000)
+    wait_idle(page)
+    # The list above the form is drawn again: the new case is there to pick without leaving the page.
+    page.get_by_label("Work on case").click()
+    page.get_by_role("option").filter(has_text="relapsed T-cell acute lymphoblastic leukaemia").first.wait_for(timeout=20_000)
+    page.keyboard.press("Escape")
 
     # 2. Match it and select two trials.
     go(page, "Matching")
