@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import CaseInput, create_case, list_cases
-from pages.ui_common import case_label, flash, require_page, run_action, show_flash
+from pages.ui_common import age_text, case_label, flash, require_page, run_action, show_flash
 
 actor = require_page("case.view")
 st.title("Cases")
@@ -21,7 +21,7 @@ if cases:
                 "reference": c.reference + (" (demo)" if c.is_demo else ""),
                 "status": c.status,
                 "diagnosis": c.facts.diagnosis,
-                "age": c.facts.age_years,
+                "age": age_text(c.facts.age_years) if c.facts.age_years is not None else "",
                 "sex": c.facts.sex,
                 "location": c.facts.location_label,
                 "created": c.created_at.strftime("%Y-%m-%d"),
@@ -50,7 +50,7 @@ if actor.can("case.create"):
     )
     with st.form("new-case", clear_on_submit=False):
         c1, c2, c3 = st.columns(3)
-        age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=None, step=1.0, key="nc-age")
+        age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=None, step=1.0, format="%g", key="nc-age")
         sex = c2.selectbox("Sex", ["unknown", "female", "male"], key="nc-sex")
         status = c3.selectbox("Disease status", ["", "relapsed", "refractory", "relapsed and refractory", "newly diagnosed"], key="nc-status")
         diagnosis = st.text_input("Diagnosis *", key="nc-diagnosis", placeholder="e.g. relapsed T-cell acute lymphoblastic leukaemia")

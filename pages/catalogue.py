@@ -14,6 +14,7 @@ from core.catalogue.explorer import (
     get_trial_detail,
     search_trials,
 )
+from core.matching.filters import format_age
 from core.places import locate_place
 from pages.ui_common import md_text, require_page, run_action
 
@@ -122,7 +123,7 @@ if choice:
         st.markdown(f"### {md_text(t.brief_title)} ({md_text(t.registry_id)})" + (" · DEMO" if t.is_demo else ""))
         st.markdown(
             f"**Status** {t.overall_status} · **type** {t.study_type} · **phases** {', '.join(t.phases) or '–'} · "
-            f"**ages** {t.minimum_age_years if t.minimum_age_years is not None else 'any'}–{t.maximum_age_years if t.maximum_age_years is not None else 'any'} · "
+            f"**ages** {'any' if t.minimum_age_years is None else format_age(t.minimum_age_years)}–{'any' if t.maximum_age_years is None else format_age(t.maximum_age_years)} · "
             f"**sex** {t.sex} · **sponsor** {md_text(t.sponsor or '–')} · **tags** {', '.join(t.tags) or '–'}"
         )
         tabs = st.tabs(["Summary", "Criteria", "Sites", "All fields", "Raw record"])

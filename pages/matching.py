@@ -22,6 +22,7 @@ from core.matching.service import (
 )
 from core.matching.verdicts import EXCLUSION_LABELS, INCLUSION_LABELS
 from pages.ui_common import (
+    age_text,
     case_label,
     inert_table,
     job_progress,
@@ -52,7 +53,7 @@ st.query_params["case"] = str(case_id)
 case = get_case(actor, case_id)
 f = case.facts
 st.caption(
-    f"{f.age_years if f.age_years is not None else '?'} years · {f.sex} · {md_text(f.diagnosis or 'no diagnosis given')} · "
+    f"{age_text(f.age_years)} · {f.sex} · {md_text(f.diagnosis or 'no diagnosis given')} · "
     f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
     + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
 )
@@ -78,7 +79,7 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
     if actor.can("case.update"):
         with st.form(f"facts-{case_id}"):
             c1, c2, c3 = st.columns(3)
-            age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=f.age_years, key=f"fx-age-{case_id}")
+            age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=f.age_years, format="%g", key=f"fx-age-{case_id}")
             sex = c2.selectbox("Sex", ["unknown", "female", "male"], index=["unknown", "female", "male"].index(f.sex), key=f"fx-sex-{case_id}")
             perf = c3.text_input("Performance status", value=f.performance_status or "", key=f"fx-perf-{case_id}")
             diagnosis = st.text_input("Diagnosis", value=f.diagnosis, key=f"fx-dx-{case_id}")

@@ -24,7 +24,7 @@ from core.review import (
     save_draft,
 )
 from core.trial_view import get_trial_for_review
-from pages.ui_common import job_progress, md_text, require_page, run_action, show_error
+from pages.ui_common import age_text, job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
 st.title("Review draft")
@@ -109,7 +109,7 @@ with left:
     st.markdown("#### Case facts")
     facts = case.facts
     st.markdown(
-        f"{facts.age_years if facts.age_years is not None else '?'} years · {facts.sex} · {md_text(facts.diagnosis)}"
+        f"{age_text(facts.age_years)} · {facts.sex} · {md_text(facts.diagnosis)}"
         f" · {md_text(facts.disease_status or '')}  \nPrior: {md_text(', '.join(facts.prior_therapies) or 'not given')}"
     )
     if detail.trial_registry_id:

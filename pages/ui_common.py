@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import ValidationFailed, WorkbenchError
+from core.matching.filters import format_age
 from core.permissions import Actor
 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -96,6 +97,13 @@ def md_highlight(text: object) -> str:
 def inert_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table whose text cells are inert, for st.table (which renders Markdown in cells)."""
     return frame.map(lambda v: md_text(v) if isinstance(v, str) else v)
+
+
+def age_text(years: float | None) -> str:
+    """An age as people say it: '14 years', '1.5 years', '6 months' (never '14.00')."""
+    if years is None:
+        return "age not given"
+    return format_age(years) if years < 1 else f"{format_age(years)} years"
 
 
 def case_label(cases: list, case_id: int) -> str:  # noqa: ANN001
