@@ -16,6 +16,7 @@ from core.catalogue.explorer import (
 )
 from core.matching.filters import format_age
 from core.places import locate_place
+from pages.site_map import site_map
 from pages.ui_common import md_text, require_page, run_action
 
 actor = require_page("catalogue.view")
@@ -138,6 +139,7 @@ if choice:
             tabs[2].dataframe(sites, hide_index=True, width="stretch")
             located = sites.dropna(subset=["latitude", "longitude"])
             if not located.empty:
-                tabs[2].map(located, latitude="latitude", longitude="longitude")
+                tabs[2].altair_chart(site_map(located), width="stretch")
+                tabs[2].caption("Country outlines: Natural Earth, drawn from a file shipped with the workbench (no map service).")
         tabs[3].json(t.model_dump(mode="json", exclude={"raw"}), expanded=False)
         tabs[4].code(detail.raw[:200_000] or "(no raw record)", language="json" if detail.raw_format.endswith("json") else None)

@@ -110,6 +110,15 @@ def test_markdown_and_html_in_records_and_narratives_stay_text(browser, tmp_path
             page.get_by_text("summary-link", exact=False).first.wait_for(timeout=20_000)
             assert f"[summary-link]({counter.base_url}/summary/md-link)" in shown(page.get_by_text("summary-link", exact=False).first)
             _assert_inert(page, counter)
+
+            # The sites' map draws without a tile service (this browser reaches no outside address).
+            page.get_by_role("tab", name="Sites").click()
+            wait_idle(page)
+            chart = page.get_by_role("tabpanel", name="Sites").get_by_test_id("stVegaLiteChart")
+            chart.wait_for(timeout=20_000)
+            chart.locator("canvas, svg").first.wait_for(timeout=20_000)
+            chart.scroll_into_view_if_needed()
+            shoot(page, "18-catalogue-site-map")
         finally:
             stop_process(proc)
     assert counter.requests == [], f"the browser fetched {counter.requests}"
