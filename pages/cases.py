@@ -62,7 +62,7 @@ if actor.can("case.create"):
         summary = st.text_area("Clinical summary (free text, no names)", key="nc-summary", height=160)
         c1, c2 = st.columns([2, 1])
         location = c1.text_input("Location (city, country)", key="nc-location")
-        radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, key="nc-radius")
+        radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, format="%g", key="nc-radius")
         st.subheader("Contact details (kept apart)")
         c1, c2 = st.columns(2)
         name = c1.text_input("Contact name *", key="nc-name")

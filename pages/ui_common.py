@@ -15,7 +15,8 @@ from core.permissions import Actor
 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _WORD_JOINER = "\u2060"  # invisible, zero width, and no word or URL character
-_AUTOLINK_PARTS = re.compile(r"\\[:@]|www\\\.", re.I)  # after escaping: '\:', '\@' and 'www\.'
+# After escaping: the ':' of '://', the '@' of an e-mail address, and 'www.'.
+_AUTOLINK_PARTS = re.compile(r"\\:(?=\\/\\/)|\\@(?=\w)|www\\\.", re.I)
 
 
 def current_actor() -> Actor | None:
@@ -65,10 +66,15 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
-    """Show (once) the message a previous run left with flash()."""
+    """Show (once) the message a previous run left with flash().
+
+    The slot is there on every run, message or not: an element that comes and goes would shift what follows,
+    and Streamlit would then draw the page's tabs anew, back on their first tab.
+    """
+    slot = st.empty()
     message = st.session_state.pop("flash-message", None)
     if message:
-        st.success(message)
+        slot.success(message)
 
 
 def md_text(text: object) -> str:
@@ -77,7 +83,7 @@ def md_text(text: object) -> str:
     Every ASCII punctuation character is backslash-escaped, which CommonMark always renders as itself, so no
     image, link, HTML tag, entity, emphasis, heading, list, table, maths ('$') or directive (':red[...]') can
     form. Bare URLs and e-mail addresses are linked after parsing, escapes or not, so an invisible word joiner
-    follows each ':' and '@' and splits 'www.'. Use it for st.markdown, st.caption, headers, alerts, toasts,
+    follows the ':' of '://' and each '@', and splits 'www.'. Use it for st.markdown, st.caption, headers, alerts, toasts,
     expander, tab and widget labels, and st.table cells: all of them render Markdown.
     """
     escaped = _MD_PUNCTUATION.sub(r"\\\1", "" if text is None else str(text))

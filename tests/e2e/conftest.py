@@ -175,3 +175,19 @@ def fill_case_form(page, *, contact_name: str, email: str = "") -> None:  # noqa
     page.get_by_label("Contact name *").fill(contact_name)
     if email:
         page.get_by_label("E-mail").fill(email)
+
+
+def choose(page, box, option: str) -> None:  # noqa: ANN001
+    """Choose an option of a select box, opening it again if a rerun closed it under the click."""
+    for _ in range(3):
+        box.click()
+        choice = page.get_by_role("option").filter(has_text=option).first
+        try:
+            choice.wait_for(timeout=5_000)
+            choice.click()
+            wait_idle(page)
+            return
+        except Exception:  # noqa: BLE001 - the list closed in a rerun; open it again
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    raise AssertionError(f"no option {option!r}")

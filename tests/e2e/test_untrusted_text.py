@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import app_database, go, login, shoot, start_app, wait_idle
+from tests.e2e.conftest import app_database, choose, go, login, shoot, start_app, wait_idle
 from tests.support.processes import stop_process
 from tests.support.request_counter import RequestCounter
 
@@ -105,7 +105,7 @@ def test_markdown_and_html_in_records_and_narratives_stay_text(browser, tmp_path
             wait_idle(page)
             page.get_by_text(re.compile(r"^1 trials match")).wait_for(timeout=20_000)
             wait_idle(page)
-            pick(page, page.get_by_label("Trial", exact=True), REGISTRY_ID)
+            choose(page, page.get_by_label("Trial", exact=True), REGISTRY_ID)
             wait_idle(page)
             page.get_by_text("summary-link", exact=False).first.wait_for(timeout=20_000)
             assert f"[summary-link]({counter.base_url}/summary/md-link)" in shown(page.get_by_text("summary-link", exact=False).first)
@@ -122,22 +122,6 @@ def test_markdown_and_html_in_records_and_narratives_stay_text(browser, tmp_path
         finally:
             stop_process(proc)
     assert counter.requests == [], f"the browser fetched {counter.requests}"
-
-
-def pick(page, box, option: str) -> None:  # noqa: ANN001
-    """Choose an option of a select box, opening it again if a rerun closed it under the click."""
-    for _ in range(3):
-        box.click()
-        choice = page.get_by_role("option").filter(has_text=option).first
-        try:
-            choice.wait_for(timeout=5_000)
-            choice.click()
-            wait_idle(page)
-            return
-        except Exception:  # noqa: BLE001 - the list closed in a rerun; open it again
-            page.keyboard.press("Escape")
-            wait_idle(page)
-    raise AssertionError(f"no option {option!r}")
 
 
 def shown(locator) -> str:  # noqa: ANN001
