@@ -60,6 +60,9 @@ def new_comparison() -> None:
     name = st.selectbox("Prompt", COMPARABLE_PROMPTS, key="cmp-prompt")
     listed = list_prompt_versions(actor, name)  # newest first, read on every run: a version saved elsewhere shows up
     versions = [v.version for v in listed]
+    if not versions:
+        st.info("This prompt has no version yet: the app seeds them on first start, or save one on the Prompts page.")
+        return
     production = next((v.version for v in listed if "production" in v.labels), versions[-1])
     c1, c2 = st.columns(2)
     # Keyed per prompt, so a choice made for one prompt never carries over to another one's versions;
