@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from core.auth import LOGIN_FAILED_MESSAGE, authenticate, authenticate_sso, logout, refresh_actor
+from core.auth import (
+    actor_for_session,
+    authenticate,
+    authenticate_sso,
+    exchange_session_code,
+    logout,
+    start_session,
+)
 from core.bootstrap import is_demo_data_loaded, prepare_database
 from core.config import get_settings
 from core.errors import AuthenticationFailed
+from core.permissions import Actor
 from core.workflow.job_handlers import register_job_handlers
+from pages.browser_session import cookie_token, login_url, logout_url, routes_mounted, send_browser_to
 from pages.registry import PAGES
+from pages.ui_common import md_text
 
 st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clinical_notes:", layout="wide")
 
@@ -45,11 +55,9 @@ def _login_page() -> None:
         submitted = st.form_submit_button("Log in", type="primary")
     if submitted:
         try:
-            st.session_state["actor"] = authenticate(username, password)
-            st.session_state["last_seen"] = time.time()
-            st.rerun()
-        except AuthenticationFailed:
-            st.error(LOGIN_FAILED_MESSAGE)
+            _begin_session(authenticate(username, password))
+        except AuthenticationFailed as exc:
+            st.error(md_text(str(exc)))  # a locked account with the right password is told so
     if _sso_configured():
         st.divider()
         if st.button("Log in with single sign-on"):
@@ -60,34 +68,55 @@ def _login_page() -> None:
         )
 
 
-def _end_session() -> None:
+def _begin_session(actor: Actor) -> None:
+    """Open the server-side session, then land on the page that was asked for (a deep link survives login)."""
+    code = start_session(actor)
+    if routes_mounted():
+        # A full page load through the cookie route: it sets the HttpOnly cookie, then goes to the page.
+        send_browser_to(login_url(code, st.session_state.get("login-next", "/")))
+        st.stop()
+    st.session_state["session-token"] = exchange_session_code(code)  # no cookie routes: the session lives in this tab
+    st.rerun()
+
+
+def _forget_session() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
 
 
 def _check_session() -> None:
-    """Log out after inactivity, and pick up role changes made by an admin."""
-    actor = st.session_state.get("actor")
-    if actor is None:
-        if _sso_configured() and getattr(st.user, "is_logged_in", False):
-            try:
-                st.session_state["actor"] = authenticate_sso(st.user.email)
-                st.session_state["last_seen"] = time.time()
-            except AuthenticationFailed as exc:
-                st.error(str(exc))
-        return
-    idle = time.time() - st.session_state.get("last_seen", time.time())
-    if idle > get_settings().session_idle_minutes * 60:
-        logout(actor, reason="inactivity timeout")
-        _end_session()
-        st.warning("You were logged out after a period of inactivity.")
-        return
-    st.session_state["last_seen"] = time.time()
-    fresh = refresh_actor(actor)
-    if fresh is None:
-        _end_session()
+    """Resume the session from the cookie (or this tab), with current roles; say why one ended."""
+    token = st.session_state.get("session-token") or cookie_token()
+    # A browser keeps sending an ended session's cookie until the next login replaces it: check it once.
+    if token and token != st.session_state.get("ended-token"):
+        actor, ended = actor_for_session(token)
+        if actor is not None:
+            st.session_state["actor"] = actor
+            return
+        _forget_session()
+        st.session_state["ended-token"] = token
+        if ended == "inactivity timeout":
+            st.warning("You were logged out after a period of inactivity.")
+        elif ended in ("account deactivated", "password reset"):
+            st.warning(f"Your session ended: {ended}. Log in again.")
     else:
-        st.session_state["actor"] = fresh
+        st.session_state.pop("actor", None)
+    if _sso_configured() and getattr(st.user, "is_logged_in", False):
+        try:
+            _begin_session(authenticate_sso(st.user.email))
+        except AuthenticationFailed as exc:
+            st.error(md_text(str(exc)))
+
+
+def _log_out(actor: Actor) -> None:
+    logout(actor, token=st.session_state.get("session-token") or cookie_token())
+    _forget_session()
+    if _sso_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+    elif routes_mounted():
+        send_browser_to(logout_url())  # clears the cookie; the session is already revoked on the server
+        st.stop()
+    st.rerun()
 
 
 _prepare(get_settings().resolved_database_url)
@@ -98,7 +127,15 @@ if _demo_loaded(get_settings().resolved_database_url):
     st.warning("**Demo data is loaded.** The trials, cases and accounts marked DEMO are fictional.", icon=":material/info:")
 
 if actor is None:
-    nav = st.navigation([st.Page(_login_page, title="Log in", icon=":material/login:")], position="hidden")
+    # Every page's address shows the login form, so a link such as /review?draft=1 opened while logged out
+    # leads there after login instead of to "Page not found".
+    nav = st.navigation(
+        [st.Page(_login_page, title="Log in", icon=":material/login:", default=True)]
+        + [st.Page(_login_page, title="Log in", url_path=Path(path).stem) for path, *_ in PAGES],
+        position="hidden",
+    )
+    query = urlencode(st.query_params.to_dict())
+    st.session_state["login-next"] = f"/{nav.url_path}" + (f"?{query}" if query else "")
 else:
     # Pages not written yet are left out of the menu rather than breaking it.
     pages = [
@@ -110,11 +147,7 @@ else:
         pages = [st.Page(lambda: st.info("Your roles give access to no page yet."), title="Welcome")]
     nav = st.navigation(pages)
     with st.sidebar:
-        st.caption(f"Logged in as **{actor.display_name or actor.username}** ({', '.join(sorted(actor.roles))})")
+        st.caption(f"Logged in as **{md_text(actor.display_name or actor.username)}** ({', '.join(sorted(actor.roles))})")
         if st.button("Log out", key="logout"):
-            logout(actor)
-            _end_session()
-            if _sso_configured() and getattr(st.user, "is_logged_in", False):
-                st.logout()
-            st.rerun()
+            _log_out(actor)
 nav.run()

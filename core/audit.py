@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
+from core.inert_cells import rows_to_csv
 from core.models import AuditEvent
 from core.permissions import Actor, requires
 
@@ -103,10 +102,9 @@ def export_events_csv(actor: Actor, flt: AuditFilter | None = None) -> str:
     """The filtered audit log as CSV; personal data is masked unless the actor is an admin."""
     rows = list_events(actor, flt)
     unmasked = "admin" in actor.roles
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after", "reason"])
+    header = ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after", "reason"]
+    body = []
     for r in rows:
         before, after = (r.before, r.after) if unmasked else (_mask(r.before), _mask(r.after))
-        writer.writerow([r.id, r.at.isoformat(), r.actor, r.action, r.entity_type, r.entity_id, before, after, r.reason])
-    return out.getvalue()
+        body.append([r.id, r.at.isoformat(), r.actor, r.action, r.entity_type, r.entity_id, before, after, r.reason])
+    return rows_to_csv([header, *body])

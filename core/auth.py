@@ -17,11 +17,18 @@ from core.db import session_scope
 from core.errors import AuthenticationFailed, NotFound, ValidationFailed
 from core.models import User, utcnow
 from core.permissions import ROLES, Actor, requires
+from core.sessions import open_session, redeem_handoff, resume_session, revoke_session, revoke_user_sessions
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0")
 LOGIN_FAILED_MESSAGE = "Wrong username or password."
+# Said only to someone who gave the right password, so the state of an account leaks to no one else.
+LOCKED_MESSAGE = (
+    "This account is locked after too many failed logins, until {until:%H:%M} UTC. "
+    "An admin can unlock it now (Users page, or `python -m core unlock-user`)."
+)
+INACTIVE_MESSAGE = "This account is deactivated. Ask an admin to reactivate it."
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -55,6 +62,15 @@ def check_password_policy(password: str, username: str) -> None:
 
 def actor_for(user: User) -> Actor:
     return Actor(username=user.username, roles=frozenset(user.roles), user_id=user.id, display_name=user.display_name)
+
+
+def actor_by_username(username: str) -> Actor:
+    """The actor of an active account, for the command line's `--as USERNAME`."""
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == (username or "").strip().lower(), User.is_active.is_(True)))
+        if user is None:
+            raise NotFound(f"No active user {username!r}; create one with `python -m core create-user`.")
+        return actor_for(user)
 
 
 def _validate_user_fields(username: str, display_name: str, roles: list[str], email: str | None) -> None:
@@ -118,6 +134,8 @@ def set_user_roles(actor: Actor, username: str, roles: list[str], *, active: boo
         _validate_user_fields(user.username, user.display_name, roles, None)
         before = {"roles": list(user.roles), "active": user.is_active}
         user.roles, user.is_active = sorted(set(roles)), active
+        if not active:
+            revoke_user_sessions(s, user.id, "account deactivated")
         record_event(s, actor, "user.update", "user", user.id, before=before, after={"roles": user.roles, "active": active})
 
 
@@ -129,7 +147,22 @@ def reset_password(actor: Actor, username: str, password: str) -> None:
         if user is None:
             raise NotFound(f"No user {username!r}.")
         user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+        revoke_user_sessions(s, user.id, "password reset")
         record_event(s, actor, "user.password_reset", "user", user.id)
+
+
+@requires("user.manage")
+def unlock_user(actor: Actor, username: str) -> bool:
+    """Lift a lockout after failed logins at once; returns whether the account was locked."""
+    with session_scope() as s:
+        user = s.scalar(select(User).where(User.username == (username or "").strip().lower()))
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        was_locked = bool(user.locked_until and user.locked_until > utcnow())
+        before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None, "failed_logins": user.failed_logins}
+        user.locked_until, user.failed_logins = None, 0
+        record_event(s, actor, "user.unlock", "user", user.id, before=before, after={"locked_until": None, "failed_logins": 0})
+        return was_locked
 
 
 @requires("user.manage")
@@ -156,26 +189,28 @@ def authenticate(username: str, password: str) -> Actor:
     settings = get_settings()
     username = (username or "").strip().lower()
     now = utcnow()
+    refusal = LOGIN_FAILED_MESSAGE
     with session_scope() as s:
         user = s.scalar(select(User).where(User.username == username))
         if user is None or not user.password_hash:
             with contextlib.suppress(VerificationError):
                 _hasher.verify(_DUMMY_HASH, password or "")
             record_event(s, username or "(empty)", "login.failure", "user", None, reason="unknown user")
-            failure = True
-        elif not user.is_active or (user.locked_until and user.locked_until > now):
-            record_event(s, username, "login.failure", "user", user.id, reason="account locked or inactive")
-            failure = True
         else:
             try:
                 _hasher.verify(user.password_hash, password or "")
                 failure = False
             except (VerificationError, InvalidHashError):
                 failure = True
-            if failure:
-                user.failed_logins += 1
-                reason = f"wrong password ({user.failed_logins} in a row)"
-                if user.failed_logins >= settings.login_max_failures:
+            locked = bool(user.locked_until and user.locked_until > now)
+            if not failure and (locked or not user.is_active):
+                record_event(s, username, "login.failure", "user", user.id, reason="account locked" if locked else "account inactive")
+                refusal = LOCKED_MESSAGE.format(until=user.locked_until) if locked else INACTIVE_MESSAGE
+            elif failure:
+                if not locked:  # failures while locked do not extend the lockout
+                    user.failed_logins += 1
+                reason = "wrong password while locked" if locked else f"wrong password ({user.failed_logins} in a row)"
+                if not locked and user.failed_logins >= settings.login_max_failures:
                     user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
                     user.failed_logins = 0
                     reason += f"; locked for {settings.login_lockout_minutes} minutes"
@@ -186,9 +221,7 @@ def authenticate(username: str, password: str) -> Actor:
                     user.password_hash = hash_password(password)
                 record_event(s, user.username, "login.success", "user", user.id)
                 return actor_for(user)
-    if failure:
-        raise AuthenticationFailed(LOGIN_FAILED_MESSAGE)
-    raise AssertionError("unreachable")
+    raise AuthenticationFailed(refusal)
 
 
 def authenticate_sso(email: str) -> Actor:
@@ -204,7 +237,38 @@ def authenticate_sso(email: str) -> Actor:
         return actor_for(user)
 
 
-def logout(actor: Actor, *, reason: str | None = None) -> None:
+def start_session(actor: Actor) -> str:
+    """Open a server-side session for a user who just logged in; returns the one-time code for the browser."""
+    if actor.user_id is None:
+        raise AuthenticationFailed("Only a user account can have a session.")
+    return open_session(actor.user_id)
+
+
+def exchange_session_code(code: str) -> str | None:
+    """The session token for the browser's cookie, or None for a used, stale or unknown code."""
+    return redeem_handoff(code)
+
+
+def actor_for_session(token: str) -> tuple[Actor | None, str | None]:
+    """The logged-in actor of a session token with current roles, or None and why the session ended."""
+    check = resume_session(token)
+    if check.user_id is None:
+        return None, check.ended
+    with session_scope() as s:
+        user = s.get(User, check.user_id)
+        if check.ended:
+            if check.ended == "inactivity timeout" and user is not None:
+                record_event(s, user.username, "logout", "user", user.id, reason="inactivity timeout")
+            return None, check.ended
+        if user is None or not user.is_active:
+            return None, "account deactivated"
+        return actor_for(user), None
+
+
+def logout(actor: Actor, *, reason: str | None = None, token: str | None = None) -> None:
+    """End the actor's session (the token's, when given) and audit it."""
+    if token:
+        revoke_session(token, reason or "logged out")
     with session_scope() as s:
         record_event(s, actor, "logout", "user", actor.user_id, reason=reason)
 
@@ -215,13 +279,4 @@ def refresh_actor(actor: Actor) -> Actor | None:
         user = s.get(User, actor.user_id) if actor.user_id else None
         if user is None or not user.is_active:
             return None
-        return actor_for(user)
-
-
-def actor_by_username(username: str) -> Actor:
-    """The actor of an active account, for command-line use (`--as USERNAME`); NotFound names the username."""
-    with session_scope() as s:
-        user = s.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
-        if user is None:
-            raise NotFound(f"No active user {username!r}; create one with `python -m core create-user`.")
         return actor_for(user)

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     session_idle_minutes: int = 30
+    session_max_hours: float = Field(default=12.0, description="A browser session ends this long after login, active or not.")
     match_top_k: int = 50
     dense_rerank: bool = Field(
         default=False,

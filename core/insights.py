@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 from statistics import median
 from typing import Literal
 
-from openpyxl import Workbook
 from pydantic import BaseModel
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
@@ -16,6 +13,7 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.models import AuditEvent, Case, Draft, DraftVersion, PromptVersion, Report, utcnow
 from core.permissions import Actor, requires
+from core.tabular_export import export_table
 
 
 class DraftMetric(BaseModel):
@@ -235,17 +233,5 @@ def export_insights(actor: Actor, fmt: Literal["csv", "xlsx"] = "csv", *, since:
     """The per-draft table as CSV or Excel."""
     rows = [m.model_dump() for m in draft_metrics(actor, since=since, until=until)]
     header = list(DraftMetric.model_fields)
-    values = [[", ".join(r[h]) if isinstance(r[h], list) else r[h] for h in header] for r in rows]
-    if fmt == "xlsx":
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("drafts")
-        ws.append(header)
-        for v in values:
-            ws.append([x.isoformat() if isinstance(x, date) else x for x in v])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = io.StringIO()
-    csv.writer(out).writerows([header, *values])
-    return out.getvalue().encode()
+    return export_table({"drafts": [header, *[[r[h] for h in header] for r in rows]]}, fmt)
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
+from core.matching.filters import describe_age_range
 from core.models import CriterionVerdictRow, Draft, Match, Trial
 from core.permissions import Actor, requires
 
@@ -43,7 +44,7 @@ def get_trial_for_review(actor: Actor, registry_id: str) -> TrialForReview:
                 .order_by(CriterionVerdictRow.id)
             )
         )
-    ages = f"{trial.minimum_age_years if trial.minimum_age_years is not None else 'no minimum'} to {trial.maximum_age_years if trial.maximum_age_years is not None else 'no maximum'} years"
+    ages = describe_age_range(trial.minimum_age_years, trial.maximum_age_years)
     fields = [
         ("brief_title", "Title", trial.brief_title),
         ("brief_summary", "Brief summary", trial.brief_summary or ""),

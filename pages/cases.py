@@ -9,10 +9,19 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import CaseInput, create_case, list_cases
-from pages.ui_common import case_label, require_page, run_action, show_location_check
+from pages.ui_common import (
+    age_text,
+    case_label,
+    flash,
+    require_page,
+    run_action,
+    show_flash,
+    show_location_check,
+)
 
 actor = require_page("case.view")
 st.title("Cases")
+show_flash()
 
 cases = list_cases(actor)
 if cases:
@@ -23,7 +32,7 @@ if cases:
                 "reference": c.reference + (" (demo)" if c.is_demo else ""),
                 "status": c.status,
                 "diagnosis": c.facts.diagnosis,
-                "age": c.facts.age_years,
+                "age": age_text(c.facts.age_years) if c.facts.age_years is not None else "",
                 "sex": c.facts.sex,
                 "location": c.facts.location_label,
                 "created": c.created_at.strftime("%Y-%m-%d"),
@@ -58,7 +67,7 @@ if actor.can("case.create"):
     )
     with st.form("new-case", clear_on_submit=False):
         c1, c2, c3 = st.columns(3)
-        age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=None, step=1.0, key="nc-age")
+        age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=None, step=1.0, format="%g", key="nc-age")
         sex = c2.selectbox("Sex", ["unknown", "female", "male"], key="nc-sex")
         status = c3.selectbox("Disease status", ["", "relapsed", "refractory", "relapsed and refractory", "newly diagnosed"], key="nc-status")
         diagnosis = st.text_input("Diagnosis *", key="nc-diagnosis", placeholder="e.g. relapsed T-cell acute lymphoblastic leukaemia")
@@ -71,7 +80,7 @@ if actor.can("case.create"):
         c1, c2 = st.columns([2, 1])
         location = c1.text_input("Location (city, region or country)", key="nc-location",
                                  placeholder="e.g. St. Louis, Missouri or Manchester, UK")
-        radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, key="nc-radius")
+        radius = c2.number_input("Travel radius (km)", min_value=0.0, value=None, step=50.0, format="%g", key="nc-radius")
         st.subheader("Contact details (kept apart)")
         c1, c2 = st.columns(2)
         name = c1.text_input("Contact name *", key="nc-name")
@@ -106,4 +115,5 @@ if actor.can("case.create"):
             st.session_state["case_id"] = case_id
             # Shown above with the case picked: how its location was read, and a field to correct it.
             st.session_state["cases-saved"] = case_id
-            st.rerun()
+            flash(f"Case saved (id {case_id}). Open it in Matching to find options.")
+            st.rerun()  # the table above was drawn before the save: draw it again with the new case

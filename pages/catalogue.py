@@ -14,7 +14,9 @@ from core.catalogue.explorer import (
     get_trial_detail,
     search_trials,
 )
+from core.matching.filters import format_age
 from core.places import find_place
+from pages.site_map import site_map
 from pages.ui_common import md_text, require_page, run_action
 
 actor = require_page("catalogue.view")
@@ -127,7 +129,7 @@ if choice:
         st.markdown(f"### {md_text(t.brief_title)} ({md_text(t.registry_id)})" + (" · DEMO" if t.is_demo else ""))
         st.markdown(
             f"**Status** {t.overall_status} · **type** {t.study_type} · **phases** {', '.join(t.phases) or '–'} · "
-            f"**ages** {t.minimum_age_years if t.minimum_age_years is not None else 'any'}–{t.maximum_age_years if t.maximum_age_years is not None else 'any'} · "
+            f"**ages** {'any' if t.minimum_age_years is None else format_age(t.minimum_age_years)}–{'any' if t.maximum_age_years is None else format_age(t.maximum_age_years)} · "
             f"**sex** {t.sex} · **sponsor** {md_text(t.sponsor or '–')} · **tags** {', '.join(t.tags) or '–'}"
         )
         tabs = st.tabs(["Summary", "Criteria", "Sites", "All fields", "Raw record"])
@@ -142,6 +144,7 @@ if choice:
             tabs[2].dataframe(sites, hide_index=True, width="stretch")
             located = sites.dropna(subset=["latitude", "longitude"])
             if not located.empty:
-                tabs[2].map(located, latitude="latitude", longitude="longitude")
+                tabs[2].altair_chart(site_map(located), width="stretch")
+                tabs[2].caption("Country outlines: Natural Earth, drawn from a file shipped with the workbench (no map service).")
         tabs[3].json(t.model_dump(mode="json", exclude={"raw"}), expanded=False)
         tabs[4].code(detail.raw[:200_000] or "(no raw record)", language="json" if detail.raw_format.endswith("json") else None)

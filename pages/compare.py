@@ -57,12 +57,25 @@ def aggregate_column(a: SideAggregate) -> dict[str, str]:
 
 def new_comparison() -> None:
     name = st.selectbox("Prompt", COMPARABLE_PROMPTS, key="cmp-prompt")
-    versions = [v.version for v in list_prompt_versions(actor, name)]
+    listed = list_prompt_versions(actor, name)  # newest first, read on every run: a version saved elsewhere shows up
+    versions = [v.version for v in listed]
+    if not versions:
+        st.info("This prompt has no version yet: the app seeds them on first start, or save one on the Prompts page.")
+        return
+    production = next((v.version for v in listed if "production" in v.labels), versions[-1])
     c1, c2 = st.columns(2)
-    left_v = c1.selectbox("Side 1: version", versions, index=min(1, len(versions) - 1), key="cmp-left-v")
+    # Keyed per prompt, so a choice made for one prompt never carries over to another one's versions;
+    # by default the production version against the newest one.
+    left_v = c1.selectbox("Side 1: version", versions, index=versions.index(production), key=f"cmp-left-v-{name}")
     left_m = c1.text_input("Side 1: model (empty = configured model)", key="cmp-left-m")
-    right_v = c2.selectbox("Side 2: version", versions, key="cmp-right-v")
+    right_v = c2.selectbox("Side 2: version", versions, index=0, key=f"cmp-right-v-{name}")
     right_m = c2.text_input("Side 2: model (empty = configured model)", key="cmp-right-m")
+    same = (left_v, left_m.strip()) == (right_v, right_m.strip())
+    if same:
+        st.warning(
+            "The two sides are the same: pick another version or model for one of them."
+            + (" This prompt has one version so far: save another on the Prompts page, or compare two models." if len(versions) == 1 else "")
+        )
     candidates = list_comparison_candidates(actor, name)
     if not candidates:
         st.info("No cases to compare on yet: select and draft trials for a case first.")
@@ -71,7 +84,7 @@ def new_comparison() -> None:
     default = [i for i, c in enumerate(candidates) if c.has_reference][:10] or list(labels)[:5]
     picked = st.multiselect("Cases and trials", list(labels), default=default, format_func=labels.get, key=f"cmp-items-{name}")
     title = st.text_input("Name (optional)", key="cmp-name")
-    if st.button("Run the comparison", type="primary", key="cmp-start"):
+    if st.button("Run the comparison", type="primary", key="cmp-start", disabled=same):
         request = ComparisonRequest(
             prompt_name=name, name=title, left=SideSpec(version=left_v, model=left_m), right=SideSpec(version=right_v, model=right_m),
             items=[ItemRef(case_id=candidates[i].case_id, trial_id=candidates[i].trial_id) for i in picked],
@@ -117,8 +130,8 @@ def results(comparison_id: int) -> None:
     if result.note:
         st.info(result.note)
     t1, t2, t3 = st.columns(3)
-    t1.metric(f"Preferred {result.labels['left']}", result.tally["left"])
-    t2.metric(f"Preferred {result.labels['right']}", result.tally["right"])
+    t1.metric(f"Preferred {md_text(result.labels['left'])}", result.tally["left"])
+    t2.metric(f"Preferred {md_text(result.labels['right'])}", result.tally["right"])
     t3.metric("Judged equal", result.tally["equal"])
     st.dataframe(pd.DataFrame({a.label: aggregate_column(a) for a in result.aggregates}), width="stretch")
     e1, e2 = st.columns(2)
@@ -127,13 +140,13 @@ def results(comparison_id: int) -> None:
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cmp-xlsx")
     for item in result.items:
         votes = ", ".join(f"{result.labels.get(k, k)}: {n}" for k, n in item.preferences.items() if n) or "not judged"
-        with st.expander(f"{item.position + 1}. {item.label} · {votes}"):
+        with st.expander(f"{item.position + 1}. {md_text(item.label)} · {md_text(votes)}"):
             cols = st.columns(2)
             for col, out in zip(cols, (item.left, item.right), strict=True):
                 with col:
-                    st.subheader(result.labels[out.side])
+                    st.subheader(md_text(result.labels[out.side]))
                     if out.status != "done":
-                        (st.error if out.status == "failed" else st.info)(out.error or out.status)
+                        (st.error if out.status == "failed" else st.info)(md_text(out.error or out.status))
                         continue
                     m = out.metrics
                     st.caption(
@@ -143,7 +156,7 @@ def results(comparison_id: int) -> None:
                         + (f" · distance to approved {out.edit_ratio:.0%} ({out.edit_words} words)" if out.edit_ratio is not None else "")
                     )
                     if m["failed_checks"]:
-                        st.caption("Failed: " + ", ".join(m["failed_checks"]))
+                        st.caption("Failed: " + md_text(", ".join(m["failed_checks"])))
                     show_sections(out.sections)
             if item.reference:
                 st.markdown("**Approved text from review (the reference)**")

@@ -11,6 +11,30 @@ import streamlit as st
 from core.insights import draft_metrics, export_insights, reviewer_metrics, summarise_by, throughput
 from pages.ui_common import require_page
 
+SUMMARY_COLUMNS = {
+    "approval_rate": st.column_config.NumberColumn("approval rate", format="percent"),
+    "mean_rounds": st.column_config.NumberColumn("mean rounds", format="%.1f"),
+    "median_edit_ratio": st.column_config.NumberColumn("median share changed", format="percent"),
+    "median_edit_words": st.column_config.NumberColumn("median words changed", format="%.0f"),
+    "median_hours_to_approve": st.column_config.NumberColumn("median hours to approve", format="%.1f"),
+    "checks_failing": st.column_config.TextColumn("checks failing on the first version"),
+    "cost": st.column_config.NumberColumn(format="dollar"),
+}
+DRAFT_COLUMNS = {
+    "edit_ratio": st.column_config.NumberColumn("share changed", format="percent"),
+    "hours_waiting": st.column_config.NumberColumn(format="%.1f"),
+    "hours_in_review": st.column_config.NumberColumn(format="%.1f"),
+    "first_check_failures": st.column_config.TextColumn("checks failing on the first version"),
+    "cost": st.column_config.NumberColumn(format="dollar"),
+}
+
+
+def _failing_checks(rates: dict[str, float]) -> str:
+    """'readability 50%, grounding 25%': the share of first versions failing each check, highest first."""
+    failing = sorted(((r, n) for n, r in rates.items() if r), reverse=True)
+    return ", ".join(f"{n.replace('_', ' ')} {r:.0%}" for r, n in failing) or "none"
+
+
 actor = require_page("insights.view")
 st.title("Insights")
 
@@ -39,20 +63,22 @@ if not summary.empty:
     left.altair_chart(
         alt.Chart(summary.fillna({"median_edit_ratio": 0})).mark_bar(**bar).encode(
             y=alt.Y("group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("median_edit_ratio:Q", title="Median share of the text reviewers changed", axis=alt.Axis(format="%")),
-            tooltip=["group", "drafts", "median_edit_ratio", "median_edit_words"],
+            x=alt.X("median_edit_ratio:Q", title="Median share of the text reviewers changed", axis=alt.Axis(format=".0%")),
+            tooltip=["group", "drafts", alt.Tooltip("median_edit_ratio:Q", title="median share changed", format=".0%"),
+                     alt.Tooltip("median_edit_words:Q", title="median words changed")],
         ).properties(title="How much reviewers changed", height=max(100, 32 * len(summary))),
         width="stretch",
     )
     right.altair_chart(
         alt.Chart(summary).mark_bar(**bar).encode(
             y=alt.Y("group:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-            x=alt.X("approval_rate:Q", title="Approval rate", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            tooltip=["group", "drafts", "approved", "mean_rounds"],
+            x=alt.X("approval_rate:Q", title="Approval rate", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["group", "drafts", "approved", alt.Tooltip("mean_rounds:Q", title="mean rounds", format=".1f")],
         ).properties(title="Approved drafts", height=max(100, 32 * len(summary))),
         width="stretch",
     )
-    st.dataframe(summary, hide_index=True, width="stretch")
+    table = summary.drop(columns=["check_failure_rate"]).assign(checks_failing=summary["check_failure_rate"].map(_failing_checks))
+    st.dataframe(table, hide_index=True, width="stretch", column_config=SUMMARY_COLUMNS)
 
 st.subheader("Throughput")
 view = throughput(actor, freq="week")
@@ -76,7 +102,10 @@ st.subheader("Reviewers")
 st.dataframe(pd.DataFrame([r.model_dump() for r in reviewer_metrics(actor, since=since, until=until)]), hide_index=True, width="stretch")
 
 st.subheader("Every draft")
-st.dataframe(pd.DataFrame([m.model_dump() for m in metrics]), hide_index=True, width="stretch", height=300)
+drafts = pd.DataFrame([m.model_dump() for m in metrics])
+if not drafts.empty:
+    drafts["first_check_failures"] = drafts["first_check_failures"].map(lambda names: ", ".join(n.replace("_", " ") for n in names))
+st.dataframe(drafts, hide_index=True, width="stretch", height=300, column_config=DRAFT_COLUMNS)
 d1, d2 = st.columns(2)
 d1.download_button("Export CSV", data=lambda: export_insights(actor, "csv", since=since, until=until), file_name="insights.csv", mime="text/csv", key="in-csv")
 d2.download_button("Export Excel", data=lambda: export_insights(actor, "xlsx", since=since, until=until), file_name="insights.xlsx",

@@ -19,9 +19,11 @@ from core.nlp.sentences import split_sentences
 from core.workflow.drafting import start_drafting
 from core.workflow.matching import start_matching
 from pages.ui_common import (
+    age_text,
     case_label,
-    esc,
+    inert_table,
     job_progress,
+    md_highlight,
     md_text,
     require_page,
     run_action,
@@ -47,7 +49,7 @@ st.query_params["case"] = str(case_id)
 case = get_case(actor, case_id)
 f = case.facts
 st.caption(
-    f"{f.age_years if f.age_years is not None else '?'} years · {f.sex} · {md_text(f.diagnosis or 'no diagnosis given')} · "
+    f"{age_text(f.age_years)} · {f.sex} · {md_text(f.diagnosis or 'no diagnosis given')} · "
     f"{md_text(f.disease_status or 'status not given')} · {md_text(f.location_label or 'location unknown')}"
     + (f" · travels up to {f.travel_radius_km:.0f} km" if f.travel_radius_km else "")
 )
@@ -74,7 +76,7 @@ with st.expander("Clinical facts used for matching (check and correct)", expande
     if actor.can("case.update"):
         with st.form(f"facts-{case_id}"):
             c1, c2, c3 = st.columns(3)
-            age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=f.age_years, key=f"fx-age-{case_id}")
+            age = c1.number_input("Age (years)", min_value=0.0, max_value=120.0, value=f.age_years, format="%g", key=f"fx-age-{case_id}")
             sex = c2.selectbox("Sex", ["unknown", "female", "male"], index=["unknown", "female", "male"].index(f.sex), key=f"fx-sex-{case_id}")
             perf = c3.text_input("Performance status", value=f.performance_status or "", key=f"fx-perf-{case_id}")
             diagnosis = st.text_input("Diagnosis", value=f.diagnosis, key=f"fx-dx-{case_id}")
@@ -112,7 +114,7 @@ if actor.can("match.run"):
         if job is not None and not job.finished:  # handed to a thread or the worker: follow its progress
             st.session_state["match-job"] = job.id
         elif job is not None and job.status != "done":
-            st.error(f"Matching failed: {job.error}")
+            st.error(f"Matching failed: {md_text(job.error)}")
     if st.session_state.get("match-job"):
         job_progress(st.session_state["match-job"], key="match-job")
 
@@ -134,11 +136,13 @@ sentences = split_sentences(f.summary) if f.summary else []
 
 
 def _highlighted_summary(evidence: set[int]) -> str:
-    parts = []
-    for i, sentence in enumerate(sentences):
-        text = esc(sentence)
-        parts.append(f"<mark>{text}</mark>" if i in evidence else text)
-    return " ".join(parts)
+    return " ".join(md_highlight(s) if i in evidence else md_text(s) for i, s in enumerate(sentences))
+
+
+def _quoted_evidence(indices: list[int]) -> str:
+    """The summary sentences a verdict rests on, quoted (the matcher stores their positions)."""
+    quoted = [sentences[i] for i in indices if 0 <= i < len(sentences)]
+    return " ".join(f"“{q if len(q) <= 160 else q[:157] + '…'}”" for q in quoted)
 
 
 ICON = {"likely eligible": ":material/check_circle:", "unknown": ":material/help:", "likely not eligible": ":material/cancel:"}
@@ -146,7 +150,7 @@ SHOW = 25
 st.subheader("Shortlist")
 for m in passed[: st.session_state.get("match-show", SHOW)]:
     label = (
-        f"{m.rank}. {m.title} ({m.registry_id}) · {m.eligibility}: met {m.met} · unknown {m.unknown} · not met {m.not_met}"
+        f"{m.rank}. {md_text(m.title)} ({md_text(m.registry_id)}) · {m.eligibility}: met {m.met} · unknown {m.unknown} · not met {m.not_met}"
         + (" · SELECTED" if m.status == "selected" else " · dismissed" if m.status == "dismissed" else "")
     )
     with st.expander(label, icon=ICON.get(m.eligibility)):
@@ -162,7 +166,7 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                 icon=":material/block:",
             )
         for note in [r for r in m.filter_reasons if r.get("note")]:
-            st.caption(f"Note: {note['message']}")
+            st.caption(f"Note: {md_text(note['message'])}")
         if actor.can("match.select"):
             b1, b2, b3 = st.columns([1, 2, 1])
             if m.status != "selected":
@@ -185,18 +189,18 @@ for m in passed[: st.session_state.get("match-show", SHOW)]:
                         "criterion": v.criterion_text,
                         "verdict": v.verdict,
                         "source": v.source,
-                        "evidence": ", ".join(str(i) for i in v.evidence),
+                        "evidence": _quoted_evidence(v.evidence),
                         "why": v.override_reason or v.explanation,
                     }
                     for v in m.verdicts
                 ]
             )
             # a static table wraps long criteria and reasons, so both read in full without scrolling sideways
-            st.table(table, hide_index=True, border="horizontal")
+            st.table(inert_table(table), hide_index=True, border="horizontal")
             evidence = {i for v in m.verdicts for i in v.evidence}
             if sentences and evidence:
                 st.markdown("**Evidence in the case summary**")
-                st.markdown(_highlighted_summary(evidence), unsafe_allow_html=True)
+                st.markdown(_highlighted_summary(evidence))
             if actor.can("verdict.override"):
                 with st.form(f"ovr-{m.id}"):
                     st.markdown("**Override a verdict**")
@@ -216,17 +220,21 @@ if len(passed) > st.session_state.get("match-show", SHOW) and st.button("Show mo
     st.session_state["match-show"] = st.session_state.get("match-show", SHOW) + SHOW
     st.rerun()
 
+FILTERED_SHOWN = 200  # a static table of every filtered trial would make the page very long
 with st.expander(f"Filtered out ({len(filtered)}) and why"):
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {"trial": m.registry_id, "title": m.title, "why not": "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))}
-                for m in filtered
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    if filtered:
+        # a static table wraps the reasons, so "why not" reads in full instead of being cut at the column edge
+        st.table(
+            inert_table(pd.DataFrame(
+                [
+                    {"trial": m.registry_id, "title": m.title, "why not": "; ".join(r["message"] for r in m.filter_reasons if not r.get("note"))}
+                    for m in filtered[:FILTERED_SHOWN]
+                ]
+            )),
+            hide_index=True, border="horizontal",
+        )
+        if len(filtered) > FILTERED_SHOWN:
+            st.caption(f"The first {FILTERED_SHOWN} of {len(filtered)} are shown.")
 
 if actor.can("draft.create"):
     st.divider()
@@ -240,7 +248,7 @@ if actor.can("draft.create"):
         elif job is not None and job.status == "done":
             st.success(f"Drafted {job.result.get('drafted', 0)} text(s); they wait in the review queue.")
         elif job is not None:
-            st.error(f"Drafting failed: {job.error}")
+            st.error(f"Drafting failed: {md_text(job.error)}")
     if st.session_state.get("draft-job"):
         job_progress(st.session_state["draft-job"], key="draft-job")
     if st.button("Go to the review queue", key="to-queue"):

@@ -10,10 +10,11 @@ from core.drafting.schema import SECTION_TITLES
 from core.matching.service import list_matches
 from core.prompt_lab.playground import diff_prompt_versions, render_playground, run_playground
 from core.prompting.store import create_prompt_version, list_prompt_versions, set_label
-from pages.ui_common import case_label, md_text, require_page, run_action
+from pages.ui_common import case_label, flash, md_text, require_page, run_action, show_flash
 
 actor = require_page("prompt.view")
 st.title("Prompts")
+show_flash()
 
 versions = list_prompt_versions(actor)
 names = sorted({v.name for v in versions})
@@ -28,6 +29,8 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 numbers = [v.version for v in mine]
+if st.session_state.get("p-show-version") in numbers:  # a version saved in the last run: show it
+    st.session_state[f"p-ver-{name}"] = st.session_state.pop("p-show-version")
 pick = st.selectbox("Version", numbers, key=f"p-ver-{name}")
 chosen = next(v for v in mine if v.version == pick)
 
@@ -39,16 +42,22 @@ with tab_edit, st.form(f"p-edit-{name}"):
     if st.form_submit_button("Save as a new version", type="primary"):
         created = run_action(lambda: create_prompt_version(actor, name, text, note=note))
         if created:
-            st.success(f"Saved version {created.version}. It has no label yet: promote it when ready.")
+            flash(f"Saved version {created.version}. It has no label yet: promote it when ready.")
+            st.session_state["p-show-version"] = created.version
+            st.rerun()  # the version list above was drawn before the save
 with tab_labels:
     st.caption("Drafting uses the production label. Promotion and rollback move a label; versions never change.")
     c1, c2 = st.columns(2)
     label = c1.selectbox("Label", ["staging", "production"], key=f"p-label-{name}")
     confirm = c2.checkbox(f"Point {label} at version {pick}", key=f"p-confirm-{name}")
-    if st.button("Move the label", disabled=not confirm, key=f"p-move-{name}") and run_action(
-        lambda: set_label(actor, name, label, pick), success=f"{label} now points at version {pick}"
-    ):
-        st.rerun()
+
+    def _move_label() -> None:
+        # A callback runs before the page is drawn again, so the confirmation can be unticked for the next move.
+        if run_action(lambda: set_label(actor, name, label, pick)):
+            flash(f"{label} now points at version {pick}.")
+            st.session_state[f"p-confirm-{name}"] = False
+
+    st.button("Move the label", disabled=not confirm, key=f"p-move-{name}", on_click=_move_label)
 with tab_diff:
     other = st.selectbox("Compare with version", numbers, index=min(1, len(numbers) - 1), key=f"p-other-{name}")
     st.code(diff_prompt_versions(actor, name, other, pick), language="diff")

@@ -30,7 +30,7 @@ with st.expander("Filters", expanded=False):
     statuses = c1.multiselect("Status", ["ready", "in_review", "approved", "failed", "changes_requested", "rejected", "released", "queued"], default=["ready", "in_review"], key="q-status")
     drafter = c2.selectbox("Drafter", ["any", "offline", "llm"], key="q-drafter")
     failing = c3.checkbox("Failing checks only", key="q-failing")
-    min_hours = c4.number_input("Waiting at least (hours)", min_value=0.0, value=0.0, key="q-hours")
+    min_hours = c4.number_input("Waiting at least (hours)", min_value=0.0, value=0.0, format="%g", key="q-hours")
     case_ref = st.text_input("Case reference contains", key="q-case")
 
 items = list_queue(

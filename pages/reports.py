@@ -27,7 +27,7 @@ st.session_state["case_id"] = case_id
 
 markdown, page_html, missing = preview_report(actor, case_id)
 if missing:
-    st.warning("Not ready to release: " + "; ".join(missing) + ".")
+    st.warning("Not ready to release: " + md_text("; ".join(missing)) + ".")
 else:
     st.success("Every part is approved. Check the preview, then release.")
 

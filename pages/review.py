@@ -22,7 +22,7 @@ from core.workflow.review import (
     start_review,
 )
 from core.workflow.review_views import add_comment, diff_sections, get_draft_detail, list_comments
-from pages.ui_common import esc, job_progress, md_text, require_page, run_action, show_error
+from pages.ui_common import age_text, job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
 st.title("Review draft")
@@ -45,7 +45,7 @@ except Exception as exc:
 reviewable = detail.status in ("ready", "in_review")
 mine = detail.claimed_by == actor.username
 
-st.subheader(detail.title)
+st.subheader(md_text(detail.title))
 meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
 if detail.model:
     meta += f" ({md_text(detail.model)})"
@@ -79,7 +79,7 @@ def _heartbeat() -> None:
 _heartbeat()
 
 if detail.error:
-    st.error(f"Drafting failed: {detail.error}")
+    st.error(f"Drafting failed: {md_text(detail.error)}")
 if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
     job = run_action(lambda: retry_draft(actor, draft_id))
     if job is not None and job.finished:
@@ -89,7 +89,7 @@ if detail.status == "failed" and st.button("Retry drafting", type="primary", key
 if st.session_state.get("retry-job"):
     job_progress(st.session_state["retry-job"], key="retry-job")
 if detail.feedback and detail.status in ("changes_requested", "queued", "drafting"):
-    st.info(f"Changes requested: {detail.feedback}")
+    st.info(f"Changes requested: {md_text(detail.feedback)}")
 
 current = detail.current
 # The version this reviewer is editing stays fixed until they save or choose to load a newer one,
@@ -116,7 +116,7 @@ with left:
     st.markdown("#### Case facts")
     facts = case.facts
     st.markdown(
-        f"{facts.age_years if facts.age_years is not None else '?'} years · {facts.sex} · {md_text(facts.diagnosis)}"
+        f"{age_text(facts.age_years)} · {facts.sex} · {md_text(facts.diagnosis)}"
         f" · {md_text(facts.disease_status or '')}  \nPrior: {md_text(', '.join(facts.prior_therapies) or 'not given')}"
     )
     if detail.trial_registry_id:
@@ -132,7 +132,7 @@ with right:
         st.stop()
     st.markdown(f"#### Draft · version {editing.number} by {md_text(editing.author)}")
     if editing.id != current.id and not st.session_state.get(f"conflict-{draft_id}"):
-        st.info(f"A newer version {current.number} by {current.author} exists.")
+        st.info(f"A newer version {current.number} by {md_text(current.author)} exists.")
         if st.button("Load the newer version", key="load-newer"):
             st.session_state[base_key] = current.id
             st.rerun()
@@ -145,7 +145,7 @@ with right:
         )
         sources = [fields for s, fields in (editing.sources or {}).get(key, [])]
         if sources:
-            st.caption("Sources: " + ", ".join(sorted({f for fs in sources for f in fs})))
+            st.caption("Sources: " + md_text(", ".join(sorted({f for fs in sources for f in fs}))))
     changed = edited != editing.sections
 
     st.markdown("#### Checks")
@@ -153,7 +153,7 @@ with right:
         icon = ":material/check:" if c["passed"] else (":material/error:" if c["blocking"] else ":material/warning:")
         st.markdown(f"{icon} **{c['name']}**{' (blocking)' if c['blocking'] else ''}: {md_text(c['message'])}")
         for finding in c.get("findings", [])[:8] if not c["passed"] else []:
-            st.caption(f"· in {finding.get('section')}: “{esc(finding.get('sentence', ''))[:160]}” — {esc(finding.get('why', ''))}")
+            st.caption(f"· in {md_text(finding.get('section'))}: “{md_text(str(finding.get('sentence', ''))[:160])}” — {md_text(finding.get('why', ''))}")
 
     conflict = st.session_state.get(f"conflict-{draft_id}")
     if conflict:
@@ -164,7 +164,7 @@ with right:
         )
         a, b = st.columns(2)
         a.markdown("**Your text (not saved)**")
-        b.markdown(f"**Their version {conflict['number']} by {esc(conflict['author'])}**")
+        b.markdown(f"**Their version {conflict['number']} by {md_text(conflict['author'])}**")
         differing = [k for k in conflict["theirs"] if conflict["theirs"][k] != conflict["yours"].get(k, "")]
         for key in differing or list(conflict["theirs"]):
             a.text_area(f"yours: {key}", value=conflict["yours"].get(key, ""), key=f"c-y-{key}", disabled=True)

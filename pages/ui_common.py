@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import html
+import re
+import string
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from core.cases import check_case_location, update_case_facts
 from core.errors import ValidationFailed, WorkbenchError
 from core.jobs.store import cancel_job, get_job
+from core.matching.filters import format_age
 from core.permissions import Actor
+
+_MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_WORD_JOINER = "\u2060"  # invisible, zero width, and no word or URL character
+# After escaping: the ':' of '://', the '@' of an e-mail address, and 'www.'.
+_AUTOLINK_PARTS = re.compile(r"\\:(?=\\/\\/)|\\@(?=\w)|www\\\.", re.I)
 
 
 def current_actor() -> Actor | None:
@@ -32,9 +40,9 @@ def require_page(action: str) -> Actor:
 def show_error(exc: Exception) -> None:
     """A plain message; for invalid input, one line per field so the user sees what to fix."""
     if isinstance(exc, ValidationFailed):
-        st.error("Please correct: " + "; ".join(f"**{f.replace('_', ' ')}**: {m}" for f, m in exc.errors.items()))
+        st.error("Please correct: " + "; ".join(f"**{md_text(f.replace('_', ' '))}**: {md_text(m)}" for f, m in exc.errors.items()))
     elif isinstance(exc, WorkbenchError):
-        st.error(str(exc))
+        st.error(md_text(str(exc)))  # messages quote what was typed or imported
     else:
         st.error(f"Something went wrong: {type(exc).__name__}. Nothing you typed was lost; try again.")
 
@@ -54,18 +62,56 @@ def run_action(fn: Callable[[], object], *, success: str | None = None) -> objec
     return True if result is None else result
 
 
-def esc(text: object) -> str:
-    """HTML-escape text that goes into st.markdown(unsafe_allow_html=True) or a highlighted view."""
-    return html.escape("" if text is None else str(text))
+def flash(message: str) -> None:
+    """Keep a success message for the next run, so a page can rerun to show its change and still say it worked."""
+    st.session_state["flash-message"] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message a previous run left with flash().
+
+    The slot is there on every run, message or not: an element that comes and goes would shift what follows,
+    and Streamlit would then draw the page's tabs anew, back on their first tab.
+    """
+    slot = st.empty()
+    message = st.session_state.pop("flash-message", None)
+    if message:
+        slot.success(message)
 
 
 def md_text(text: object) -> str:
-    """Escape Markdown control characters so source text renders literally in st.markdown."""
-    # quotes stay as they are: Streamlit shows an escaped quote literally, and this text is never an attribute
-    out = html.escape("" if text is None else str(text), quote=False)
-    for ch in "\\`*_[]()#!|~>":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Untrusted text (registry fields, case narrative, LLM output) made inert for anything that renders Markdown.
+
+    Every ASCII punctuation character is backslash-escaped, which CommonMark always renders as itself, so no
+    image, link, HTML tag, entity, emphasis, heading, list, table, maths ('$') or directive (':red[...]') can
+    form. Bare URLs and e-mail addresses are linked after parsing, escapes or not, so an invisible word joiner
+    follows the ':' of '://' and each '@', and splits 'www.'. Use it for st.markdown, st.caption, headers, alerts, toasts,
+    expander, tab and widget labels, and st.table cells: all of them render Markdown.
+    """
+    escaped = _MD_PUNCTUATION.sub(r"\\\1", "" if text is None else str(text))
+    return _AUTOLINK_PARTS.sub(_split_autolink, escaped)
+
+
+def _split_autolink(m: re.Match[str]) -> str:
+    part = m.group(0)
+    return part[:3] + _WORD_JOINER + part[3:] if part.lower().startswith("www") else part + _WORD_JOINER
+
+
+def md_highlight(text: object) -> str:
+    """Untrusted text, inert, shown with a highlighted background (no HTML needed)."""
+    return f":orange-background[{md_text(text)}]"
+
+
+def inert_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose text cells are inert, for st.table (which renders Markdown in cells)."""
+    return frame.map(lambda v: md_text(v) if isinstance(v, str) else v)
+
+
+def age_text(years: float | None) -> str:
+    """An age as people say it: '14 years', '1.5 years', '6 months' (never '14.00')."""
+    if years is None:
+        return "age not given"
+    return format_age(years) if years < 1 else f"{format_age(years)} years"
 
 
 def case_label(cases: list, case_id: int) -> str:  # noqa: ANN001
@@ -83,11 +129,11 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
         label = f"{what} ({job.progress_done}/{job.progress_total or '?'})"
         if job.finished:
             if job.status == "done":
-                st.success(f"Finished: {job.message or job.kind}")
+                st.success(f"Finished: {md_text(job.message or job.kind)}")
             elif job.status == "cancelled":
                 st.warning("Cancelled.")
             else:
-                st.error(f"Failed: {job.error}")
+                st.error(f"Failed: {md_text(job.error)}")
             if st.session_state.get(f"{key}-done") != job_id:
                 st.session_state[f"{key}-done"] = job_id
                 if on_done:
@@ -95,8 +141,8 @@ def job_progress(job_id: int, *, key: str, on_done: Callable[[], None] | None = 
                 st.rerun()
             return
         if job.status == "paused":
-            st.warning(job.message)  # e.g. the LLM endpoint is unreachable: nothing is lost, it resumes by itself
-        st.progress(job.fraction, text=label)
+            st.warning(md_text(job.message))  # e.g. the LLM endpoint is unreachable: nothing is lost, it resumes by itself
+        st.progress(job.fraction, text=md_text(label))
         actor = current_actor()
         if actor is not None and actor.can("job.cancel") and st.button("Cancel", key=f"{key}-cancel-{job_id}"):
             run_action(lambda: cancel_job(actor, job_id), success="Cancelling…")

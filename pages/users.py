@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.auth import create_user, list_users, reset_password, set_user_roles
+from core.auth import create_user, list_users, reset_password, set_user_roles, unlock_user
 from core.permissions import ROLES
 from pages.ui_common import require_page, run_action
 
@@ -37,9 +37,16 @@ names = [u.username for u in users]
 who = st.selectbox("Account", names, key="eu-who")
 current = next((u for u in users if u.username == who), None)
 if current:
+    if current.locked:
+        st.warning(f"{current.username} is locked after too many failed logins.")
+        if st.button("Unlock", key=f"eu-unlock-{who}", type="primary") and run_action(
+            lambda: unlock_user(actor, who), success=f"{who} is unlocked"
+        ):
+            st.rerun()
     with st.form("edit-user"):
         new_roles = st.multiselect("Roles", list(ROLES), default=current.roles, key=f"eu-roles-{who}")
         active = st.checkbox("Active", value=current.is_active, key=f"eu-active-{who}")
+        st.caption("Deactivating an account ends its open sessions at once.")
         if st.form_submit_button("Save roles") and run_action(
             lambda: set_user_roles(actor, who, new_roles, active=active), success="Saved"
         ):

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 import re
 from datetime import date
 from typing import Any, Literal
 
-from openpyxl import Workbook
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,6 +21,7 @@ from core.domain.trial import NormalizedTrial
 from core.errors import NotFound, ValidationFailed
 from core.models import Site, Trial, TrialRaw
 from core.permissions import Actor, requires
+from core.tabular_export import export_table
 
 RELEVANCE = "relevance"
 SORTS: dict[str, Any] = {
@@ -355,21 +353,7 @@ def export_trials(actor: Actor, flt: ExplorerFilter, fmt: Literal["csv", "xlsx"]
             break
         rows += [[getattr(r, h) for h in header] for r in chunk]
         page += 1
-    rows = rows[:limit]
-    if fmt == "xlsx":
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("trials")
-        ws.append(header)
-        for r in rows:
-            ws.append([str(v) if isinstance(v, date) else v for v in r])
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return export_table({"trials": [header, *rows[:limit]]}, fmt)
 
 
 @requires("catalogue.view")

@@ -1,4 +1,4 @@
-"""Set-up and operations: `init`, `seed-demo`, `create-user`, `worker`, `check-llm`, `backup`, `restore`."""
+"""Set-up and operations: `init`, `seed-demo`, `create-user`, `unlock-user`, `worker`, `check-llm`, `backup`, `restore`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import argparse
 import getpass
 from pathlib import Path
 
-from core.auth import create_user
+from core.auth import create_user, unlock_user
 from core.backup import backup_database, restore_database
 from core.bootstrap import prepare_database, seed_demo
-from core.cli.common import add_command, emit
+from core.cli.common import acting_user, add_command, emit
 from core.errors import WorkbenchError
 from core.jobs.worker import run_worker
 from core.llm import LLMClient
@@ -53,6 +53,13 @@ def cmd_check_llm(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_unlock_user(args: argparse.Namespace) -> int:
+    was_locked = unlock_user(acting_user(args), args.username)
+    emit(args, {"ok": True, "username": args.username, "was_locked": was_locked},
+         f"{args.username} is unlocked." if was_locked else f"{args.username} was not locked; nothing to lift.")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     print(f"Backup written to {backup_database(Path(args.out))}")
     return 0
@@ -74,6 +81,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--email", help="e-mail, used to map single sign-on")
     p.add_argument("--password", help="password (asked for when omitted)")
     p.add_argument("--sso-only", action="store_true", help="no password: log in with single sign-on only")
+    p = add_command(sub, "unlock-user", "Lift the lockout of an account after failed logins (admins).", cmd_unlock_user,
+                    as_user=True, json_out=True)
+    p.add_argument("username", help="the locked account")
     p = add_command(sub, "worker", "Run queued jobs (imports, matching, drafting) in this process.", cmd_worker)
     p.add_argument("--once", action="store_true", help="run what is queued, then stop")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between polls (SQLite polling worker)")

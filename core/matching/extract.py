@@ -49,6 +49,9 @@ MALE_WORDS = re.compile(r"\b(man|men|male|boy|gentleman|husband|he|him|his|himse
 # Descriptors of the patient outweigh pronouns, which may refer to relatives or clinicians.
 STRONG_SEX = re.compile(r"\b(woman|female|girl|lady|man|male|boy|gentleman)\b", re.I)
 
+# A list item that opens with one of these starts a new clause ("no GVHD, now off immunosuppression",
+# "known to have ALL, now in second relapse"): the negation's or the condition's list has ended.
+CLAUSE_OPENER = re.compile(r"^\s*(?:now|currently|still|then|recently|today|again|later|since|off|on)\b", re.I)
 LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+|nor\s+)?|\s+(?:and|or|nor)\s+", re.I)
 TRIVIAL_NEGATED = {"", "other", "any", "the", "a", "one", "acute distress", "change", "changes"}
 
@@ -61,7 +64,7 @@ CONDITION_CUES = re.compile(
 )
 CONDITION_STOP = re.compile(
     r"[.;:()]|\b(?:who|that|which|for|since|after|but|is|was|were|are|has|had|have|started|began|become|"
-    r"becomes|became|when|while|in|on|at|to|from|over|during|lasting|of the|and (?:is|was|has|had))\b",
+    r"becomes|became|when|while|in|on|at|to|from|over|during|lasting|now|currently|of the|and (?:is|was|has|had))\b",
     re.I,
 )
 # Words that show a captured phrase is a clause fragment, not a condition.
@@ -200,6 +203,8 @@ def extract_negations(text: str) -> list[str]:
             if scope.category != "negated":
                 continue
             for part in LIST_SPLIT.split(sentence[scope.start : scope.end]):
+                if CLAUSE_OPENER.match(part):
+                    break
                 item = _clean_item(part)
                 if item in TRIVIAL_NEGATED or len(item) > 60 or len(item.split()) > 6 or item in found:
                     continue
@@ -222,6 +227,8 @@ def extract_conditions(text: str) -> list[str]:
             stop = CONDITION_STOP.search(rest)
             scope = rest[: stop.start()] if stop else rest
             for part in LIST_SPLIT.split(scope):
+                if CLAUSE_OPENER.match(part):
+                    break
                 item = _clean_item(part)
                 if not 2 < len(item) <= 60 or len(item.split()) > 6 or NOT_A_CONDITION.match(item):
                     continue

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Literal
-
-from openpyxl import Workbook
 
 from core.permissions import Actor, requires
 from core.prompt_lab.comparison_run import SIDES
 from core.prompt_lab.comparisons import ComparisonResult, SideAggregate, get_comparison
+from core.tabular_export import export_table
 
 FIGURES = ("checks_passed", "checks_total", "reading_grade", "grounding_flags", "words", "input_tokens", "output_tokens", "cost", "latency_s")
 
@@ -43,15 +40,4 @@ def _aggregate_rows(result: ComparisonResult) -> list[list[Any]]:
 def export_comparison(actor: Actor, comparison_id: int, fmt: Literal["csv", "xlsx"] = "csv") -> bytes:
     """The comparison per item (CSV), or per item and per side on two sheets (Excel)."""
     result = get_comparison(actor, comparison_id)
-    if fmt == "xlsx":
-        wb = Workbook(write_only=True)
-        for title, rows in (("items", _item_rows(result)), ("sides", _aggregate_rows(result))):
-            ws = wb.create_sheet(title)
-            for row in rows:
-                ws.append(row)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    out = io.StringIO()
-    csv.writer(out).writerows(_item_rows(result))
-    return out.getvalue().encode()
+    return export_table({"items": _item_rows(result), "sides": _aggregate_rows(result)}, fmt)

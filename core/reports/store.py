@@ -4,6 +4,7 @@ fingerprint, preview, versions and PDFs. (The release step itself is a workflow 
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -13,10 +14,14 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
 from core.errors import NotFound
-from core.models import Draft, Report, Trial, User
-from core.permissions import Actor, requires
+from core.models import CaseContact, Draft, Report, Trial, User
+from core.permissions import Actor, require, requires
 from core.reports.compose import compose_report
+from core.reports.markdown_text import escape_markdown
 from core.reports.render import render_html, render_markdown
+
+# What someone without access to contact details sees where the family's name would be.
+CONTACT_HIDDEN = "the family (the name is shown to reviewers only)"
 
 
 class ReportView(BaseModel):
@@ -88,28 +93,42 @@ def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     with session_scope() as s:
         _, missing = case_ready_for_release(s, case_id)
         content = compose_report(s, case_id)
+    if content.prepared_for and not actor.can("case.view_contact"):
+        content = content.model_copy(update={"prepared_for": CONTACT_HIDDEN})
     return render_markdown(content), render_html(content), missing
 
 
-def report_view(s: Session, r: Report) -> ReportView:
+def report_view(s: Session, r: Report, *, hide_contact: bool = False) -> ReportView:
+    """A released version; with `hide_contact` the family's name is replaced in the texts, and the PDF (which
+    names the family and cannot be edited the same way) is withheld."""
+    markdown, page, has_pdf = r.markdown, r.html, r.pdf is not None
+    name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == r.case_id)) if hide_contact else None
+    if name:
+        for form in {name, escape_markdown(name)}:
+            markdown = markdown.replace(form, escape_markdown(CONTACT_HIDDEN))
+        page = page.replace(html.escape(name), html.escape(CONTACT_HIDDEN))
+        has_pdf = False
     return ReportView(
         id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,
         released_by=s.get(User, r.released_by).username, released_at=r.released_at,
-        markdown=r.markdown, html=r.html, has_pdf=r.pdf is not None,
+        markdown=markdown, html=page, has_pdf=has_pdf,
     )
 
 
 @requires("report.view")
 def list_reports(actor: Actor, case_id: int) -> list[ReportView]:
-    """Every released version of a case's report, newest first."""
+    """Every released version of a case's report, newest first; the family's name is hidden from those who may
+    not see contact details."""
+    hide = not actor.can("case.view_contact")
     with session_scope() as s:
         rows = s.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.version.desc()))
-        return [report_view(s, r) for r in rows]
+        return [report_view(s, r, hide_contact=hide) for r in rows]
 
 
 @requires("report.view")
 def get_report_pdf(actor: Actor, report_id: int) -> bytes:
-    """The PDF of one released version."""
+    """The PDF of one released version; it names the family, so it is for those who may see contact details."""
+    require(actor, "case.view_contact")
     with session_scope() as s:
         r = s.get(Report, report_id)
         if r is None or r.pdf is None:

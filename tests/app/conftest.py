@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +18,11 @@ def page(path: str, actor=None, **state) -> AppTest:  # noqa: ANN001
     for key, value in state.items():
         at.session_state[key] = value
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown written with md_text: no backslash escapes, no invisible word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.auth import list_users
+from core.auth import authenticate, list_users
 from core.checks_config import load_blocking, save_checks_config
-from core.errors import PermissionDenied, ValidationFailed
+from core.config import get_settings
+from core.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
 from tests.app.conftest import page
 
 
@@ -24,6 +25,20 @@ def test_users_page_creates_an_account_and_names_bad_fields(team):
     at.text_input(key="nu-password").input("long-password-7")
     at.button[0].click().run()
     assert "nurse.jo" in [u.username for u in list_users(team.admin)]
+
+
+def test_users_page_unlocks_a_locked_account(team):
+    for _ in range(get_settings().login_max_failures):
+        with pytest.raises(AuthenticationFailed):
+            authenticate("rob", "wrong-password")
+    at = page("pages/users.py", team.admin).run()
+    at.selectbox(key="eu-who").select("rob").run()
+    assert any("rob is locked" in w.value for w in at.warning)
+    at.button(key="eu-unlock-rob").click().run()
+    assert not at.exception
+    assert not next(u for u in list_users(team.admin) if u.username == "rob").locked
+    assert authenticate("rob", "correct-horse-9").username == "rob"
+    assert not any(b.key == "eu-unlock-rob" for b in at.button)  # the page was drawn again after the unlock
 
 
 def test_audit_page_filters_by_action(team):

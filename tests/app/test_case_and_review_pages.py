@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.cases import list_cases
 from core.workflow.review_views import get_draft_detail
-from tests.app.conftest import page
+from tests.app.conftest import page, shown
 from tests.support.flow import case_with_drafts
 
 
@@ -22,6 +22,8 @@ def test_case_form_saves(team):
     assert len(cases) == 1 and cases[0].facts.age_years == 16
     assert cases[0].facts.latitude is not None  # "Lyon" was located offline
     assert cases[0].contact_name == "Zoë Family"
+    # the table is drawn again after the save, with the new case in it
+    assert list(at.dataframe[0].value["reference"]) == [cases[0].reference]
 
 
 def test_empty_case_form_names_the_fields_and_keeps_the_input(team):
@@ -90,13 +92,13 @@ def test_an_unknown_location_is_a_warning_with_a_field_to_correct_it(team):
     assert not at.exception
     case = list_cases(team.reviewer)[0]
     assert case.facts.location_label == "Xyzzyville" and case.facts.latitude is None
-    assert any("Xyzzyville" in w.value and "not in the offline list" in w.value for w in at.warning)
+    assert any("Xyzzyville" in w.value and "not in the offline list" in shown(w.value) for w in at.warning)
     at.text_input(key=f"loc-label-cases-{case.id}").input("St. Louis, Missouri")
     next(b for b in at.button if b.label == "Save location").click().run()
     assert not at.exception
     facts = list_cases(team.reviewer)[0].facts
     assert facts.location_label == "St. Louis, Missouri" and round(facts.latitude) == 39 and round(facts.longitude) == -90
-    assert not any("not in the offline list" in w.value for w in at.warning)
+    assert not any("not in the offline list" in shown(w.value) for w in at.warning)
 
 
 def test_an_ambiguous_location_says_which_place_was_chosen(team):
@@ -105,4 +107,4 @@ def test_an_ambiguous_location_says_which_place_was_chosen(team):
     at.text_input(key="nc-location").input("Manchester")
     at.text_input(key="nc-name").input("Family")
     at.button[-1].click().run()
-    assert any("Manchester, England, United Kingdom" in i.value and "most populous" in i.value for i in at.info)
+    assert any("Manchester, England, United Kingdom" in shown(i.value) and "most populous" in shown(i.value) for i in at.info)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import page
+import json
+
+from tests.app.conftest import page, shown
 from tests.support.flow import add_trials, make_trial
 
 
@@ -50,6 +52,22 @@ def test_search_finds_spelling_and_hyphen_variants_best_first(team):
 def test_near_a_city_says_which_place_and_warns_when_unknown(team):
     at = page("pages/catalogue.py", team.analyst).run()
     at.text_input(key="f-place").set_value("St. Louis, Missouri").run()
-    assert any("St. Louis, Missouri, United States" in c.value for c in at.caption)
+    assert any("St. Louis, Missouri, United States" in shown(c.value) for c in at.caption)
     at.text_input(key="f-place").set_value("Xyzzyville").run()
-    assert any("not in the offline list" in w.value for w in at.warning)
+    assert any("not in the offline list" in shown(w.value) for w in at.warning)
+
+
+def test_site_map_needs_no_tile_service(team):
+    add_trials(make_trial("NCT02000003", brief_title="CAR-T with sites"))  # sites in Manchester and Paris
+    at = page("pages/catalogue.py", team.analyst)
+    at.query_params["trial"] = "NCT02000003"
+    at.run()
+    assert not at.exception
+    assert not at.get("deck_gl_json_chart") and not at.get("map")  # st.map needs a tile service
+    maps = [c.proto.spec for c in at.get("vega_lite_chart") if '"geoshape"' in c.proto.spec]
+    assert len(maps) == 1
+    spec = json.loads(maps[0])
+    assert '"url"' not in maps[0]  # the outlines are in the chart itself: nothing is fetched
+    outlines = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape")
+    data = spec["datasets"][outlines["data"]["name"]] if "name" in outlines["data"] else outlines["data"]["values"]
+    assert data["type"] == "Topology" and len(data["objects"]["countries"]["geometries"]) == 177

@@ -9,7 +9,7 @@ from core.jobs.store import get_job
 from core.prompt_lab.comparisons import ComparisonRequest, ItemRef, SideSpec, get_comparison
 from core.prompting.store import seed_prompts
 from core.workflow.comparisons import start_comparison
-from tests.app.conftest import page
+from tests.app.conftest import page, shown
 from tests.support.flow import case_with_drafts
 
 
@@ -36,8 +36,8 @@ def test_admin_starts_a_comparison_and_sees_progress_and_results(team):
     _wait_for(at.session_state["cmp-job"])
     at.run()
     assert get_comparison(team.admin, comparison_id).aggregates[0].done == 2
-    assert any("Preferred v1 · other-model" in m.label for m in at.metric)
-    assert any("1. C-" in e.label for e in at.expander)
+    assert any("Preferred v1 · other-model" in shown(m.label) for m in at.metric)
+    assert any("1. C-" in shown(e.label) for e in at.expander)
     assert any("offline drafter" in i.value for i in at.info)
 
 
@@ -45,8 +45,11 @@ def test_bad_input_is_refused_with_a_message(team):
     seed_prompts()
     case_with_drafts(team.reviewer)
     at = page("pages/compare.py", team.admin).run()
-    at.button(key="cmp-start").click().run()  # both sides the same version and model
-    assert any("the two sides are the same" in e.value for e in at.error)
+    # one version so far and no model named: both sides are the same, said before anything is started
+    assert any("The two sides are the same" in w.value for w in at.warning)
+    assert at.button(key="cmp-start").disabled
+    at.text_input(key="cmp-right-m").input("other-model").run()
+    assert not at.warning and not at.button(key="cmp-start").disabled
 
 
 def test_reviewer_judges_blind_and_analyst_reads_the_tally(team):

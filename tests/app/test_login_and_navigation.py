@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from core.auth import LOGIN_FAILED_MESSAGE
+from core.auth import LOGIN_FAILED_MESSAGE, actor_for_session
+from core.config import get_settings
+from tests.app.conftest import shown
 from tests.support.paths import REPO_ROOT
 
 
@@ -29,7 +31,23 @@ def test_login_succeeds_and_shows_the_users_pages(team):
 
 def test_wrong_password_says_so_without_revealing_the_user(team):
     at = _login(_app(), "rita", "not-the-password")
-    assert [e.value for e in at.error] == [LOGIN_FAILED_MESSAGE]
+    assert [shown(e.value) for e in at.error] == [LOGIN_FAILED_MESSAGE]
     at2 = _login(_app(), "no-such-user", "whatever")
-    assert [e.value for e in at2.error] == [LOGIN_FAILED_MESSAGE]
+    assert [shown(e.value) for e in at2.error] == [LOGIN_FAILED_MESSAGE]
     assert "actor" not in at.session_state
+
+
+def test_a_locked_account_with_the_right_password_is_told_it_is_locked(team):
+    for _ in range(get_settings().login_max_failures):
+        _login(_app(), "rob", "wrong-password")
+    at = _login(_app(), "rob", "correct-horse-9")
+    assert "actor" not in at.session_state
+    assert any("locked after too many failed logins" in shown(e.value) for e in at.error)
+
+
+def test_the_session_is_kept_on_the_server(team):
+    # Without serve.py's cookie routes (AppTest, `streamlit run app.py`) the token stays in the tab;
+    # the browser tests cover the cookie, reloads, deep links and logout.
+    at = _login(_app(), "rita", "correct-horse-9")
+    token = at.session_state["session-token"]
+    assert actor_for_session(token)[0].username == "rita"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from core.cases import CaseInput, create_case
-from tests.app.conftest import page
+from tests.app.conftest import page, shown
 
 VIGNETTE = "A 19-year-old student with fever, severe headache, neck stiffness and photophobia since this morning."
 
 
 def _captions(at) -> str:  # noqa: ANN001
-    return " ".join(c.value for c in at.caption).replace("\\", "")  # markdown escapes aside
+    return shown(" ".join(c.value for c in at.caption))
 
 
 def test_summary_only_case_shows_the_suggested_diagnoses(team):
@@ -58,13 +58,13 @@ def test_location_corrected_on_the_matching_page_gives_the_distance_in_the_short
     case_id = create_case(team.reviewer, CaseInput(age_years=16, sex="male", diagnosis="relapsed T-cell acute lymphoblastic leukaemia",
                                                    location_label="Sant Luis", contact_name="D"))
     at = page("pages/matching.py", team.reviewer, case_id=case_id).run()
-    assert any("'Sant Luis' is not in the offline list" in w.value for w in at.warning)
+    assert any("'Sant Luis' is not in the offline list" in shown(w.value) for w in at.warning)
     at.text_input(key=f"fx-loc-{case_id}").input("St. Louis, Missouri")
     at.button(key=f"FormSubmitter:facts-{case_id}-Save corrections").click().run()
     assert not at.exception
     facts = get_case_facts(case_id)
     assert facts.latitude is not None
-    assert not any("not in the offline list" in w.value for w in at.warning)
+    assert not any("not in the offline list" in shown(w.value) for w in at.warning)
     at.button(key="run-match").click().run()
     assert not at.exception
     shortlist = " ".join(m.value for m in at.markdown) + _captions(at)

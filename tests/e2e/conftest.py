@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 def launch_app(data_dir: Path, *, env: dict[str, str] | None = None, clean_env: dict[str, str] | None = None
                ) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port without waiting; `clean_env` replaces our environment."""
+    """Start `streamlit run serve.py` on a free port without waiting; `clean_env` replaces our environment."""
     port = _free_port()
     if clean_env is not None:
         environment = {"DATA_DIR": str(data_dir), **clean_env}
@@ -48,7 +48,7 @@ def launch_app(data_dir: Path, *, env: dict[str, str] | None = None, clean_env: 
         environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
         environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1"],
         cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
@@ -70,7 +70,7 @@ def wait_for_app(proc: subprocess.Popen, url: str) -> None:
 
 
 def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` with its own data directory; returns the process and its URL."""
+    """Start `streamlit run serve.py` with its own data directory; returns the process and its URL."""
     proc, url = launch_app(data_dir, env=env)
     wait_for_app(proc, url)
     return proc, url
@@ -176,3 +176,19 @@ def fill_case_form(page, *, contact_name: str, email: str = "") -> None:  # noqa
     page.get_by_label("Contact name *").fill(contact_name)
     if email:
         page.get_by_label("E-mail").fill(email)
+
+
+def choose(page, box, option: str) -> None:  # noqa: ANN001
+    """Choose an option of a select box, opening it again if a rerun closed it under the click."""
+    for _ in range(3):
+        box.click()
+        choice = page.get_by_role("option").filter(has_text=option).first
+        try:
+            choice.wait_for(timeout=5_000)
+            choice.click()
+            wait_idle(page)
+            return
+        except Exception:  # noqa: BLE001 - the list closed in a rerun; open it again
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    raise AssertionError(f"no option {option!r}")

@@ -62,6 +62,12 @@ def _latest_trial_draft() -> tuple[int, str | None]:
         return draft.id, f"{version.name} v{version.version}" if version else None
 
 
+def _shown_choice(page, label: str) -> str:  # noqa: ANN001
+    """The option a select box shows as chosen."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
+    return box.locator("input").first.input_value() or box.inner_text().split("\n")[-1].strip()
+
+
 def _pick(page, label: str, option: str | re.Pattern) -> None:  # noqa: ANN001
     """Choose an option of a select box; under load a rerun may still show the previous prompt's box, so retry."""
     for _ in range(20):
@@ -104,10 +110,9 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
             page.get_by_label("What changed and why").fill("Shorter sentences")
             page.get_by_role("button", name="Save as a new version").click()
             page.get_by_text("Saved version 2").wait_for(timeout=30_000)
-            go(page, "Compare prompts")  # back and forth, so the version list is drawn again
-            go(page, "Prompts")
-            _pick(page, "Prompt", "trial_summary")
-            _pick(page, "Version", "2")
+            wait_idle(page)
+            # The version list is drawn again at once, with the new version chosen.
+            assert _shown_choice(page, "Version") == "2"
 
             # 2. Try it in the playground: streamed through the (fake) LLM, checked, nothing stored.
             page.get_by_role("tab", name="Playground").click()
@@ -119,9 +124,16 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
             shoot(page, "09-playground")
 
             # 3. Compare it with the production version on the demo cases' selected trials.
+            # Compare it with the production version: those are the sides it offers, not an old choice.
             go(page, "Compare prompts")
-            _pick(page, "Side 1: version", "1")
+            _pick(page, "Side 1: version", "2")
             _pick(page, "Side 2: version", "2")
+            page.get_by_text("The two sides are the same").wait_for(timeout=20_000)
+            expect(page.get_by_role("button", name="Run the comparison")).to_be_disabled()
+            go(page, "Prompts")
+            go(page, "Compare prompts")
+            assert (_shown_choice(page, "Side 1: version"), _shown_choice(page, "Side 2: version")) == ("1", "2")
+            assert not page.get_by_text("The two sides are the same").count()
             page.get_by_role("button", name="Run the comparison").click()
             page.get_by_text(re.compile("Finished")).first.wait_for(timeout=60_000)
             wait_idle(page)
@@ -150,6 +162,9 @@ def test_new_prompt_version_is_tried_compared_promoted_and_used_by_the_next_draf
                 page.wait_for_timeout(500)
             else:
                 raise AssertionError("production was not moved to version 2")
+            wait_idle(page)
+            # The confirmation is unticked again, ready for the next move.
+            expect(page.get_by_label("Point production at version 2")).not_to_be_checked(timeout=20_000)
             page.get_by_role("button", name="Log out").click()
             page.get_by_label("Username").wait_for(timeout=30_000)
 

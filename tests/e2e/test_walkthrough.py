@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import fill_case_form, go, login, shoot, wait_idle
+from tests.e2e.conftest import choose, fill_case_form, go, login, shoot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +52,9 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     shoot(page, "01-cases")
     page.get_by_role("button", name="Save case").click()
     page.get_by_text("Case saved").wait_for(timeout=30_000)
+    wait_idle(page)
+    # The list above the form is drawn again: the new case is there to pick without leaving the page.
+    choose(page, page.get_by_label("Work on case"), "relapsed T-cell acute lymphoblastic leukaemia")
 
     # 2. Match it and select two trials.
     go(page, "Matching")

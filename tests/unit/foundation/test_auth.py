@@ -42,9 +42,12 @@ def test_repeated_failures_lock_the_account(team, monkeypatch):
     for _ in range(5):
         with pytest.raises(AuthenticationFailed):
             authenticate("rob", "wrong-password")
-    # Even the right password is refused while locked, with the same message.
+    # A wrong password while locked gets the usual message; only the right one learns of the lock.
     with pytest.raises(AuthenticationFailed, match="Wrong username or password"):
+        authenticate("rob", "wrong-password")
+    with pytest.raises(AuthenticationFailed, match="locked after too many failed logins") as locked:
         authenticate("rob", "correct-horse-9")
+    assert "admin can unlock" in str(locked.value)
     with session_scope() as s:
         assert s.scalar(select(User.locked_until).where(User.username == "rob")) is not None
 

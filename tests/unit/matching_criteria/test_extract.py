@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.matching.extract import extract_case_facts
+from core.matching.extract import extract_case_facts, extract_conditions, extract_negations
 from core.nlp.sentences import split_sentences
 
 
@@ -141,3 +141,20 @@ def test_age_at_an_earlier_event_is_not_the_current_age():
 )
 def test_a_complaint_is_not_taken_for_the_diagnosis(text, diagnosis):
     assert extract_case_facts(text).diagnosis == diagnosis
+
+
+@pytest.mark.parametrize(
+    ("text", "conditions", "absent"),
+    [
+        ("Known to have ALL, now in second relapse.", ["all"], []),
+        ("Patient with ALL now refractory.", ["all"], []),
+        ("A 14-year-old girl with relapsed AML, now off immunosuppression after transplant.", ["relapsed aml"], []),
+        ("No GVHD, off immunosuppression.", [], ["gvhd"]),
+        ("She has no graft-versus-host disease, now off immunosuppression.", [], ["graft-versus-host disease"]),
+        ("Denies fever, chills or night sweats.", [], ["fever", "chills", "night sweats"]),
+    ],
+)
+def test_a_new_clause_ends_the_list_of_conditions_or_absent_findings(text, conditions, absent):
+    # "now" is not a condition, and being off a treatment is not a finding stated as absent
+    assert extract_conditions(text) == conditions
+    assert extract_negations(text) == absent

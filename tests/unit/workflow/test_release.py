@@ -78,3 +78,20 @@ def test_html_and_script_in_sources_render_as_text(team):
     assert "\\<img src=x onerror=alert(1)> \\[click\\](javascript:alert(1))" in md
     rendered = MarkdownIt("commonmark").render(md)
     assert "<img" not in rendered and 'href="javascript' not in rendered
+
+
+def test_admins_see_reports_without_the_familys_name(team):
+    case_id, drafts = case_with_drafts(team.reviewer)
+    _approve_all(team.reviewer, drafts)
+    name = "Zoë Ångström-Test"
+    assert name in preview_report(team.reviewer, case_id)[0]
+    admin_md, admin_html, _ = preview_report(team.admin, case_id)
+    assert name not in admin_md and name not in admin_html
+    assert "shown to reviewers only" in admin_md and "shown to reviewers only" in admin_html
+    released = release(team.reviewer, case_id)
+    assert name in list_reports(team.reviewer, case_id)[0].markdown
+    seen = list_reports(team.admin, case_id)[0]
+    assert name not in seen.markdown and name not in seen.html and not seen.has_pdf
+    assert seen.sha256 == released.sha256  # the same released version, its name hidden
+    with pytest.raises(PermissionDenied):
+        get_report_pdf(team.admin, released.id)
