@@ -17,7 +17,7 @@ from core.auth import (
 )
 from core.bootstrap import is_demo_data_loaded, prepare_database
 from core.config import get_settings
-from core.errors import AuthenticationFailed
+from core.errors import AuthenticationFailed, ConfigurationError
 from core.permissions import Actor
 from core.workflow.job_handlers import register_job_handlers
 from pages.browser_session import cookie_token, login_url, logout_url, routes_mounted, send_browser_to
@@ -119,7 +119,11 @@ def _log_out(actor: Actor) -> None:
     st.rerun()
 
 
-_prepare(get_settings().resolved_database_url)
+try:
+    _prepare(get_settings().resolved_database_url)
+except ConfigurationError as exc:  # e.g. demo accounts enabled outside demo mode: refuse to start, and say why
+    st.error(f"The workbench cannot start: {md_text(str(exc))}")
+    st.stop()
 _check_session()
 actor = st.session_state.get("actor")
 

@@ -7,12 +7,14 @@ import threading
 
 from sqlalchemy import select
 
+from core.audit import record_event
 from core.auth import create_user
 from core.cases import CaseInput, create_case
 from core.catalogue.demo_data import demo_trial_paths, load_demo_cases
 from core.catalogue.importer import import_paths
 from core.config import get_settings
 from core.db import session_scope, upgrade_database
+from core.errors import ConfigurationError
 from core.jobs.store import requeue_stale_jobs
 from core.models import Case, Trial, User
 from core.permissions import SYSTEM, Actor
@@ -68,12 +70,37 @@ def seed_demo_cases(actor: Actor | None = None) -> list[int]:
 
 
 def seed_demo() -> dict[str, object]:
-    """Demo users, the demo catalogue (through the real importer) and demo cases; safe to run twice."""
+    """Demo users, the demo catalogue (through the real importer) and demo cases; safe to run twice. Refused
+    unless demo mode is on: demo accounts have published passwords."""
+    if not get_settings().demo_enabled:
+        raise ConfigurationError(
+            "Demo data is off for this database (DEMO_MODE is false, or DATABASE_URL is set without DEMO_MODE=true). "
+            "Set DEMO_MODE=true to load the demo accounts, trials and cases."
+        )
     return {"users": seed_demo_users(), "catalogue": seed_demo_catalogue(), "cases": seed_demo_cases()}
 
 
-def prepare_database() -> None:
-    """Run once per process and database: migrations, prompts, resumable jobs, and demo data when enabled."""
+def active_demo_accounts() -> list[str]:
+    """Usernames of demo accounts that can still log in (their passwords are in the README)."""
+    with session_scope() as s:
+        return list(s.scalars(select(User.username).where(User.is_demo.is_(True), User.is_active.is_(True))))
+
+
+def disable_demo_accounts() -> list[str]:
+    """Deactivate every demo account (audited); returns the usernames deactivated."""
+    with session_scope() as s:
+        users = list(s.scalars(select(User).where(User.is_demo.is_(True), User.is_active.is_(True))))
+        for user in users:
+            user.is_active = False
+            record_event(s, SYSTEM, "user.deactivate", "user", user.username, reason="demo account outside demo mode")
+        return [u.username for u in users]
+
+
+def prepare_database(*, refuse_demo_accounts: bool = True) -> None:
+    """Run once per process and database: migrations, prompts, resumable jobs, and demo data when enabled.
+
+    Outside demo mode a database with a demo account that can still log in is refused (ConfigurationError)
+    unless `refuse_demo_accounts` is off (the command that disables them)."""
     settings = get_settings()
     url = settings.resolved_database_url
     with _lock:
@@ -82,11 +109,16 @@ def prepare_database() -> None:
         upgrade_database(url)
         seed_prompts()
         requeue_stale_jobs()
-        if settings.demo_mode:
+        if settings.demo_enabled:
             with session_scope() as s:
                 has_users = s.scalar(select(User.id).limit(1)) is not None
             if not has_users:
                 log.info("seeding demo data: %s", seed_demo())
+        elif refuse_demo_accounts and (enabled := active_demo_accounts()):
+            raise ConfigurationError(
+                f"Demo account(s) {', '.join(enabled)} can log in with published passwords while demo mode is off. "
+                "Run `python -m core disable-demo-accounts`, or set DEMO_MODE=true for a demo set-up."
+            )
         _prepared.add(url)
 
 

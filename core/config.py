@@ -19,7 +19,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=REPO_ROOT / "data", description="Where the SQLite file, indexes and reports live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file in DATA_DIR.")
-    demo_mode: bool = Field(default=True, description="Seed demo users, demo trials and demo cases on first start.")
+    demo_mode: bool | None = Field(
+        default=None,
+        description="Seed demo users, demo trials and demo cases on first start. Unset: on for the embedded SQLite "
+        "default, off with a DATABASE_URL.",
+    )
 
     llm_base_url: str | None = None
     llm_api_key: str | None = None
@@ -65,6 +69,11 @@ class Settings(BaseSettings):
     worker_stalled_after_seconds: float = 30.0
     llm_pause_probe_seconds: float = 10.0
     llm_pause_max_minutes: float = 30.0
+
+    @property
+    def demo_enabled(self) -> bool:
+        """Demo data and accounts belong to the embedded try-it-out database, or to a database that asks for them."""
+        return self.demo_mode if self.demo_mode is not None else self.database_url is None
 
     @property
     def resolved_database_url(self) -> str:

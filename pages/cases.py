@@ -8,6 +8,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
+from core.case_privacy import preview_case_for_model, set_private_phrases
 from core.cases import CaseInput, create_case, list_cases
 from pages.ui_common import (
     age_text,
@@ -18,6 +19,27 @@ from pages.ui_common import (
     show_flash,
     show_location_check,
 )
+
+
+def show_model_view(actor, case_id: int) -> None:  # noqa: ANN001
+    """Exactly what a drafting or matching model is sent of the case, and the phrases to keep from it too."""
+    view = preview_case_for_model(actor, case_id)
+    with st.expander(f"What a model sees of this case ({len(view.hidden)} piece(s) of text replaced)"):
+        st.caption("Names, dates that identify, addresses, record numbers, e-mails, phones and links become typed "
+                   "placeholders such as [NAME]. Contact details never leave; this is the whole case block of every prompt.")
+        shown = {k: v for k, v in view.variables.items() if v not in ("", [], "not given")}
+        st.dataframe(pd.DataFrame([{"field": k, "sent as": ", ".join(v) if isinstance(v, list) else str(v)}
+                                   for k, v in shown.items()]), hide_index=True, width="stretch")
+        if view.hidden:
+            st.dataframe(pd.DataFrame([h.model_dump() for h in view.hidden]), hide_index=True, width="stretch")
+        if actor.can("case.update"):
+            phrases = st.text_area("Also keep private (one phrase per line: a nickname, a school, a rare detail)",
+                                   value="\n".join(view.private_phrases), key=f"private-{case_id}", height=90)
+            if st.button("Save private phrases", key=f"private-save-{case_id}"):
+                lines = [p for p in phrases.splitlines() if p.strip()]
+                if run_action(lambda: set_private_phrases(actor, case_id, lines), success="Saved: models will not see them"):
+                    st.rerun()
+
 
 actor = require_page("case.view")
 st.title("Cases")
@@ -43,8 +65,7 @@ if cases:
     st.dataframe(table, hide_index=True, width="stretch")
     saved = st.session_state.pop("cases-saved", None)
     if saved is not None:
-        st.success(f"Case saved (id {saved}). Open it in Matching to find options.")
-        st.session_state["cases-pick"] = saved
+        st.session_state["cases-pick"] = saved  # the new case is the one to look at next
     choice = st.selectbox(
         "Work on case",
         [c.id for c in cases],
@@ -56,6 +77,8 @@ if cases:
     if st.button("Open in matching", key="cases-open"):
         st.session_state["case_id"] = choice
         st.switch_page("pages/matching.py")
+    if actor.can("case.view_contact"):
+        show_model_view(actor, choice)
 else:
     st.info("No cases yet.")
 

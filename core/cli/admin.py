@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.auth import create_user, unlock_user
 from core.backup import backup_database, restore_database
-from core.bootstrap import prepare_database, seed_demo
+from core.bootstrap import disable_demo_accounts, prepare_database, seed_demo
 from core.cli.common import acting_user, add_command, emit
 from core.errors import WorkbenchError
 from core.jobs.worker import run_worker
@@ -20,6 +20,12 @@ from core.permissions import ROLES, SYSTEM
 def cmd_init(args: argparse.Namespace) -> int:
     prepare_database()
     print("Database ready (migrations applied, prompts seeded).")
+    return 0
+
+
+def cmd_disable_demo_accounts(args: argparse.Namespace) -> int:
+    disabled = disable_demo_accounts()
+    emit(args, {"disabled": disabled}, f"Deactivated: {', '.join(disabled)}." if disabled else "No demo account can log in.")
     return 0
 
 
@@ -73,7 +79,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     add_command(sub, "init", "Create or upgrade the database and seed the prompts.", cmd_init)
-    add_command(sub, "seed-demo", "Load demo users, the demo catalogue and demo cases.", cmd_seed_demo)
+    add_command(sub, "seed-demo", "Load demo users, the demo catalogue and demo cases (demo mode only).", cmd_seed_demo)
+    add_command(sub, "disable-demo-accounts", "Deactivate every demo account (their passwords are published).",
+                cmd_disable_demo_accounts, json_out=True)
     p = add_command(sub, "create-user", "Create a real account (argon2-hashed password).", cmd_create_user)
     p.add_argument("username")
     p.add_argument("--name", help="display name")

@@ -1,4 +1,5 @@
-"""`case create|list|show`: intake from a JSON file with the intake form's fields, and reading cases."""
+"""`case create|list|show|model-view|private`: intake from a JSON file with the intake form's fields, reading cases,
+what a model sees of one, and the phrases kept from every model."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 
 from pydantic import ValidationError
 
+from core.case_privacy import preview_case_for_model, set_private_phrases
 from core.cases import CaseInput, create_case, get_case, list_cases
 from core.cli.common import acting_user, add_command, emit, read_json_object
 from core.errors import ValidationFailed
@@ -52,6 +54,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model_view(args: argparse.Namespace) -> int:
+    view = preview_case_for_model(acting_user(args), args.case)
+    emit(args, view, lambda: "\n".join(f"{k}: {v}" for k, v in view.variables.items())
+         + f"\n({len(view.hidden)} piece(s) of text replaced by placeholders)")
+    return 0
+
+
+def cmd_private(args: argparse.Namespace) -> int:
+    phrases = set_private_phrases(acting_user(args), args.case, args.phrases or [])
+    emit(args, {"case_id": args.case, "private_phrases": phrases},
+         f"Case {args.case}: {len(phrases)} private phrase(s); models will not see them.")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("case", help="Create, list and show cases.", description="Create, list and show cases.")
     case_sub = p.add_subparsers(dest="case_command", required=True)
@@ -62,3 +78,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_command(case_sub, "list", "List cases.", cmd_list, as_user=True, json_out=True)
     c = add_command(case_sub, "show", "Show one case.", cmd_show, as_user=True, json_out=True)
     c.add_argument("case", type=int)
+    c = add_command(case_sub, "model-view", "Show exactly what a model is sent of a case (identifiers replaced).",
+                    cmd_model_view, as_user=True, json_out=True)
+    c.add_argument("case", type=int)
+    c = add_command(case_sub, "private", "Set the phrases of a case that no model may see (replaces the list).",
+                    cmd_private, as_user=True, json_out=True)
+    c.add_argument("case", type=int)
+    c.add_argument("--phrase", dest="phrases", action="append", help="a phrase to keep private; repeat for several")

@@ -28,6 +28,8 @@ PASSTHROUGH: dict[str, tuple[str, Callable[[list[str]], int], bool]] = {
 }
 # Commands that work without (or before) a migrated database.
 NO_DATABASE = {"restore"}
+# Commands that may run while demo accounts are enabled outside demo mode (to disable them).
+WITH_DEMO_ACCOUNTS = {"disable-demo-accounts"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         if args.command not in NO_DATABASE:
-            prepare_database()
+            prepare_database(refuse_demo_accounts=args.command not in WITH_DEMO_ACCOUNTS)
         return args.func(args)
     except WorkbenchError as exc:
         _say_error(exc)

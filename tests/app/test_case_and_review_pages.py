@@ -108,3 +108,18 @@ def test_an_ambiguous_location_says_which_place_was_chosen(team):
     at.text_input(key="nc-name").input("Family")
     at.button[-1].click().run()
     assert any("Manchester, England, United Kingdom" in shown(i.value) and "most populous" in shown(i.value) for i in at.info)
+
+
+def test_the_cases_page_shows_what_a_model_sees_and_keeps_a_phrase_private(team):
+    from core.case_privacy import preview_case_for_model
+    from tests.support.flow import make_case
+
+    case_id = make_case(team.reviewer, summary="Lucía, called Lulu at school, has relapsed T-ALL.")
+    at = page("pages/cases.py", team.reviewer).run()
+    assert any("What a model sees of this case" in e.label for e in at.expander)
+    sent_as = next(d.value for d in at.dataframe if "sent as" in d.value.columns)
+    summary = sent_as.loc[sent_as["field"] == "summary", "sent as"].iloc[0]
+    assert "[NAME]" in summary and "Lucía" not in summary and "T-ALL" in summary
+    at.text_area(key=f"private-{case_id}").input("Lulu").run()
+    at.button(key=f"private-save-{case_id}").click().run()
+    assert not at.exception and "Lulu" not in str(preview_case_for_model(team.reviewer, case_id).variables)

@@ -37,3 +37,17 @@ def test_check_text_flags_failing_rows_against_a_case_and_exits_1(team, tmp_path
     flags = {r["id"]: {f["check"] for f in r["failed"]} for r in map(json.loads, out.read_text().splitlines())}
     assert flags["promise"] == {"no_promises"} and flags["hedged"] == set()
     assert "no_personal_data" in flags["family"]  # the family's name and phone, from the case's contact
+
+
+def test_a_reviewer_sees_what_a_model_gets_and_marks_more_private(team, capsys):
+    from tests.support.flow import make_case
+
+    case_id = make_case(team.reviewer, summary="Lucía, known at school as Lulu, has relapsed T-ALL.")
+    assert main(["case", "private", str(case_id), "--phrase", "Lulu", "--as", team.reviewer.username, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["case", "model-view", str(case_id), "--as", team.reviewer.username, "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)
+    sent = json.dumps(view["variables"], ensure_ascii=False)
+    assert "Lulu" not in sent and "Lucía" not in sent and "T-ALL" in sent
+    assert view["private_phrases"] == ["Lulu"] and {h["type"] for h in view["hidden"]} >= {"NAME", "PRIVATE"}
+    assert main(["case", "private", str(case_id), "--phrase", "x", "--as", team.analyst.username]) == 1
