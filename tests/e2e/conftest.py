@@ -47,11 +47,16 @@ def launch_app(data_dir: Path, *, env: dict[str, str] | None = None, clean_env: 
     else:
         environment = {**os.environ, "DATA_DIR": str(data_dir), "DEMO_MODE": "true", **(env or {})}
         environment.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env or {}) else None
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # The server's output goes to a file: a pipe nobody reads fills up and then blocks every thread that logs.
+    log = open(data_dir / f"streamlit-{port}.log", "wb")  # noqa: SIM115 (closed with the process)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1"],
-        cwd=REPO_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
+    proc.log_path = log.name  # type: ignore[attr-defined]
+    log.close()  # the child holds its own copy of the descriptor
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -66,7 +71,7 @@ def wait_for_app(proc: subprocess.Popen, url: str) -> None:
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("streamlit did not start: " + (proc.stdout.read().decode() if proc.stdout else ""))
+    raise RuntimeError("streamlit did not start: " + Path(proc.log_path).read_text(errors="replace")[-4000:])
 
 
 def start_app(data_dir: Path, *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:

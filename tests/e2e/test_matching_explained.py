@@ -26,7 +26,7 @@ def test_matching_explains_guesses_and_mismatches(app_server, browser):
     page.get_by_label("Location (city, region or country)", exact=True).fill("Manchester, United Kingdom")
     page.get_by_label("Contact name *").fill("Free Text Family")
     page.get_by_role("button", name="Save case").click()
-    page.get_by_text("Case saved").wait_for(timeout=30_000)
+    page.get_by_text("Case saved").first.wait_for(timeout=30_000)
 
     go(page, "Matching")
     page.get_by_text("no diagnosis given").first.wait_for(timeout=30_000)

@@ -34,12 +34,13 @@ def _answer(body: dict) -> str:
 def _match_demo_cases() -> None:
     """Match every demo case, and select the best trial of all but the newest (which the reviewer works on)."""
     from core.cases import list_cases
-    from core.matching.service import list_matches, match_case, select_trial
+    from core.matching.service import list_matches, select_trial
     from core.permissions import SYSTEM
+    from core.workflow.matching import start_matching
 
     cases = list_cases(SYSTEM)
     for case in cases:
-        match_case(case.id)
+        start_matching(SYSTEM, case.id)
     for case in cases[1:]:
         select_trial(SYSTEM, case.id, next(m for m in list_matches(SYSTEM, case.id) if m.passed_filters).trial_id)
 

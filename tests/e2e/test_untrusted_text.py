@@ -100,8 +100,10 @@ def test_markdown_and_html_in_records_and_narratives_stay_text(browser, tmp_path
 
             # Catalogue: the trial's detail.
             go(page, "Catalogue")
-            page.get_by_label("Condition or text").fill(REGISTRY_ID)
-            page.get_by_label("Condition or text").press("Enter")
+            wait_idle(page)
+            search = page.get_by_role("textbox", name="Search (condition, drug, target, registry id)")
+            search.fill(REGISTRY_ID)
+            search.press("Enter")
             wait_idle(page)
             page.get_by_text(re.compile(r"^1 trials match")).wait_for(timeout=20_000)
             wait_idle(page)

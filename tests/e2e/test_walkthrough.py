@@ -51,7 +51,7 @@ def test_case_to_released_report(app_server, browser, tmp_path):
     fill_case_form(page, contact_name="Zoë Ångström", email="family@example.org")
     shoot(page, "01-cases")
     page.get_by_role("button", name="Save case").click()
-    page.get_by_text("Case saved").wait_for(timeout=30_000)
+    page.get_by_text("Case saved").first.wait_for(timeout=30_000)
     wait_idle(page)
     # The list above the form is drawn again: the new case is there to pick without leaving the page.
     choose(page, page.get_by_label("Work on case"), "relapsed T-cell acute lymphoblastic leukaemia")
@@ -86,7 +86,7 @@ def test_case_to_released_report(app_server, browser, tmp_path):
         confirm.click()
         wait_idle(page)
     page.get_by_role("button", name="Release report").click()
-    page.get_by_text(re.compile("Released version 1")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile("Released report version 1")).wait_for(timeout=60_000)
     shoot(page, "05-report")
     with page.expect_download() as info:
         page.get_by_role("button", name="Markdown").first.click()

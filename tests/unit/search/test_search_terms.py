@@ -8,7 +8,7 @@ import pytest
 
 from core.catalogue.search_text import build_query, index_terms, normalise_term
 from core.catalogue.spelling import SPELLING_FILE, SpellingDataError, SpellingRule, load_spelling_rules
-from core.csv_data import load_csv_rows
+from core.data_files import load_csv_rows
 
 
 @pytest.mark.parametrize(
