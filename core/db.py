@@ -17,6 +17,7 @@ from core.errors import DatabaseUnavailable
 
 _engines: dict[str, Engine] = {}
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 7_730_001  # the advisory lock the workbench's migrations take on PostgreSQL
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -97,5 +98,8 @@ def upgrade_database(url: str | None = None) -> None:
     """Apply every pending migration; safe to call on every start."""
     cfg = alembic_config(url)
     with get_engine(url).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several app instances or workers starting together migrate one after the other, not at once.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

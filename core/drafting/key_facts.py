@@ -10,19 +10,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from core.data_files import line_of
+from core.data_files import load_yaml
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 
 KEY_FACTS_FILE = Path(__file__).resolve().parent / "knowledge" / "key_facts.yaml"
 ADULT_AGE = 18.0
 
-
-class KeyFactRuleError(ValueError):
-    """A key-fact rule file that cannot be used, with the file and line of the problem."""
 
 
 def _check_regex(value: str) -> str:
@@ -63,20 +59,8 @@ class KeyFactRules(BaseModel):
 
 
 def load_key_fact_rules(path: Path = KEY_FACTS_FILE) -> KeyFactRules:
-    """Parse and validate the key-fact rules; raise KeyFactRuleError naming the file, line and entry."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root, data = yaml.compose(text), yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KeyFactRuleError(f"{path}{f', line {mark.line + 1}' if mark else ''}: not valid YAML") from exc
-    try:
-        return KeyFactRules(**(data or {}))
-    except ValidationError as exc:
-        raise KeyFactRuleError("; ".join(
-            f"{path}, line {line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
-            for e in exc.errors()
-        )) from exc
+    """Parse and validate the rule file; a broken one raises DataFileError naming the file and the line."""
+    return load_yaml(path, KeyFactRules).value
 
 
 @cache

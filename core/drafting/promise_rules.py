@@ -6,16 +6,12 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from core.data_files import line_of
+from core.data_files import load_yaml
 
 PROMISES_FILE = Path(__file__).resolve().parent / "knowledge" / "promises.yaml"
 
-
-class PromiseRuleError(ValueError):
-    """A promise rule file that cannot be used, with the file and line of the problem."""
 
 
 class Cue(BaseModel):
@@ -50,21 +46,8 @@ class PromiseRules(BaseModel):
 
 
 def load_promise_rules(path: Path = PROMISES_FILE) -> PromiseRules:
-    """Parse and validate a promise rule file; raise PromiseRuleError naming the file, line and entry."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PromiseRuleError(f"{path}{f', line {mark.line + 1}' if mark else ''}: not valid YAML") from exc
-    try:
-        return PromiseRules(**(data or {}))
-    except ValidationError as exc:
-        raise PromiseRuleError("; ".join(
-            f"{path}, line {line_of(root, tuple(e['loc']))}, {'.'.join(map(str, e['loc']))}: {e['msg']}"
-            for e in exc.errors()
-        )) from exc
+    """Parse and validate the rule file; a broken one raises DataFileError naming the file and the line."""
+    return load_yaml(path, PromiseRules).value
 
 
 def _edge(pattern: str) -> re.Pattern[str]:

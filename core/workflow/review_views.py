@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import record_event
 from core.db import session_scope
-from core.domain.statuses import REVIEWABLE, DraftStatus
+from core.domain.statuses import REVIEWABLE
 from core.errors import NotFound, ValidationFailed
 from core.models import Case, Comment, Draft, DraftVersion, PromptVersion, Trial, User, utcnow
 from core.permissions import Actor, requires
@@ -258,7 +258,3 @@ def list_comments(actor: Actor, draft_id: int) -> list[CommentView]:
 
     walk(None)
     return ordered
-
-
-def is_reviewable(status: str) -> bool:
-    return status in (DraftStatus.READY, DraftStatus.IN_REVIEW)

@@ -114,3 +114,23 @@ def test_the_glossary_explains_car_t_by_where_the_cells_come_from() -> None:
     assert donor and "donor" in donor and "own" not in donor
     assert own and "own" in own and "donor" not in own
     assert unknown and "donor" not in unknown and "own" not in unknown
+
+
+@pytest.mark.parametrize("loader", [load_promise_rules, load_key_fact_rules])
+def test_a_broken_check_rule_file_names_its_file_and_line(tmp_path, loader) -> None:
+    source = KNOWLEDGE / ("promises.yaml" if loader is load_promise_rules else "key_facts.yaml")
+    lines = source.read_text().splitlines()
+    # A line that does not parse, part-way into the real file: the error names this copy and that line.
+    lines.insert(12, "  - [unclosed")
+    path = tmp_path / source.name
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataFileError, match=rf"{path}:1[2-4]: "):
+        loader(path)
+
+
+def test_a_bad_promise_pattern_is_named_with_its_line(tmp_path) -> None:
+    path = tmp_path / "promises.yaml"
+    path.write_text("strong:\n  - pattern: 'will cure'\n    why: a promise\n  - pattern: 'guaranteed('\n    why: broken\n"
+                    "weak: []\nhedges: []\n")
+    with pytest.raises(DataFileError, match=rf"{path}:[45]: .*strong"):
+        load_promise_rules(path)

@@ -24,3 +24,49 @@ def test_migrated_schema_matches_the_models(db):
         )
         diffs = compare_metadata(context, Base.metadata)
     assert diffs == []
+
+
+def test_instances_starting_together_migrate_one_after_the_other(tmp_path):
+    """Two app instances (or workers) on one fresh PostgreSQL schema both start: neither fails on the other's tables."""
+    import os
+    import threading
+    import uuid
+
+    import pytest
+    from sqlalchemy import create_engine, inspect, text
+
+    from core import db as database
+    from tests.support.database import _pg_url_with_schema
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(_pg_url_with_schema(base, "public"))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = _pg_url_with_schema(base, schema)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            database.upgrade_database(url)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=start) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert errors == []
+        assert "drafts" in inspect(database.get_engine(url)).get_table_names()
+    finally:
+        database.get_engine(url).dispose()
+        database._engines.pop(url, None)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
