@@ -13,7 +13,7 @@ from core.cases import CaseInput, create_case
 from core.catalogue.demo_data import demo_trial_paths, load_demo_cases
 from core.catalogue.importer import import_paths
 from core.config import get_settings
-from core.db import session_scope, upgrade_database
+from core.db import session_scope, startup_lock, upgrade_database
 from core.errors import ConfigurationError
 from core.jobs.store import requeue_stale_jobs
 from core.models import Case, Trial, User
@@ -103,7 +103,7 @@ def prepare_database(*, refuse_demo_accounts: bool = True) -> None:
     unless `refuse_demo_accounts` is off (the command that disables them)."""
     settings = get_settings()
     url = settings.resolved_database_url
-    with _lock:
+    with _lock, startup_lock(url):
         if url in _prepared:
             return
         upgrade_database(url)

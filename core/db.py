@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +19,7 @@ from core.errors import DatabaseUnavailable
 _engines: dict[str, Engine] = {}
 _MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_KEY = 7_730_001  # the advisory lock the workbench's migrations take on PostgreSQL
+STARTUP_LOCK_KEY = 7_730_002  # the advisory lock held while one process prepares the database (migrate, seed)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -85,6 +87,31 @@ def session_scope(url: str | None = None, *, write: bool = False) -> Iterator[Se
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def startup_lock(url: str | None = None) -> Iterator[None]:
+    """Held while a process prepares its database (migrations, prompts, demo data), so app instances and workers
+    that start together do it one after the other: the next one finds it done."""
+    url = url or get_settings().resolved_database_url
+    if url.startswith("sqlite"):
+        lock_path = Path(url.split("///", 1)[1]).with_suffix(".startup.lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    with get_engine(url).connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+            conn.commit()
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -70,3 +70,41 @@ def test_instances_starting_together_migrate_one_after_the_other(tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def test_two_processes_preparing_one_database_seed_it_once(tmp_path):
+    """`init` in two processes at once on a fresh PostgreSQL schema in demo mode: both succeed, one set of demo data."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from tests.support.database import _pg_url_with_schema
+    from tests.support.paths import REPO_ROOT
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(_pg_url_with_schema(base, "public"))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = _pg_url_with_schema(base, schema)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "AZURE_"))}
+    env.update(DATABASE_URL=url, DATA_DIR=str(tmp_path / "data"), DEMO_MODE="true", PYTHONPATH=str(REPO_ROOT))
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "core", "init"], cwd=tmp_path, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=300) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], [err[-1500:] for _, err in outs]
+        with admin.connect() as conn:
+            users = conn.execute(text(f"SELECT count(*) FROM {schema}.users WHERE is_demo")).scalar_one()
+            cases = conn.execute(text(f"SELECT count(*) FROM {schema}.cases")).scalar_one()
+        assert (users, cases) == (4, 3)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
