@@ -87,12 +87,16 @@ def main() -> int:  # noqa: PLR0915
     from core.auth import actor_for, create_user
     from core.config import get_settings
     from core.db import session_scope
+    from core.jobs.dispatch import Runner, set_entry_runner
     from core.models import User
     from core.nlp.sentences import split_sentences
     from core.permissions import SYSTEM
+    from core.workflow.job_handlers import register_job_handlers
     from tests.support.demo_report import load_demo_data, release_demo_report
     from tests.support.report_facts import check_option, load_facts
 
+    register_job_handlers()  # this script runs the flow's jobs itself, as the CLI does
+    set_entry_runner(Runner.INLINE)
     textstat.set_lang("en_US")
     get_settings.cache_clear()
     db.upgrade_database(os.environ["DATABASE_URL"])

@@ -51,14 +51,14 @@ table = pd.DataFrame(
         {
             "draft": i.draft_id,
             "case": i.case_reference,
-            "what": i.title,
-            "status": i.status,
+            "status": i.status.replace("_", " "),
             "version": i.version_number,
             "reviewing": i.claimed_by or "",
             "approvals": i.approvals,
             "waiting (h)": i.waiting_hours,
             "failing checks": ", ".join(i.failing_checks),
             "drafter": f"{i.drafter or ''} {i.model or ''}".strip(),
+            "what": i.title,  # last: the long titles no longer push the status and claim columns out of view
         }
         for i in items
     ]

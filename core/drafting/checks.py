@@ -14,11 +14,11 @@ from core.drafting.active_content import find_active_content
 from core.drafting.glossary import find_jargon
 from core.drafting.grounding import build_corpus, ungrounded_tokens
 from core.drafting.key_facts import check_key_facts, read_trial_key_facts
-from core.drafting.personal_data import find_personal_data
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
 from core.nlp.sentences import split_sentences
+from core.privacy.personal_data import PersonalDataScanner
 
 CHECK_NAMES: tuple[str, ...] = (
     "required_sections",
@@ -157,10 +157,10 @@ def check_no_personal_data(
     """Flag the family's details in any spelling, identifiers from the case notes, and e-mails, phones, record
     numbers or street addresses that the trial record does not contain (study-team contacts may be quoted)."""
     narrative = [t for t in ((facts.summary, facts.location_label or "", facts.diagnosis) if facts else ()) if t]
-    public = _public_text(trial, context_texts)
+    scanner = PersonalDataScanner(personal_data, narrative_texts=narrative, public_text=_public_text(trial, context_texts))
     findings = []
     for key, sentence in _sentences(sections):
-        for hit in find_personal_data(sentence, personal_data, narrative_texts=narrative, public_text=public):
+        for hit in scanner.find(sentence):
             findings.append(
                 Finding(section=key, sentence=sentence, token=hit.token, why=f"{hit.why} must not appear in a report.")
             )

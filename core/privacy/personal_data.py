@@ -36,6 +36,45 @@ def _in_public_text(value: str, kind: str, public_folded: str, public_phones: se
     return bool(needle) and needle in public_folded
 
 
+class PersonalDataScanner:
+    """Finds personal details in the sentences of one draft: what every sentence is compared with (the family's
+    details, the identifiers of the case notes, the trial record's own phones and e-mails) is prepared once."""
+
+    def __init__(self, personal_data: KnownIdentifiers | Sequence[str], *, narrative_texts: Sequence[str] = (),
+                 public_text: str = "") -> None:
+        self.known = as_known(personal_data)
+        self.from_notes = KnownIdentifiers(private_phrases=sorted({
+            n[s.start : s.end] for n in narrative_texts for s in find_identifiers(n, self.known) if s.end - s.start >= 3
+        }))
+        self.public_folded = re.sub(r"\s+", " ", fold(public_text))
+        self.public_phones = {
+            n for m in re.finditer(r"\+?[\d][\d\s().\-/]{6,}\d", public_text) for n in phone_national_numbers(m.group(0))
+        }
+
+    def find(self, text: str) -> list[PersonalDataHit]:
+        """The personal details in `text`, each once, in text order."""
+        hits: list[PersonalDataHit] = []
+        for span in merge_spans(find_known_identifiers(text, self.known)):
+            word = _KIND_WORDS.get(span.type, "personal details")
+            hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
+                                        why=f"The family's {word}"))
+        for span in merge_spans(find_known_identifiers(text, self.from_notes)):
+            hits.append(PersonalDataHit(item="identifier from the case notes", token=text[span.start : span.end],
+                                        start=span.start, end=span.end, why="An identifier from the case notes"))
+        for span in find_identifiers(text):
+            value = text[span.start : span.end]
+            if span.type in _GENERIC_KINDS and not _in_public_text(value, span.type, self.public_folded, self.public_phones):
+                word = _KIND_WORDS[span.type]
+                hits.append(PersonalDataHit(item=word, token=value, start=span.start, end=span.end,
+                                            why=f"A {word} that is not in the trial record"))
+        hits.sort(key=lambda h: (h.start, -h.end))
+        unique: list[PersonalDataHit] = []
+        for hit in hits:
+            if not unique or hit.start >= unique[-1].end:
+                unique.append(hit)
+        return unique
+
+
 def find_personal_data(
     text: str,
     personal_data: KnownIdentifiers | Sequence[str],
@@ -49,29 +88,4 @@ def find_personal_data(
     whose identifiers must not be repeated; public_text: the trial record, whose study-team phones and
     e-mails may be quoted (numbers are compared whole, so a shared tail of digits is no match).
     """
-    known = as_known(personal_data)
-    hits: list[PersonalDataHit] = []
-    for span in merge_spans(find_known_identifiers(text, known)):
-        word = _KIND_WORDS.get(span.type, "personal details")
-        hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
-                                    why=f"The family's {word}"))
-    from_notes = KnownIdentifiers(private_phrases=sorted({
-        n[s.start : s.end] for n in narrative_texts for s in find_identifiers(n, known) if s.end - s.start >= 3
-    }))
-    for span in merge_spans(find_known_identifiers(text, from_notes)):
-        hits.append(PersonalDataHit(item="identifier from the case notes", token=text[span.start : span.end],
-                                    start=span.start, end=span.end, why="An identifier from the case notes"))
-    public_folded = re.sub(r"\s+", " ", fold(public_text))
-    public_phones = {n for m in re.finditer(r"\+?[\d][\d\s().\-/]{6,}\d", public_text) for n in phone_national_numbers(m.group(0))}
-    for span in find_identifiers(text):
-        value = text[span.start : span.end]
-        if span.type in _GENERIC_KINDS and not _in_public_text(value, span.type, public_folded, public_phones):
-            word = _KIND_WORDS[span.type]
-            hits.append(PersonalDataHit(item=word, token=value, start=span.start, end=span.end,
-                                        why=f"A {word} that is not in the trial record"))
-    hits.sort(key=lambda h: (h.start, -h.end))
-    unique: list[PersonalDataHit] = []
-    for hit in hits:
-        if not unique or hit.start >= unique[-1].end:
-            unique.append(hit)
-    return unique
+    return PersonalDataScanner(personal_data, narrative_texts=narrative_texts, public_text=public_text).find(text)

@@ -189,6 +189,11 @@ def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_ve
     """Save the reviewer's text as a new version. Needs the claim; refused (ConflictError, with the current text)
     when someone saved since `base_version_id`."""
     cleaned = {k: (v or "").strip() for k, v in sections.items()}
+    # Checked before the write step: the checks read the record and the case for tens of milliseconds, which
+    # must not hold the draft's lock (on SQLite, the whole database's write lock).
+    with session_scope() as s:
+        draft = get_draft(s, draft_id)
+        checks = check_sections(s, draft.case_id, draft.trial_id, cleaned)
     with _step(draft_id) as s:
         draft = lock_draft(s, draft_id)
         if draft.status not in REVIEWABLE:
@@ -201,7 +206,6 @@ def save_draft(actor: Actor, draft_id: int, sections: dict[str, str], *, base_ve
                 current=version_view(current) if current else None,
             )
         _claimed_step(s, actor, draft, "save", "edit")
-        checks = check_sections(s, draft.case_id, draft.trial_id, cleaned)
         version = add_version(
             s, draft, cleaned, author=actor.username, author_kind="user", checks=checks,
             sources=_carry_sources(current, cleaned),
