@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import phonenumbers
 from pydantic import BaseModel, Field
@@ -104,15 +105,26 @@ def _phrase_pattern(words: Sequence[str]) -> str:
     return r"(?<!\w)" + r"[\s\-]+".join(_folded_word_pattern(w) for w in words) + r"(?!\w)"
 
 
-def _name_parts(name: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _not_name_words() -> frozenset[str]:
     vocab = vocabulary()
-    drop = {fold(w) for w in (*vocab.relations, *vocab.honorifics)}
+    return frozenset(fold(w) for w in (*vocab.relations, *vocab.honorifics))
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Name parts that are also ordinary words: alone they identify only when capitalised."""
+    vocab = vocabulary()
+    return frozenset(fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.name_particles))
+
+
+def _name_parts(name: str) -> list[str]:
+    drop = _not_name_words()
     cleaned = re.sub(r"\([^)]*\)", " ", name)
     return [p for p in re.split(r"[\s,]+", cleaned) if p and fold(p).strip(".") not in drop]
 
 
 def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -> list[IdentifierSpan]:
-    vocab = vocabulary()
     parts = _name_parts(name)
     if not parts:
         return []
@@ -123,7 +135,7 @@ def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -
         spans += [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name") for m in re.finditer(pattern, folded)]
     if not parts_alone:
         return spans
-    common = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.name_particles)}
+    common = _common_words()
     for part in parts:
         key = fold(part).strip(".")
         if len(key) < 2 or (len(key) == 2 and not part[:1].isupper()):
