@@ -7,10 +7,10 @@ import csv
 import re
 from pathlib import Path
 from re import _parser as sre_parse  # the parser re.compile itself runs first (Python 3.11+)
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 Location = tuple[str, ...]
@@ -115,6 +115,10 @@ def valid_regex(pattern: str) -> str:
 def valid_regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """A field validator: every pattern compiles."""
     return tuple(valid_regex(p) for p in patterns)
+
+
+# A field holding one regular expression; in a list, an error names the item's own line.
+RegexPattern = Annotated[str, AfterValidator(valid_regex)]
 
 
 def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:

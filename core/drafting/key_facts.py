@@ -10,9 +10,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
-from core.data_files import load_yaml
+from core.data_files import RegexPattern, load_yaml
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 
@@ -20,42 +20,20 @@ KEY_FACTS_FILE = Path(__file__).resolve().parent / "knowledge" / "key_facts.yaml
 ADULT_AGE = 18.0
 
 
-
-def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from exc
-    return value
-
-
 class SourceRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    claims: str
-    record: str
-    _claims_ok = field_validator("claims", "record")(classmethod(lambda cls, v: _check_regex(v)))
+    claims: RegexPattern
+    record: RegexPattern
 
 
 class KeyFactRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     product_sources: dict[str, SourceRule]
-    conditioning_words: str
+    conditioning_words: RegexPattern
     conditioning_with_cell_therapy: tuple[str, ...]
-    cell_therapy_words: str
-    tested_claims: tuple[str, ...]
-    age_claims: tuple[str, ...]
-
-    @field_validator("conditioning_words", "cell_therapy_words")
-    @classmethod
-    def _words(cls, value: str) -> str:
-        return _check_regex(value)
-
-    @field_validator("tested_claims", "age_claims")
-    @classmethod
-    def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            _check_regex(pattern)
-        return value
+    cell_therapy_words: RegexPattern
+    tested_claims: tuple[RegexPattern, ...]
+    age_claims: tuple[RegexPattern, ...]
 
 
 def load_key_fact_rules(path: Path = KEY_FACTS_FILE) -> KeyFactRules:

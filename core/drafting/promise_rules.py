@@ -6,28 +6,18 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
-from core.data_files import load_yaml
+from core.data_files import RegexPattern, load_yaml
 
 PROMISES_FILE = Path(__file__).resolve().parent / "knowledge" / "promises.yaml"
-
 
 
 class Cue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    pattern: str
+    pattern: RegexPattern
     why: str
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression ({exc})") from exc
-        return value
 
 
 class PromiseRules(BaseModel):
@@ -35,14 +25,7 @@ class PromiseRules(BaseModel):
 
     strong: tuple[Cue, ...]
     weak: tuple[Cue, ...]
-    hedges: tuple[str, ...]
-
-    @field_validator("hedges")
-    @classmethod
-    def _hedges_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for hedge in value:
-            re.compile(hedge)
-        return value
+    hedges: tuple[RegexPattern, ...]
 
 
 def load_promise_rules(path: Path = PROMISES_FILE) -> PromiseRules:

@@ -9,20 +9,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from core.data_files import check_pattern, load_yaml
+from core.data_files import RegexPattern, load_yaml
 
 CUES_FILE = Path(__file__).resolve().parent / "context_cues.yaml"
 Category = Literal["negated", "hypothetical", "possible", "family"]
 
 
-def _valid(pattern: str) -> str:
-    check_pattern(pattern)
-    return pattern
-
-
-Pattern = Annotated[str, Field(min_length=1), AfterValidator(_valid)]
+Pattern = Annotated[RegexPattern, Field(min_length=1)]
 
 
 class _Cues(BaseModel):

@@ -134,3 +134,11 @@ def test_a_bad_promise_pattern_is_named_with_its_line(tmp_path) -> None:
                     "weak: []\nhedges: []\n")
     with pytest.raises(DataFileError, match=rf"{path}:[45]: .*strong"):
         load_promise_rules(path)
+
+
+def test_a_bad_hedge_pattern_is_named_with_its_line(tmp_path) -> None:
+    # A broken hedge used to escape as a bare re.error, naming neither the file nor the line.
+    path = tmp_path / "promises.yaml"
+    path.write_text("strong: []\nweak: []\nhedges:\n  - 'may'\n  - 'might('\n")
+    with pytest.raises(DataFileError, match=rf"{path}:5: hedges"):
+        load_promise_rules(path)
