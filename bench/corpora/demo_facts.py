@@ -28,6 +28,8 @@ SOURCE: dict[str, str] = {
     "DEMO-0016": "autologous", "DEMO-0019": "autologous", "DEMO-0027": "autologous", "DEMO-0028": "autologous",
     "DEMO-0030": "autologous", "DEMO-0031": "autologous",
 }
+# Procedures the product leads to (a transplant after the CAR-T): part of taking part, not what is tested.
+PROCEDURES: dict[str, list[str]] = {"DEMO-0001": ["Allogeneic HSCT"], "DEMO-0009": ["Allogeneic HSCT"]}
 # Interventions that are comparators or placebo: not "the treatment being studied".
 NOT_TESTED = {"Placebo", "Saline injection", "Standard chemotherapy blocks", "Salvage chemo-immunotherapy"}
 
@@ -55,7 +57,8 @@ def load_trial_facts() -> list[TrialFacts]:
         trial = parse_study_v2(json.loads(path.read_text(encoding="utf-8")))
         rid = trial.registry_id
         conditioning = CONDITIONING.get(rid, [])
-        tested = [i.name for i in trial.interventions if i.name not in conditioning and i.name not in NOT_TESTED]
+        not_tested = {*conditioning, *PROCEDURES.get(rid, []), *NOT_TESTED}
+        tested = [i.name for i in trial.interventions if i.name not in not_tested]
         digits = sorted({"".join(c for c in p if c.isdigit()) for p in trial.phases} - {""})
         sites = []
         for s in trial.sites:
