@@ -46,7 +46,7 @@ reviewable = detail.status in ("ready", "in_review")
 mine = detail.claimed_by == actor.username
 
 st.subheader(md_text(detail.title))
-meta = f"Case {md_text(detail.case_reference)} · status **{detail.status}** · written by {md_text(detail.drafter or '?')}"
+meta = f"Case {md_text(detail.case_reference)} · status **{detail.status.replace('_', ' ')}** · written by {md_text(detail.drafter or '?')}"
 if detail.model:
     meta += f" ({md_text(detail.model)})"
 if detail.prompt:

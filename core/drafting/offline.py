@@ -80,8 +80,12 @@ def _noun(trial: NormalizedTrial) -> str:
     return "programme" if trial.study_type == "EXPANDED_ACCESS" else "study"
 
 
-def _years(value: float) -> str:
-    return f"{value:g}"
+def _age(value: float, *, unit: bool = True) -> str:
+    """An age as a family says it: months under one year ("6 months", not "0.5 years")."""
+    months = round(value * 12)
+    if value < 1 and months >= 1:
+        return f"{months} month{'' if months == 1 else 's'}"
+    return f"{value:g} year{'' if value == 1 else 's'}" if unit else f"{value:g}"
 
 
 def _quote(text: str) -> str | None:
@@ -205,11 +209,11 @@ def _age_rule(trial: NormalizedTrial) -> str | None:
     lo, hi = trial.minimum_age_years, trial.maximum_age_years
     who = f"The {_noun(trial)} takes"
     if lo is not None and hi is not None:
-        return f"{who} people aged {_years(lo)} to {_years(hi)} years."
+        return f"{who} people aged {_age(lo, unit=lo < 1)} to {_age(hi)}."
     if lo is not None:
-        return f"{who} people aged {_years(lo)} {'year' if lo == 1 else 'years'} or older."
+        return f"{who} people aged {_age(lo)} or older."
     if hi is not None:
-        return f"{who} people up to {_years(hi)} {'year' if hi == 1 else 'years'} old."
+        return f"{who} people up to {_age(hi)} old."
     return None
 
 
@@ -312,7 +316,7 @@ def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rul
     age_rule = _age_rule(trial)
     if age_fits and age_rule:
         sec.add(age_rule, *_age_sources(trial))
-        sec.add(f"The age in the case notes is {_years(facts.age_years)}.", "case.age_years")  # type: ignore[arg-type]
+        sec.add(f"The age in the case notes is {_age(facts.age_years, unit=False)}.", "case.age_years")  # type: ignore[arg-type]
     for rule in fits[: MAX_RULES_SHOWN - 1]:
         sentence = rule.rule_sentence()
         if sentence:
@@ -350,7 +354,7 @@ def _what_we_could_not_confirm(
     if age_rule and age_fits is False:
         sec.add(age_rule, *_age_sources(trial))
         sec.add(
-            f"The age in the case notes, {_years(facts.age_years)}, is outside this range.", "case.age_years"
+            f"The age in the case notes, {_age(facts.age_years, unit=False)}, is outside this range.", "case.age_years"
         )  # type: ignore[arg-type]
     elif age_rule and facts.age_years is None:
         sec.add(age_rule, *_age_sources(trial))
@@ -545,7 +549,7 @@ def draft_case_overview_offline(options: Sequence[OptionSummary], facts: CaseFac
         overview.add("We did not find an option that fits the case notes yet.", "options")
     about = []
     if facts.age_years is not None:
-        about.append(f"aged {_years(facts.age_years)}")
+        about.append(f"aged {_age(facts.age_years, unit=False)}")
     if facts.diagnosis:
         about.append(f"with {facts.diagnosis}")
     if about:

@@ -340,3 +340,15 @@ def test_alternatives_of_a_group_are_not_asked_once_one_fits() -> None:
     assert "“Relapsed or refractory T-ALL”" in texts["why_it_may_fit"]
     everything = " ".join(texts.values())
     assert "any relapse after allogeneic HSCT" not in everything and "primary refractory disease" not in everything
+
+
+def test_an_infant_age_limit_reads_in_months_and_stays_grounded() -> None:
+    # The registry's "6 Months" is 0.5 years; a family reads "6 months", and the grounding check accepts it.
+    trial = make_expanded_access_programme().model_copy(update={"minimum_age_years": 0.5, "maximum_age_years": 17.0})
+    facts = make_case_facts().model_copy(update={"age_years": 4 / 12})
+    draft = draft_trial_summary_offline(trial, facts, [], [])
+    text = " ".join(section_texts(draft).values())
+    assert "aged 6 months to 17 years" in text and "0.5" not in text
+    assert "0.33" not in text
+    results = run_checks(section_texts(draft), kind="trial", trial=trial, facts=facts, personal_data=PERSONAL_DATA)
+    assert blocking_failures(results) == [], [r.message for r in results]
