@@ -6,9 +6,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.db import session_scope
+from core.domain.ages import describe_age_range
 from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
-from core.matching.filters import describe_age_range
 from core.models import CriterionVerdictRow, Draft, Match, Trial
 from core.permissions import Actor, requires
 

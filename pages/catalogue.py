@@ -14,7 +14,7 @@ from core.catalogue.explorer import (
     get_trial_detail,
     search_trials,
 )
-from core.matching.filters import format_age
+from core.domain.ages import format_age
 from core.places import find_place
 from pages.site_map import site_map
 from pages.ui_common import md_text, require_page, run_action

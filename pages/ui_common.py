@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from core.cases import check_case_location, update_case_facts
+from core.domain.ages import age_with_unit
 from core.errors import ValidationFailed, WorkbenchError
 from core.jobs.store import cancel_job, get_job
-from core.matching.filters import format_age
 from core.permissions import Actor
 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -111,7 +111,7 @@ def age_text(years: float | None) -> str:
     """An age as people say it: '14 years', '1.5 years', '6 months' (never '14.00')."""
     if years is None:
         return "age not given"
-    return format_age(years) if years < 1 else f"{format_age(years)} years"
+    return age_with_unit(years)
 
 
 def case_label(cases: list, case_id: int) -> str:  # noqa: ANN001

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from core.domain.ages import format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 from core.drafting.case_country import country_of_location
@@ -221,7 +222,7 @@ def build_corpus(
 
 
 def _age_spellings(years: float) -> list[str]:
-    spellings = [f"{years:g}", f"{int(years)}"]
+    spellings = [f"{years:g}", f"{int(years)}", format_age(years).split()[0]]
     if years < 3:  # young children's ages are often given in months
         spellings.append(f"{round(years * 12)}")
     return spellings

@@ -117,6 +117,16 @@ def read_trial_key_facts(trial: NormalizedTrial) -> TrialKeyFacts:
                          max_age=trial.maximum_age_years)
 
 
+_PER_YEAR = {"month": 12.0, "week": 365.25 / 7, "day": 365.25}
+
+
+def _years(number: str | None, unit: str | None) -> float | None:
+    """A claimed age in years ('6' + 'months' -> 0.5); no unit means years."""
+    if not number:
+        return None
+    return float(number) / _PER_YEAR.get((unit or "year").lower().rstrip("s"), 1.0)
+
+
 def _age_ok(claimed: float, allowed: set[float]) -> bool:
     return any(abs(claimed - a) < 0.01 for a in allowed)
 
@@ -143,8 +153,8 @@ def check_key_facts(sentence: str, facts: TrialKeyFacts, case: CaseFacts | None 
     for pattern in rules.age_claims:
         for m in _i(pattern).finditer(sentence):
             groups = m.groupdict()
-            low = ADULT_AGE if groups.get("adults") else (float(groups["low"]) if groups.get("low") else None)
-            high = float(groups["high"]) if groups.get("high") else None
+            low = ADULT_AGE if groups.get("adults") else _years(groups.get("low"), groups.get("low_unit"))
+            high = _years(groups.get("high"), groups.get("high_unit"))
             if low is not None and facts.min_age is not None and not _age_ok(low, {facts.min_age} | case_age):
                 findings.append(KeyFactFinding(token=m.group(0), why=f"The record's lowest age is {facts.min_age:g} years."))
             elif low is not None and facts.min_age is None and low > 0 and not _age_ok(low, case_age):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from core.domain.ages import age_with_unit, format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, ParsedCriterion, Site
 from core.domain.verdicts import CriterionVerdict
@@ -78,14 +79,6 @@ def _join(items: Sequence[str], word: str = "and") -> str:
 
 def _noun(trial: NormalizedTrial) -> str:
     return "programme" if trial.study_type == "EXPANDED_ACCESS" else "study"
-
-
-def _age(value: float, *, unit: bool = True) -> str:
-    """An age as a family says it: months under one year ("6 months", not "0.5 years")."""
-    months = round(value * 12)
-    if value < 1 and months >= 1:
-        return f"{months} month{'' if months == 1 else 's'}"
-    return f"{value:g} year{'' if value == 1 else 's'}" if unit else f"{value:g}"
 
 
 def _quote(text: str) -> str | None:
@@ -209,11 +202,11 @@ def _age_rule(trial: NormalizedTrial) -> str | None:
     lo, hi = trial.minimum_age_years, trial.maximum_age_years
     who = f"The {_noun(trial)} takes"
     if lo is not None and hi is not None:
-        return f"{who} people aged {_age(lo, unit=lo < 1)} to {_age(hi)}."
+        return f"{who} people aged {format_age(lo) if format_age(lo)[-1].isdigit() else age_with_unit(lo)} to {age_with_unit(hi)}."
     if lo is not None:
-        return f"{who} people aged {_age(lo)} or older."
+        return f"{who} people aged {age_with_unit(lo)} or older."
     if hi is not None:
-        return f"{who} people up to {_age(hi)} old."
+        return f"{who} people up to {age_with_unit(hi)} old."
     return None
 
 
@@ -316,7 +309,7 @@ def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rul
     age_rule = _age_rule(trial)
     if age_fits and age_rule:
         sec.add(age_rule, *_age_sources(trial))
-        sec.add(f"The age in the case notes is {_age(facts.age_years, unit=False)}.", "case.age_years")  # type: ignore[arg-type]
+        sec.add(f"The age in the case notes is {format_age(facts.age_years)}.", "case.age_years")  # type: ignore[arg-type]
     for rule in fits[: MAX_RULES_SHOWN - 1]:
         sentence = rule.rule_sentence()
         if sentence:
@@ -354,7 +347,7 @@ def _what_we_could_not_confirm(
     if age_rule and age_fits is False:
         sec.add(age_rule, *_age_sources(trial))
         sec.add(
-            f"The age in the case notes, {_age(facts.age_years, unit=False)}, is outside this range.", "case.age_years"
+            f"The age in the case notes, {format_age(facts.age_years)}, is outside this range.", "case.age_years"
         )  # type: ignore[arg-type]
     elif age_rule and facts.age_years is None:
         sec.add(age_rule, *_age_sources(trial))
@@ -549,7 +542,7 @@ def draft_case_overview_offline(options: Sequence[OptionSummary], facts: CaseFac
         overview.add("We did not find an option that fits the case notes yet.", "options")
     about = []
     if facts.age_years is not None:
-        about.append(f"aged {_age(facts.age_years, unit=False)}")
+        about.append(f"aged {format_age(facts.age_years)}")
     if facts.diagnosis:
         about.append(f"with {facts.diagnosis}")
     if about:

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
 
+from core.domain.ages import describe_age_range, format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import OPEN_STATUSES, NormalizedTrial, Site
 from core.matching.geo import EARTH_RADIUS_KM
@@ -57,27 +58,6 @@ class FilterOutcome:
     nearest_site: Site | None = None
     nearest_site_km: float | None = None
     open_site_count: int = 0
-
-
-def format_age(years: float) -> str:
-    """Render an age in years the way a family reads it ('6 months', '17')."""
-    if years < 1.0:
-        months = round(years * 12)
-        return f"{months} month" + ("" if months == 1 else "s")
-    if abs(years - round(years)) < 1e-6:
-        return str(int(round(years)))
-    return f"{years:.1f}"
-
-
-def describe_age_range(minimum: float | None, maximum: float | None) -> str:
-    """Plain wording of a trial's age limits."""
-    if minimum is not None and maximum is not None:
-        return f"Ages {format_age(minimum)} to {format_age(maximum)} years"
-    if minimum is not None:
-        return f"Ages {format_age(minimum)} years and older"
-    if maximum is not None:
-        return f"Ages up to {format_age(maximum)} years"
-    return "All ages"
 
 
 def _is_above_maximum(age: float, maximum: float) -> bool:

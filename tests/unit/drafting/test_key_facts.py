@@ -24,6 +24,7 @@ def findings(sentence: str) -> list:
     "The study is testing fludarabine.",
     "Cyclophosphamide is the new drug being tested.",
     "People aged 18 to 24 years can join.",
+    "People aged 6 months to 24 years can join.",  # the record's lowest age is 1 year, not 6 months
     "There is a study site in Utrecht, Belgium.",
     "This is a phase 3 study.",
 ])
@@ -36,6 +37,7 @@ def test_wrong_key_facts_are_flagged(sentence: str) -> None:
     "The study is testing NXO-T7.",
     "Before NXO-T7, patients get fludarabine and cyclophosphamide to prepare the body.",
     "People aged 1 to 24 years can join.",
+    "People aged 12 months to 24 years can join.",  # 12 months is the record's 1 year
     "There is a study site in Utrecht, Netherlands.",
     "The family lives in the United States.",
     "The patient is 16 years old.",
