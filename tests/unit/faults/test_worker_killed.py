@@ -88,7 +88,10 @@ def test_a_worker_killed_mid_job_is_retried_once_by_another_and_completes_exactl
     assert versions == written == N_TRIALS + 1  # each draft completed exactly once, none twice
     # One task on the queue, started twice (procrastinate counts both runs), retried once, succeeded once.
     assert [(str(status), attempts) for status, attempts in tasks] == [("succeeded", 2)]
-    assert [t for (t,) in events] == ["deferred", "started", "scheduled", "deferred_for_retry", "started", "succeeded"]
+    # "scheduled" rows are written whenever the retry's start time is (re)set, so their number depends on timing.
+    assert [t for (t,) in events if t != "scheduled"] == [
+        "deferred", "started", "deferred_for_retry", "started", "succeeded"
+    ]
 
 
 def test_a_job_is_given_one_retry_and_a_superseded_attempt_records_nothing(db):
