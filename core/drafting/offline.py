@@ -243,7 +243,7 @@ class _Rule:
         self.text = re.sub(
             r",?\s*(?:defined as|as follows|including)?\s*$", "", _GROUP_PARENT.sub("", text)
         ).strip(" ,:")
-        self.explanation: Explanation = explain_criterion(self.text, facts)
+        self.explanation: Explanation = explain_criterion(self.text, facts, verdict.kind)
         self.refs = _rule_ref(verdict)
 
     @property
@@ -256,14 +256,15 @@ class _Rule:
         return bool(self.explanation.rule)
 
     def rule_sentence(self) -> str | None:
+        """The rule the right way round: what the study needs (inclusion) or who cannot take part (exclusion)."""
         if self.explanation.rule:
-            return re.sub(r"^The study\b", f"The {self.noun}", self.explanation.rule)
+            return re.sub(r"\b([Tt])he study\b", lambda m: f"{m.group(1)}he {self.noun}", self.explanation.rule)
         quote = _quote(self.text)
         if not quote:
             return None
         if self.verdict.kind == "inclusion":
             return f"The {self.noun} asks for: “{quote}”."
-        return f"The {self.noun} does not take people when: “{quote}”."
+        return f"People cannot take part in the {self.noun} if this applies: “{quote}”."
 
 
 def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]) -> list[_Rule]:
