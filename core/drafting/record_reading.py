@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, field_validator
 
-from core.data_files import load_yaml_list, valid_regexes
+from core.data_files import load_yaml_list, valid_regex, valid_regexes
 from core.domain.trial import Intervention, NormalizedTrial
 from core.nlp.sentences import split_sentences
 
@@ -51,6 +51,13 @@ class SourceRule(BaseModel):
     _valid = field_validator("patterns")(valid_regexes)
 
 
+class Negation(BaseModel):
+    """Words just before a source wording that turn it around ("unlike autologous products")."""
+
+    pattern: str
+    _valid = field_validator("pattern")(valid_regex)
+
+
 class PhraseRule(BaseModel):
     """Record wording and the plain words for it; the pattern's named groups fill the plain text."""
 
@@ -72,6 +79,11 @@ def _kinds() -> list[ProductKind]:
 @lru_cache(maxsize=1)
 def _sources() -> list[SourceRule]:
     return load_yaml_list(KNOWLEDGE / "product_sources.yaml", "sources", SourceRule)
+
+
+@lru_cache(maxsize=1)
+def _negations() -> list[Negation]:
+    return load_yaml_list(KNOWLEDGE / "product_sources.yaml", "negations", Negation)
 
 
 @lru_cache(maxsize=3)
@@ -183,10 +195,23 @@ def _sentences_naming(trial: NormalizedTrial, names: list[str]) -> list[str]:
     return [s for s in sentences if any(n and n.lower() in s.lower() for n in names)]
 
 
+_NEGATION_WINDOW = 30  # characters before a wording that may turn it around
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - _NEGATION_WINDOW) : start]
+    return any(re.search(n.pattern, before, re.IGNORECASE) for n in _negations())
+
+
 def _source_of(texts: list[str]) -> SourceRule | None:
+    """The source the first text that says one gives: its earliest wording that the text does not negate."""
     for text in texts:
         hits = [
-            (m.start(), rule) for rule in _sources() for p in rule.patterns if (m := re.search(p, text, re.I))
+            (m.start(), rule)
+            for rule in _sources()
+            for p in rule.patterns
+            for m in re.finditer(p, text, re.IGNORECASE)
+            if not _negated(text, m.start())
         ]
         if hits:
             return min(hits, key=lambda h: h[0])[1]
@@ -232,13 +257,14 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.key == "stem_cell_transplant")
     codes = [c for n in [iv.name, *iv.other_names] for c in re.findall(r"\b[A-Z]{2,}-?\d+\w*\b", n)]
     naming = _sentences_naming(trial, [iv.name, *iv.other_names, *codes])
-    # Where a cell product comes from: its own text, then sentences naming it, then ones naming its kind.
+    # Where a cell product comes from: its own text, then its arms, then sentences naming it, then ones
+    # naming its kind (the precedence product_sources.yaml describes).
     about_kind = (
         [t for t in _sentences_naming(trial, []) if kind and _search(kind.patterns, t)]
         if role == "tested"
         else []
     )
-    source = _source_of([own, *naming, *about_kind]) if cells else None
+    source = _source_of([own, _arm_text(trial, iv), *naming, *about_kind]) if cells else None
     timing = _timing([iv.description or "", *naming]) if role == "procedure" else None
     return Part(
         name=iv.name,
