@@ -156,6 +156,11 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     for part in tested[:MAX_PRODUCTS_DESCRIBED]:
         if part.kind and len(tested) > 1:
             sec.add(f"{part.name} is {part.kind.noun}.", "trial.interventions")
+        if part.kind and part.kind.key == "stem_cell_transplant":
+            # A tested transplant: where its cells come from, unless the glossary's meaning just said it.
+            if part.transplant_plain and "transplant_source" not in sec.stated:
+                sec.add(f"The transplant uses stem cells {part.transplant_plain}.", "trial.interventions")
+            continue
         told = "product_source" in sec.stated and reading.features.get("product_source") == part.source
         if part.source_plain and not told:
             sec.add(f"{part.name} is made {part.source_plain}.", "trial.interventions")
@@ -189,7 +194,8 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
         sec.add("Some people get a placebo: a dummy treatment with no medicine in it.", "trial.interventions")
     supportive = reading.by_role("supportive")
     if supportive:
-        sec.add(f"{_names(supportive)} are given to prevent or ease side effects.", "trial.interventions")
+        verb = "is" if len(supportive) == 1 else "are"
+        sec.add(f"{_names(supportive)} {verb} given to prevent or ease side effects.", "trial.interventions")
     conditions = [c for c in (_quote(c) for c in trial.conditions[:2]) if c]
     if conditions:
         sec.add(f"It is for people with {_join(conditions)}.", "trial.conditions")

@@ -27,6 +27,7 @@ class RoleRule(BaseModel):
     names: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     arm_types: tuple[str, ...] = ()
+    context: Literal["transplant"] | None = None  # holds only in a transplant study
     _valid = field_validator("description", "names")(valid_regexes)
 
 
@@ -141,9 +142,11 @@ def _arm_text(trial: NormalizedTrial, iv: Intervention) -> str:
 def _rule_role(trial: NormalizedTrial, iv: Intervention, described: str) -> Role | None:
     arm_types = {a.type for a in trial.arms if a.label in iv.arm_labels}
     for rule in _roles():
+        if rule.context is not None:
+            continue  # the transplant rules are _transplant_role's
         if rule.description and _search(rule.description, described):
             return rule.role
-        if rule.names and _search(rule.names, iv.name):
+        if rule.names and _search(rule.names, " ".join([iv.name, *iv.other_names])):
             return rule.role
         if rule.types and (iv.type or "").upper() in rule.types:
             return rule.role
@@ -278,16 +281,50 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     )
 
 
+def _transplant_role(iv: Intervention) -> Role | None:
+    """The role a transplant study's rules give an intervention by its names (conditioning, care around it)."""
+    names = " ".join([iv.name, *iv.other_names])
+    return next((r.role for r in _roles() if r.context == "transplant" and _search(r.names, names)), None)
+
+
+def _is_transplant(iv: Intervention) -> bool:
+    # By its names only: a drug's description often mentions the transplant it is given around.
+    kind = kind_of(" ".join([iv.name, *iv.other_names]))
+    return kind is not None and kind.key == "stem_cell_transplant"
+
+
+def _transplant_study(ivs: list[Intervention]) -> bool:
+    """True when a transplant is in the plan and no cell or gene product besides it is tested (a CAR-T then a
+    transplant is a CAR-T study)."""
+    return any(_is_transplant(iv) for iv in ivs) and not any(
+        _is_cells(iv) and not _is_transplant(iv) and _transplant_role(iv) is None for iv in ivs
+    )
+
+
 def read_record(trial: NormalizedTrial) -> RecordReading:
     """Give every intervention of the record a role, and read the tested product's kind, source and schedule."""
     ivs = trial.interventions
     described = [" ".join([*iv.other_names, iv.description or ""]) for iv in ivs]
     roles: list[Role | None] = [_rule_role(trial, iv, text) for iv, text in zip(ivs, described, strict=True)]
+    transplant = _transplant_study(ivs)
+    settled = [False] * len(ivs)
+    if transplant:
+        # Around a transplant, fludarabine or ATG prepare the body and ciclosporin protects the graft,
+        # even when the title names them ("... With Post-transplant Cyclophosphamide").
+        for i, iv in enumerate(ivs):
+            role = roles[i] if roles[i] in ("conditioning", "supportive") else _transplant_role(iv)
+            if role is not None and not _is_transplant(iv):
+                roles[i], settled[i] = role, True
     for i, named in enumerate(_tested_by_title(trial)):
         # What the title names, or a cell product, is what the study tests, whatever its description
         # says about conditioning ("given after conditioning with busulfan"); a comparator stays one.
+        if settled[i] or (transplant and _is_transplant(ivs[i])):
+            continue
         if (named or _is_cells(ivs[i])) and roles[i] not in ("comparator", "placebo", "procedure"):
             roles[i] = "tested"
+    if transplant and "tested" not in roles:
+        # Nothing else is tested: the transplant, with its conditioning, is the treatment the study is about.
+        roles[next(i for i, iv in enumerate(ivs) if _is_transplant(iv))] = "tested"
     if "tested" not in roles and None in roles:
         roles[roles.index(None)] = "tested"  # the record lists what it studies first
     tested = [iv for iv, r in zip(ivs, roles, strict=True) if r == "tested"]
