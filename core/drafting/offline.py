@@ -22,6 +22,7 @@ from core.drafting.schema import (
     required_sections,
     section_title,
 )
+from core.drafting.study_stages import Comparison, stage_sentences
 from core.nlp.sentences import split_sentences
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
@@ -138,16 +139,14 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     first = tested[0] if tested else None
     kind = f", {first.kind.noun}" if first and first.kind and len(tested) == 1 else ""
     if programme:
-        offered = _join([_lower_drug(p.name) for p in tested]) or "a treatment that is still being studied"
+        offered = _join([_lower_drug(p.name) for p in tested]) or "a treatment"
         sec.add(
             f"This programme offers {offered}{kind}{',' if kind else ''} outside a study.",
             "trial.interventions",
             "trial.study_type",
         )
-        sec.add(
-            "It is not a study: it is a way to ask for a treatment that is still being studied.",
-            "trial.study_type",
-        )
+        # What a programme is (not a study) comes first; the data file's words fit its status.
+        sec.add(_stage(trial, reading), "trial.study_type", "trial.overall_status")
     elif tested:
         sec.add(
             f"This study is testing {_join([_lower_drug(p.name) for p in tested])}{kind}.",
@@ -199,9 +198,16 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     conditions = [c for c in (_quote(c) for c in trial.conditions[:2]) if c]
     if conditions:
         sec.add(f"It is for people with {_join(conditions)}.", "trial.conditions")
-    sec.add(
-        "The treatment is still being studied, so no one knows yet how well it works.", "trial.study_type"
+    if not programme:
+        sec.add(_stage(trial, reading), "trial.phases", "trial.study_type")
+
+
+def _stage(trial: NormalizedTrial, reading: RecordReading) -> str:
+    """What this kind of study can tell about how well the treatment works (knowledge/study_stages.yaml)."""
+    compared: Comparison = (
+        "placebo" if reading.by_role("placebo") else "comparator" if reading.by_role("comparator") else "none"
     )
+    return stage_sentences(trial, compared) or "Ask the study team what the study wants to learn."
 
 
 def _age_rule(trial: NormalizedTrial) -> str | None:

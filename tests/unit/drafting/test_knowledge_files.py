@@ -25,6 +25,7 @@ from core.drafting.record_reading import (
     SourceRule,
     read_record,
 )
+from core.drafting.study_stages import StudyStage
 
 MODELS = {
     "glossary": GlossaryEntry,
@@ -35,6 +36,7 @@ MODELS = {
     "administration": PhraseRule,
     "criterion_topics": CriterionTopic,
     "criterion_topics.comparators": Comparator,
+    "study_stages": StudyStage,
 }
 
 
