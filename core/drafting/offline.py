@@ -155,10 +155,10 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     for part in tested[:MAX_PRODUCTS_DESCRIBED]:
         if part.kind and len(tested) > 1:
             sec.add(f"{part.name} is {part.kind.noun}.", "trial.interventions")
-        if part.kind and part.kind.key == "stem_cell_transplant":
+        if part.kind and part.kind.transplant:
             # A tested transplant: where its cells come from, unless the glossary's meaning just said it.
-            if part.transplant_plain and "transplant_source" not in sec.stated:
-                sec.add(f"The transplant uses stem cells {part.transplant_plain}.", "trial.interventions")
+            if part.transplant_sentence and "transplant_source" not in sec.stated:
+                sec.add(part.transplant_sentence, "trial.interventions")
             continue
         told = "product_source" in sec.stated and reading.features.get("product_source") == part.source
         if part.source_plain and not told:

@@ -39,6 +39,7 @@ class ProductKind(BaseModel):
     noun: str
     term: str | None = None
     cells: bool = False
+    transplant: bool = False
     _valid = field_validator("patterns")(valid_regexes)
 
 
@@ -49,6 +50,7 @@ class SourceRule(BaseModel):
     patterns: tuple[str, ...]
     plain: str
     transplant: str
+    sentence: str
     _valid = field_validator("patterns")(valid_regexes)
 
 
@@ -101,6 +103,7 @@ class Part(BaseModel):
     source: Source | None = None  # for cell products and transplants
     source_plain: str | None = None  # "from the cells of a donor, ..." for a product
     transplant_plain: str | None = None  # "from a donor" for a transplant
+    transplant_sentence: str | None = None  # "The transplant uses cells from a donor." when it is what is tested
     given: str | None = None  # "once, as a drip into a vein"
     timing: str | None = None  # "about 4 to 8 weeks after the infusion"
 
@@ -257,7 +260,7 @@ def _kind(iv: Intervention) -> ProductKind | None:
 def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     own = _own_text(iv)
     kind = _kind(iv)
-    cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.key == "stem_cell_transplant")
+    cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.transplant)
     codes = [c for n in [iv.name, *iv.other_names] for c in re.findall(r"\b[A-Z]{2,}-?\d+\w*\b", n)]
     naming = _sentences_naming(trial, [iv.name, *iv.other_names, *codes])
     # Where a cell product comes from: its own text, then its arms, then sentences naming it, then ones
@@ -276,6 +279,7 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
         source=source.source if source else None,
         source_plain=source.plain if source else None,
         transplant_plain=source.transplant if source else None,
+        transplant_sentence=source.sentence if source else None,
         given=_given(f"{iv.description or ''} {_arm_text(trial, iv)}") if role == "tested" else None,
         timing=timing,
     )
@@ -290,7 +294,7 @@ def _transplant_role(iv: Intervention) -> Role | None:
 def _is_transplant(iv: Intervention) -> bool:
     # By its names only: a drug's description often mentions the transplant it is given around.
     kind = kind_of(" ".join([iv.name, *iv.other_names]))
-    return kind is not None and kind.key == "stem_cell_transplant"
+    return kind is not None and kind.transplant
 
 
 def _transplant_study(ivs: list[Intervention]) -> bool:

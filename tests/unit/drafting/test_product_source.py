@@ -80,3 +80,16 @@ def test_the_glossary_meaning_follows_the_source(description: str, said: str, no
         "what_is_tested"
     ]
     assert said in tested and not_said not in tested, tested
+
+
+@pytest.mark.parametrize(
+    ("description", "source"),
+    [
+        ("Thymus tissue (unrelated donor), transplanted into the thigh muscle.", "donor"),
+        ("Cells from the patient; a matched sibling donor is not needed.", "own"),
+        ("Gene-corrected cells for children without a matched donor; autologous.", "own"),
+    ],
+)
+def test_named_donors_and_their_negations(description: str, source: str) -> None:
+    [part] = read_record(_trial(description)).parts
+    assert part.source == source, description

@@ -94,3 +94,6 @@ def test_a_real_transplant_record_names_its_conditioning_and_immune_suppression(
     assert roles["Thymus Tissue for Transplantation"] == "tested"
     assert roles["Rabbit anti-thymocyte globulin"] == "conditioning"
     assert {roles[n] for n in ("Cyclosporine", "Tacrolimus", "Mycophenolate mofetil")} == {"supportive"}
+    text = _tested_section(trial)
+    assert "a transplant of thymus tissue" in text and "stem cell" not in text, text
+    assert "The transplant uses cells from a donor." in text, text  # "Thymus tissue (unrelated donor)"
