@@ -80,11 +80,16 @@ def test_the_demo_transplant_trial_tests_the_transplant_not_the_drug_given_after
     assert "Post-transplant cyclophosphamide is given to prevent" in text, text
 
 
-def test_a_cell_product_before_a_transplant_stays_what_is_tested() -> None:
-    # DEMO-0001: the CAR-T is tested, the transplant after it is a procedure of the plan.
-    roles = {p.name: p.role for p in read_record(_demo("DEMO-0001")).parts}
+@pytest.mark.parametrize("registry_id", ["DEMO-0001", "DEMO-0009"])
+def test_a_cell_product_before_a_transplant_stays_what_is_tested(registry_id: str) -> None:
+    # DEMO-0001 (study) and DEMO-0009 (programme): the CAR-T is tested (bench/corpora/demo_facts.py), the
+    # transplant after it is a procedure of the plan, and lymphodepletion is conditioning.
+    roles = {p.name: p.role for p in read_record(_demo(registry_id)).parts}
     assert roles["NXO-T7"] == "tested" and roles["Allogeneic HSCT"] == "procedure"
-    assert roles["Fludarabine"] == roles["Alemtuzumab"] == "conditioning"
+    assert {r for n, r in roles.items() if n in ("Fludarabine", "Cyclophosphamide", "Alemtuzumab")} <= {"conditioning"}
+    text = _tested_section(_demo(registry_id))
+    assert not re.search(r"(?:testing|offers) [^.]*(?:HSCT|fludarabine|alemtuzumab)", text, re.IGNORECASE), text
+    assert "a stem cell transplant from a donor" in text, text
 
 
 @pytest.mark.skipif(not THYMUS.exists(), reason="shared data not available")
