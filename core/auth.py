@@ -26,7 +26,8 @@ LOGIN_FAILED_MESSAGE = "Wrong username or password."
 # Said only to someone who gave the right password, so the state of an account leaks to no one else.
 LOCKED_MESSAGE = (
     "This account is locked after too many failed logins, until {until:%H:%M} UTC. "
-    "An admin can unlock it now (Users page, or `python -m core unlock-user`)."
+    # Plain words: the UI shows messages as inert text, where Markdown code quotes would print as backticks.
+    "An admin can unlock it now on the Users page, or with the command python -m core unlock-user."
 )
 INACTIVE_MESSAGE = "This account is deactivated. Ask an admin to reactivate it."
 MIN_PASSWORD_LENGTH = 10
@@ -271,12 +272,3 @@ def logout(actor: Actor, *, reason: str | None = None, token: str | None = None)
         revoke_session(token, reason or "logged out")
     with session_scope() as s:
         record_event(s, actor, "logout", "user", actor.user_id, reason=reason)
-
-
-def refresh_actor(actor: Actor) -> Actor | None:
-    """The actor with current roles from the database, or None if the account is gone or inactive."""
-    with session_scope() as s:
-        user = s.get(User, actor.user_id) if actor.user_id else None
-        if user is None or not user.is_active:
-            return None
-        return actor_for(user)

@@ -103,6 +103,8 @@ def prepare_database(*, refuse_demo_accounts: bool = True) -> None:
     unless `refuse_demo_accounts` is off (the command that disables them)."""
     settings = get_settings()
     url = settings.resolved_database_url
+    if url in _prepared:
+        return  # done in this process (serve.py's start, then the router): no lock, no migrations check again
     with _lock, startup_lock(url):
         if url in _prepared:
             return

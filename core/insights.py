@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import AuditEvent, Case, Draft, DraftVersion, PromptVersion, Report, utcnow
@@ -93,6 +93,18 @@ def _within(day: date, since: date | None, until: date | None) -> bool:
 
 
 @requires("insights.view")
+def insights_version(actor: Actor) -> tuple[int | None, int | None, int | None]:
+    """What the figures are made from, in three numbers (every change is audited, every text is a new version):
+    the Insights page computes them again only when this changes."""
+    with session_scope() as s:
+        return (
+            s.scalar(select(func.max(AuditEvent.id))),
+            s.scalar(select(func.max(DraftVersion.id))),
+            s.scalar(select(func.max(Draft.id))),
+        )
+
+
+@requires("insights.view")
 def draft_metrics(actor: Actor, *, since: date | None = None, until: date | None = None) -> list[DraftMetric]:
     """One row per draft: who wrote it, how much the reviewer changed, how long it took, what it cost."""
     out: list[DraftMetric] = []
@@ -137,8 +149,13 @@ def summarise_by(
     actor: Actor, key: Literal["prompt", "model", "drafter"], *, since: date | None = None, until: date | None = None
 ) -> list[GroupSummary]:
     """Per prompt version, model or drafter: approval rate, rounds, edit distance, check failures, time, cost."""
+    return summarise_metrics(draft_metrics(actor, since=since, until=until), key)
+
+
+def summarise_metrics(metrics: list[DraftMetric], key: Literal["prompt", "model", "drafter"]) -> list[GroupSummary]:
+    """summarise_by on metrics already read (the Insights page reads them once and shows them several ways)."""
     groups: dict[str, list[DraftMetric]] = {}
-    for m in draft_metrics(actor, since=since, until=until):
+    for m in metrics:
         groups.setdefault(getattr(m, key), []).append(m)
     out = []
     for name, ms in sorted(groups.items()):

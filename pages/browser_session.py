@@ -31,13 +31,25 @@ def _base() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """A path on this app to go to after login; anything else (another site, a scheme, a session route) is '/'."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return _base() + "/"
+    """A path on this app (under its prefix) to go to after login; anything else (another site, a scheme, another
+    app on the host, a session route) is the app's root."""
+    root = _base() + "/"
+    if not target or not target.startswith(root) or target.startswith(("//", "/\\")):
+        return root
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or parts.path.startswith((START_PATH, END_PATH)):
-        return _base() + "/"
+    if parts.scheme or parts.netloc or parts.path.startswith((_base() + START_PATH, _base() + END_PATH)):
+        return root
     return target
+
+
+def _is_https(request: Request) -> bool:
+    """True when the browser's connection is HTTPS, directly or through a proxy that ends TLS (X-Forwarded-Proto
+    or Forwarded: proto=https). Believing a client that claims HTTPS only makes its own cookie stricter."""
+    if request.url.scheme == "https":
+        return True
+    forwarded_proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    forwarded = request.headers.get("forwarded", "").split(",")[0].lower()
+    return forwarded_proto == "https" or "proto=https" in forwarded.replace(" ", "")
 
 
 async def _start(request: Request) -> Response:
@@ -54,7 +66,7 @@ async def _start(request: Request) -> Response:
     response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
     response.set_cookie(
         COOKIE_NAME, token, max_age=int(get_settings().session_max_hours * 3600), path=_base() or "/",
-        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+        httponly=True, samesite="lax", secure=_is_https(request),
     )
     return response
 
@@ -62,7 +74,7 @@ async def _start(request: Request) -> Response:
 async def _end(request: Request) -> Response:
     # The session itself was revoked on the server before the browser was sent here; this only clears the cookie.
     response = RedirectResponse(_base() + "/", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path=_base() or "/", httponly=True, samesite="lax")
+    response.delete_cookie(COOKIE_NAME, path=_base() or "/", httponly=True, samesite="lax", secure=_is_https(request))
     return response
 
 
@@ -84,7 +96,9 @@ def cookie_token() -> str | None:
 
 
 def login_url(code: str, next_path: str) -> str:
-    return f"{_base()}{START_PATH}?{urlencode({'code': code, 'next': safe_next(next_path)})}"
+    """The cookie route's URL; `next_path` is the page asked for, relative to the app ('/review?draft=1'), and
+    the browser lands on it under the app's prefix (server.baseUrlPath)."""
+    return f"{_base()}{START_PATH}?{urlencode({'code': code, 'next': safe_next(_base() + next_path)})}"
 
 
 def logout_url() -> str:

@@ -17,6 +17,7 @@ from pages.ui_common import (
     require_page,
     run_action,
     show_flash,
+    show_kept_error,
     show_location_check,
 )
 
@@ -133,10 +134,11 @@ if actor.can("case.create"):
         # same key, so it makes one case; a changed form is a new submission.
         nonce = st.session_state.setdefault("nc-intake-nonce", uuid.uuid4().hex)
         intake_key = hashlib.sha256((nonce + data.model_dump_json()).encode()).hexdigest()[:40]
-        case_id = run_action(lambda: create_case(actor, data, intake_key=intake_key))
+        case_id = run_action(lambda: create_case(actor, data, intake_key=intake_key), keep="new-case")
         if case_id:
             st.session_state["case_id"] = case_id
             # Shown above with the case picked: how its location was read, and a field to correct it.
             st.session_state["cases-saved"] = case_id
             flash(f"Case saved (id {case_id}). Open it in Matching to find options.")
             st.rerun()  # the table above was drawn before the save: draw it again with the new case
+    show_kept_error("new-case")  # on every run until the next submission, not only the submitting one

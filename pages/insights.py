@@ -8,7 +8,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.insights import draft_metrics, export_insights, reviewer_metrics, summarise_by, throughput
+from core.insights import (
+    draft_metrics,
+    export_insights,
+    insights_version,
+    reviewer_metrics,
+    summarise_metrics,
+    throughput,
+)
 from pages.ui_common import require_page
 
 SUMMARY_COLUMNS = {
@@ -43,7 +50,15 @@ since = c1.date_input("From", value=date.today() - timedelta(days=90), key="in-s
 until = c2.date_input("To", value=date.today(), key="in-until")
 group = c3.selectbox("Group by", ["prompt", "model", "drafter"], key="in-group")
 
-metrics = draft_metrics(actor, since=since, until=until)
+
+
+@st.cache_data(max_entries=20, show_spinner="Computing the figures…")
+def _metrics(since: date, until: date, version: tuple[int | None, int | None, int | None]) -> list:
+    # Keyed by the data's version: computed once per real change, not on every rerun or twice per run.
+    return draft_metrics(actor, since=since, until=until)
+
+
+metrics = _metrics(since, until, insights_version(actor))
 approved = [m for m in metrics if m.approved]
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric("Drafts", len(metrics))
@@ -55,7 +70,7 @@ hours = sorted(m.hours_in_review for m in approved if m.hours_in_review is not N
 k4.metric("Median time to approve", f"{hours[len(hours) // 2]:.1f} h" if hours else "–")
 k5.metric("Drafting cost", f"${sum(m.cost for m in metrics):,.2f}")
 
-summary = pd.DataFrame([g.model_dump() for g in summarise_by(actor, group, since=since, until=until)])
+summary = pd.DataFrame([g.model_dump() for g in summarise_metrics(metrics, group)])
 if not summary.empty:
     st.subheader(f"By {group}")
     left, right = st.columns(2)

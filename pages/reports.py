@@ -6,7 +6,13 @@ import streamlit as st
 
 from core.cases import list_cases
 from core.domain.overrides import OVERRIDE_CATEGORIES
-from core.reports.store import get_report_pdf, list_report_overrides, list_reports, preview_report
+from core.reports.store import (
+    get_report_pdf,
+    list_report_overrides,
+    list_reports,
+    preview_fingerprint,
+    preview_report,
+)
 from core.workflow.release import release_report
 from pages.ui_common import case_label, md_text, require_page, run_action
 
@@ -25,7 +31,14 @@ case_id = st.selectbox(
 )
 st.session_state["case_id"] = case_id
 
-markdown, page_html, missing = preview_report(actor, case_id)
+
+@st.cache_data(max_entries=20, show_spinner=False)
+def _preview(case_id: int, fingerprint: str, username: str) -> tuple[str, str, list[str]]:
+    # Keyed by what the preview is made from: rendered once per real change, not on every rerun.
+    return preview_report(actor, case_id)
+
+
+markdown, page_html, missing = _preview(case_id, preview_fingerprint(actor, case_id), actor.username)
 if missing:
     st.warning("Not ready to release: " + md_text("; ".join(missing)) + ".")
 else:
@@ -65,4 +78,5 @@ for r in reports:
         c1.download_button("Markdown", r.markdown, file_name=f"report-{case_id}-v{r.version}.md", key=f"md-{r.id}")
         c2.download_button("HTML", r.html, file_name=f"report-{case_id}-v{r.version}.html", mime="text/html", key=f"html-{r.id}")
         if r.has_pdf:
-            c3.download_button("PDF", get_report_pdf(actor, r.id), file_name=f"report-{case_id}-v{r.version}.pdf", mime="application/pdf", key=f"pdf-{r.id}")
+            # Read from the database when pressed, not on every run that draws the page.
+            c3.download_button("PDF", lambda rid=r.id: get_report_pdf(actor, rid), file_name=f"report-{case_id}-v{r.version}.pdf", mime="application/pdf", key=f"pdf-{r.id}")

@@ -37,29 +37,50 @@ def require_page(action: str) -> Actor:
     return actor
 
 
-def show_error(exc: Exception) -> None:
-    """A plain message; for invalid input, one line per field so the user sees what to fix."""
+def error_text(exc: Exception) -> str:
+    """A plain message as Markdown; for invalid input, one line per field so the user sees what to fix."""
     if isinstance(exc, ValidationFailed):
-        st.error("Please correct: " + "; ".join(f"**{md_text(f.replace('_', ' '))}**: {md_text(m)}" for f, m in exc.errors.items()))
-    elif isinstance(exc, WorkbenchError):
-        st.error(md_text(str(exc)))  # messages quote what was typed or imported
-    else:
-        st.error(f"Something went wrong: {type(exc).__name__}. Nothing you typed was lost; try again.")
+        return "Please correct: " + "; ".join(f"**{md_text(f.replace('_', ' '))}**: {md_text(m)}" for f, m in exc.errors.items())
+    if isinstance(exc, WorkbenchError):
+        return md_text(str(exc))  # messages quote what was typed or imported
+    return f"Something went wrong: {type(exc).__name__}. Nothing you typed was lost; try again."
 
 
-def run_action(fn: Callable[[], object], *, success: str | None = None) -> object | None:
+def show_error(exc: Exception) -> None:
+    st.error(error_text(exc))
+
+
+def _kept_key(keep: str) -> str:
+    return f"kept-error-{keep}"
+
+
+def run_action(fn: Callable[[], object], *, success: str | None = None, keep: str | None = None) -> object | None:
     """Call a core function, showing its error instead of a traceback.
 
+    With `keep` (a form's name), the error is kept until the form's next submission and shown by
+    show_kept_error on every run: changing a select box elsewhere reruns the page and must not wipe it.
     Returns its result (True when it returns nothing), or None when it failed.
     """
+    if keep:
+        st.session_state.pop(_kept_key(keep), None)
     try:
         result = fn()
     except Exception as exc:  # every failure is shown, the page keeps the user's input
-        show_error(exc)
+        if keep:
+            st.session_state[_kept_key(keep)] = error_text(exc)
+        else:
+            show_error(exc)
         return None
     if success:
         st.toast(success)
     return True if result is None else result
+
+
+def show_kept_error(keep: str) -> None:
+    """Show the error the form `keep` left at its last submission, until it is submitted again."""
+    message = st.session_state.get(_kept_key(keep))
+    if message:
+        st.error(message)
 
 
 def flash(message: str) -> None:

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+def age_fits(age: float | None, minimum: float | None, maximum: float | None) -> bool | None:
+    """Whether an age lies within a trial's limits, as matching and the report both decide it; None when the
+    age or both limits are not known. An upper limit in whole years admits the whole final year (a registry's
+    "17 Years" takes a 17-and-a-half-year-old); limits in months compare exactly."""
+    if age is None or (minimum is None and maximum is None):
+        return None
+    if minimum is not None and age < minimum:
+        return False
+    return not (maximum is not None and (int(age) if maximum == int(maximum) else age) > maximum)
+
+
 def format_age(years: float) -> str:
     """An age without its unit when it is in years ('17', '2.25'); under two years in the whole months, weeks or
     days a registry gives ('6 months', '21 months', '2 weeks')."""

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from core.data_files import load_yaml_list, valid_regex, valid_regexes
 from core.domain.case_facts import CaseFacts
@@ -15,6 +15,20 @@ from core.nlp.sentences import split_sentences
 
 TOPICS_FILE = Path(__file__).resolve().parent / "knowledge" / "criterion_topics.yaml"
 MAX_CASE_QUOTE_WORDS = 30
+Kind = Literal["inclusion", "exclusion"]
+# Words that make a rule's text read one way round ("needs" for an inclusion, "does not take" for an
+# exclusion): a text with them must say which kind it is written for, so it is never used for the other.
+_POLAR = re.compile(r"\b(?:needs?|asks? for|must|is for people|does not take|cannot take|not take)\b", re.I)
+
+
+def _neutral(text: str | None) -> str | None:
+    if text is not None and _POLAR.search(text):
+        raise ValueError(f"reads as one kind of rule; give it as {{inclusion: ...}} or {{exclusion: ...}}: {text!r}")
+    return text
+
+
+def _by_kind(value: str | dict[Kind, str] | None) -> str | dict[Kind, str] | None:
+    return _neutral(value) if isinstance(value, str) or value is None else value
 
 
 class TopicForm(BaseModel):
@@ -22,7 +36,14 @@ class TopicForm(BaseModel):
 
     pattern: str
     text: str
+    kind: Kind | None = None  # the kind of rule the text is written for; None: it reads right for either
     _valid = field_validator("pattern")(valid_regex)
+
+    @model_validator(mode="after")
+    def _polar_text_names_its_kind(self) -> TopicForm:
+        if self.kind is None:
+            _neutral(self.text)
+        return self
 
 
 class Comparator(BaseModel):
@@ -39,7 +60,7 @@ class CriterionTopic(BaseModel):
     short: str
     patterns: tuple[str, ...]
     forms: tuple[TopicForm, ...] = ()
-    plain: str | None = None
+    plain: str | dict[Kind, str] | None = None  # a text for either kind, or one per kind it reads right for
     label: str
     skip: bool = False
     case_fields: tuple[
@@ -60,6 +81,11 @@ class CriterionTopic(BaseModel):
     case_words: tuple[str, ...] = ()
     question: str | None = None
     _valid = field_validator("patterns", "case_words", "drop")(valid_regexes)
+    _plain = field_validator("plain")(_by_kind)
+
+    def plain_for(self, kind: Kind) -> str | None:
+        """The rule without numbers for this kind of rule, or None when only a quote says it the right way round."""
+        return self.plain if isinstance(self.plain, str) or self.plain is None else self.plain.get(kind)
 
 
 class _Slots(dict):
@@ -100,9 +126,12 @@ def topic_of(criterion: str) -> CriterionTopic | None:
     )
 
 
-def _slots(topic: CriterionTopic, criterion: str) -> tuple[str | None, dict[str, str]]:
+def _slots(topic: CriterionTopic, criterion: str, kind: Kind) -> tuple[str | None, dict[str, str]]:
+    """The plain rule for this kind and the values read from the rule; a form written for the other kind
+    still gives its values (for the short name and the case notes) but not its text."""
     for pattern in topic.drop:
         criterion = re.sub(pattern, " ", criterion, flags=re.IGNORECASE)
+    found: dict[str, str] | None = None
     for form in topic.forms:
         match = re.search(form.pattern, criterion, re.IGNORECASE)
         if not match:
@@ -110,8 +139,10 @@ def _slots(topic: CriterionTopic, criterion: str) -> tuple[str | None, dict[str,
         slots = {k: v.strip() for k, v in match.groupdict().items() if v}
         if "op" in slots:
             slots["op"] = _comparators().get(slots["op"].replace("\\", "").lower(), slots["op"])
-        return form.text.format_map(_Slots(slots)), slots
-    return topic.plain, {}
+        if form.kind in (None, kind):
+            return form.text.format_map(_Slots(slots)), slots
+        found = slots if found is None else found
+    return topic.plain_for(kind), found or {}
 
 
 def _field_text(facts: CaseFacts, field: str, keep: str | None) -> str | None:
@@ -156,14 +187,15 @@ def case_evidence(topic: CriterionTopic, slots: dict[str, str], facts: CaseFacts
     return None
 
 
-def explain_criterion(criterion: str, facts: CaseFacts) -> Explanation:
-    """Explain one rule: its topic, the plain rule (or None to quote it) and what the case notes say."""
+def explain_criterion(criterion: str, facts: CaseFacts, kind: Kind) -> Explanation:
+    """Explain one rule of this kind: its topic, the plain rule the right way round (or None to quote it) and
+    what the case notes say."""
     topic = topic_of(criterion)
     if topic is None:
         return Explanation(
             topic="other", short="", rule=None, label="", case_says=None, question=None, skip=False
         )
-    rule, slots = _slots(topic, criterion)
+    rule, slots = _slots(topic, criterion, kind)
     return Explanation(
         topic=topic.key,
         short=topic.short.format_map(_Slots(slots)),

@@ -69,17 +69,6 @@ def _compiled() -> list[tuple[re.Pattern[str], GlossaryEntry]]:
     return patterns
 
 
-def plain_alternative(term: str) -> str | None:
-    """Return the plain-language meaning of a glossary term or any of its spellings, or None."""
-    entry = _BY_TERM.get(term.strip().lower())
-    if entry is not None:
-        return entry.plain
-    hits = find_jargon(term.strip())
-    if hits and hits[0].start == 0 and hits[0].end == len(term.strip()):
-        return hits[0].plain
-    return None
-
-
 def explain_term(term: str, features: Mapping[str, str | None]) -> str | None:
     """Return the meaning of a glossary term that fits a record with these features, or None."""
     entry = _BY_TERM.get(term.strip().lower())

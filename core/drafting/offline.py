@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from core.domain.ages import age_with_unit, format_age
+from core.domain.ages import age_fits, age_with_unit, format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, ParsedCriterion, Site
 from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary, distance_phrase, order_options
-from core.drafting.criterion_topics import Explanation, explain_criterion
+from core.drafting.criterion_topics import Explanation, explain_criterion, topic_of
 from core.drafting.glossary import explain_term, features_stated, find_jargon
 from core.drafting.promises import find_promises
 from core.drafting.record_reading import Part, RecordReading, read_record
@@ -22,6 +22,7 @@ from core.drafting.schema import (
     required_sections,
     section_title,
 )
+from core.drafting.study_stages import Comparison, stage_sentences
 from core.nlp.sentences import split_sentences
 
 __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "draft_trial_summary_offline"]
@@ -138,16 +139,14 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     first = tested[0] if tested else None
     kind = f", {first.kind.noun}" if first and first.kind and len(tested) == 1 else ""
     if programme:
-        offered = _join([_lower_drug(p.name) for p in tested]) or "a treatment that is still being studied"
+        offered = _join([_lower_drug(p.name) for p in tested]) or "a treatment"
         sec.add(
             f"This programme offers {offered}{kind}{',' if kind else ''} outside a study.",
             "trial.interventions",
             "trial.study_type",
         )
-        sec.add(
-            "It is not a study: it is a way to ask for a treatment that is still being studied.",
-            "trial.study_type",
-        )
+        # What a programme is (not a study) comes first; the data file's words fit its status.
+        sec.add(_stage(trial, reading), "trial.study_type", "trial.overall_status")
     elif tested:
         sec.add(
             f"This study is testing {_join([_lower_drug(p.name) for p in tested])}{kind}.",
@@ -156,6 +155,11 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
     for part in tested[:MAX_PRODUCTS_DESCRIBED]:
         if part.kind and len(tested) > 1:
             sec.add(f"{part.name} is {part.kind.noun}.", "trial.interventions")
+        if part.kind and part.kind.transplant:
+            # A tested transplant: where its cells come from, unless the glossary's meaning just said it.
+            if part.transplant_sentence and "transplant_source" not in sec.stated:
+                sec.add(part.transplant_sentence, "trial.interventions")
+            continue
         told = "product_source" in sec.stated and reading.features.get("product_source") == part.source
         if part.source_plain and not told:
             sec.add(f"{part.name} is made {part.source_plain}.", "trial.interventions")
@@ -189,13 +193,21 @@ def _what_is_tested(sec: _Section, trial: NormalizedTrial, reading: RecordReadin
         sec.add("Some people get a placebo: a dummy treatment with no medicine in it.", "trial.interventions")
     supportive = reading.by_role("supportive")
     if supportive:
-        sec.add(f"{_names(supportive)} are given to prevent or ease side effects.", "trial.interventions")
+        verb = "is" if len(supportive) == 1 else "are"
+        sec.add(f"{_names(supportive)} {verb} given to prevent or ease side effects.", "trial.interventions")
     conditions = [c for c in (_quote(c) for c in trial.conditions[:2]) if c]
     if conditions:
         sec.add(f"It is for people with {_join(conditions)}.", "trial.conditions")
-    sec.add(
-        "The treatment is still being studied, so no one knows yet how well it works.", "trial.study_type"
+    if not programme:
+        sec.add(_stage(trial, reading), "trial.phases", "trial.study_type")
+
+
+def _stage(trial: NormalizedTrial, reading: RecordReading) -> str:
+    """What this kind of study can tell about how well the treatment works (knowledge/study_stages.yaml)."""
+    compared: Comparison = (
+        "placebo" if reading.by_role("placebo") else "comparator" if reading.by_role("comparator") else "none"
     )
+    return stage_sentences(trial, compared) or "Ask the study team what the study wants to learn."
 
 
 def _age_rule(trial: NormalizedTrial) -> str | None:
@@ -210,11 +222,21 @@ def _age_rule(trial: NormalizedTrial) -> str | None:
     return None
 
 
-def _age_fits(trial: NormalizedTrial, facts: CaseFacts) -> bool | None:
-    lo, hi = trial.minimum_age_years, trial.maximum_age_years
-    if facts.age_years is None or (lo is None and hi is None):
-        return None
-    return (lo is None or facts.age_years >= lo) and (hi is None or facts.age_years <= hi)
+class _AgeFit:
+    """Matching's answer on the age: the record's limits by the one rule of core/domain/ages.py, unless
+    matching found an age rule of the criteria not met (then that rule is what the family checks)."""
+
+    def __init__(self, trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]) -> None:
+        lo, hi = trial.minimum_age_years, trial.maximum_age_years
+        self.by_range = age_fits(facts.age_years, lo, hi)
+        age_rules = [v for v in verdicts if (t := topic_of(v.criterion_text)) is not None and t.key == "age"]
+        self.failing_rule = next((v for v in age_rules if v.blocks_eligibility), None)
+        met = any(v.verdict == "included" for v in age_rules)
+        self.fits = False if self.failing_rule else (self.by_range if self.by_range is not None else (met or None))
+        # "17 Years" takes a 17-and-a-half-year-old: say so, or the family reads the age as outside the range.
+        self.final_year = bool(
+            self.by_range and hi is not None and hi == int(hi) and facts.age_years is not None and facts.age_years > hi
+        )
 
 
 def _age_sources(trial: NormalizedTrial) -> list[str]:
@@ -243,7 +265,7 @@ class _Rule:
         self.text = re.sub(
             r",?\s*(?:defined as|as follows|including)?\s*$", "", _GROUP_PARENT.sub("", text)
         ).strip(" ,:")
-        self.explanation: Explanation = explain_criterion(self.text, facts)
+        self.explanation: Explanation = explain_criterion(self.text, facts, verdict.kind)
         self.refs = _rule_ref(verdict)
 
     @property
@@ -256,14 +278,15 @@ class _Rule:
         return bool(self.explanation.rule)
 
     def rule_sentence(self) -> str | None:
+        """The rule the right way round: what the study needs (inclusion) or who cannot take part (exclusion)."""
         if self.explanation.rule:
-            return re.sub(r"^The study\b", f"The {self.noun}", self.explanation.rule)
+            return re.sub(r"\b([Tt])he study\b", lambda m: f"{m.group(1)}he {self.noun}", self.explanation.rule)
         quote = _quote(self.text)
         if not quote:
             return None
         if self.verdict.kind == "inclusion":
             return f"The {self.noun} asks for: “{quote}”."
-        return f"The {self.noun} does not take people when: “{quote}”."
+        return f"People cannot take part in the {self.noun} if this applies: “{quote}”."
 
 
 def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]) -> list[_Rule]:
@@ -298,9 +321,11 @@ def _shorts(rules: Sequence[_Rule]) -> list[str]:
     return list(dict.fromkeys(r.explanation.short for r in rules if r.explanation.short))
 
 
-def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule]) -> None:
+def _why_it_may_fit(
+    sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule], age: _AgeFit
+) -> None:
     fits = [r for r in rules if r.met and r.verdict.kind == "inclusion"]
-    age_fits = _age_fits(trial, facts)
+    age_fits = age.fits
     shorts = (["the age"] if age_fits else []) + _shorts(fits)
     if shorts:
         sec.add(f"What seems to fit: {'; '.join(shorts[:5])}.", "verdicts")
@@ -310,6 +335,12 @@ def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rul
     if age_fits and age_rule:
         sec.add(age_rule, *_age_sources(trial))
         sec.add(f"The age in the case notes is {format_age(facts.age_years)}.", "case.age_years")  # type: ignore[arg-type]
+        if age.final_year:
+            top = int(trial.maximum_age_years or 0)
+            sec.add(
+                f"The upper limit of {top} years includes the whole year in which someone is {top}.",
+                "trial.maximum_age_years",
+            )
     for rule in fits[: MAX_RULES_SHOWN - 1]:
         sentence = rule.rule_sentence()
         if sentence:
@@ -333,18 +364,24 @@ def _why_it_may_fit(sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rul
 
 
 def _what_we_could_not_confirm(
-    sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule]
+    sec: _Section, trial: NormalizedTrial, facts: CaseFacts, rules: Sequence[_Rule], age: _AgeFit
 ) -> None:
     blocking = [r for r in rules if r.verdict.blocks_eligibility]
     unknown = [r for r in rules if r.verdict.is_unknown]
-    age_fits = _age_fits(trial, facts)
+    age_fits = age.fits
     open_points = (["the age"] if age_fits is False else []) + _shorts(blocking + unknown)
     if open_points:
         sec.add(f"To check with the study team: {'; '.join(open_points[:5])}.", "verdicts")
     else:
         sec.add("We found no open questions in the rules we checked.", "verdicts")
     age_rule = _age_rule(trial)
-    if age_rule and age_fits is False:
+    failing = _quote(age.failing_rule.criterion_text) if age.failing_rule else None
+    if failing and age.failing_rule:
+        refs = _rule_ref(age.failing_rule)
+        sec.add(f"The case notes may not meet this age rule: “{failing}”.", *refs)
+        sec.add(f"The age in the case notes is {format_age(facts.age_years)}.", "case.age_years")  # type: ignore[arg-type]
+        sec.add("Please check it with the doctor.", *refs)
+    elif age_rule and age_fits is False:
         sec.add(age_rule, *_age_sources(trial))
         sec.add(
             f"The age in the case notes, {format_age(facts.age_years)}, is outside this range.", "case.age_years"
@@ -510,11 +547,12 @@ def draft_trial_summary_offline(
     """Write a trial summary from the record's structure, the case facts and the verdicts, with sources per sentence."""
     reading = read_record(trial)
     rules = _rules(trial, facts, verdicts)
+    age = _AgeFit(trial, facts, verdicts)
     explained: set[str] = set()
     writers = {
         "what_is_tested": lambda sec: _what_is_tested(sec, trial, reading),
-        "why_it_may_fit": lambda sec: _why_it_may_fit(sec, trial, facts, rules),
-        "what_we_could_not_confirm": lambda sec: _what_we_could_not_confirm(sec, trial, facts, rules),
+        "why_it_may_fit": lambda sec: _why_it_may_fit(sec, trial, facts, rules, age),
+        "what_we_could_not_confirm": lambda sec: _what_we_could_not_confirm(sec, trial, facts, rules, age),
         "what_taking_part_involves": lambda sec: _what_taking_part_involves(sec, trial),
         "where_and_contact": lambda sec: _where_and_contact(sec, trial, nearest_sites),
         "how_to_request_access": lambda sec: _how_to_request_access(sec, trial),

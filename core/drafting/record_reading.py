@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, field_validator
 
-from core.data_files import load_yaml_list, valid_regexes
+from core.data_files import load_yaml_list, valid_regex, valid_regexes
 from core.domain.trial import Intervention, NormalizedTrial
 from core.nlp.sentences import split_sentences
 
@@ -27,6 +27,7 @@ class RoleRule(BaseModel):
     names: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     arm_types: tuple[str, ...] = ()
+    context: Literal["transplant"] | None = None  # holds only in a transplant study
     _valid = field_validator("description", "names")(valid_regexes)
 
 
@@ -38,6 +39,7 @@ class ProductKind(BaseModel):
     noun: str
     term: str | None = None
     cells: bool = False
+    transplant: bool = False
     _valid = field_validator("patterns")(valid_regexes)
 
 
@@ -48,7 +50,15 @@ class SourceRule(BaseModel):
     patterns: tuple[str, ...]
     plain: str
     transplant: str
+    sentence: str
     _valid = field_validator("patterns")(valid_regexes)
+
+
+class Negation(BaseModel):
+    """Words just before a source wording that turn it around ("unlike autologous products")."""
+
+    pattern: str
+    _valid = field_validator("pattern")(valid_regex)
 
 
 class PhraseRule(BaseModel):
@@ -74,6 +84,11 @@ def _sources() -> list[SourceRule]:
     return load_yaml_list(KNOWLEDGE / "product_sources.yaml", "sources", SourceRule)
 
 
+@lru_cache(maxsize=1)
+def _negations() -> list[Negation]:
+    return load_yaml_list(KNOWLEDGE / "product_sources.yaml", "negations", Negation)
+
+
 @lru_cache(maxsize=3)
 def _phrases(key: str) -> list[PhraseRule]:
     return load_yaml_list(KNOWLEDGE / "administration.yaml", key, PhraseRule)
@@ -88,6 +103,7 @@ class Part(BaseModel):
     source: Source | None = None  # for cell products and transplants
     source_plain: str | None = None  # "from the cells of a donor, ..." for a product
     transplant_plain: str | None = None  # "from a donor" for a transplant
+    transplant_sentence: str | None = None  # "The transplant uses cells from a donor." when it is what is tested
     given: str | None = None  # "once, as a drip into a vein"
     timing: str | None = None  # "about 4 to 8 weeks after the infusion"
 
@@ -129,9 +145,11 @@ def _arm_text(trial: NormalizedTrial, iv: Intervention) -> str:
 def _rule_role(trial: NormalizedTrial, iv: Intervention, described: str) -> Role | None:
     arm_types = {a.type for a in trial.arms if a.label in iv.arm_labels}
     for rule in _roles():
+        if rule.context is not None:
+            continue  # the transplant rules are _transplant_role's
         if rule.description and _search(rule.description, described):
             return rule.role
-        if rule.names and _search(rule.names, iv.name):
+        if rule.names and _search(rule.names, " ".join([iv.name, *iv.other_names])):
             return rule.role
         if rule.types and (iv.type or "").upper() in rule.types:
             return rule.role
@@ -183,10 +201,23 @@ def _sentences_naming(trial: NormalizedTrial, names: list[str]) -> list[str]:
     return [s for s in sentences if any(n and n.lower() in s.lower() for n in names)]
 
 
+_NEGATION_WINDOW = 30  # characters before a wording that may turn it around
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - _NEGATION_WINDOW) : start]
+    return any(re.search(n.pattern, before, re.IGNORECASE) for n in _negations())
+
+
 def _source_of(texts: list[str]) -> SourceRule | None:
+    """The source the first text that says one gives: its earliest wording that the text does not negate."""
     for text in texts:
         hits = [
-            (m.start(), rule) for rule in _sources() for p in rule.patterns if (m := re.search(p, text, re.I))
+            (m.start(), rule)
+            for rule in _sources()
+            for p in rule.patterns
+            for m in re.finditer(p, text, re.IGNORECASE)
+            if not _negated(text, m.start())
         ]
         if hits:
             return min(hits, key=lambda h: h[0])[1]
@@ -229,16 +260,17 @@ def _kind(iv: Intervention) -> ProductKind | None:
 def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
     own = _own_text(iv)
     kind = _kind(iv)
-    cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.key == "stem_cell_transplant")
+    cells = role == "procedure" or _is_cells(iv) or (kind is not None and kind.transplant)
     codes = [c for n in [iv.name, *iv.other_names] for c in re.findall(r"\b[A-Z]{2,}-?\d+\w*\b", n)]
     naming = _sentences_naming(trial, [iv.name, *iv.other_names, *codes])
-    # Where a cell product comes from: its own text, then sentences naming it, then ones naming its kind.
+    # Where a cell product comes from: its own text, then its arms, then sentences naming it, then ones
+    # naming its kind (the precedence product_sources.yaml describes).
     about_kind = (
         [t for t in _sentences_naming(trial, []) if kind and _search(kind.patterns, t)]
         if role == "tested"
         else []
     )
-    source = _source_of([own, *naming, *about_kind]) if cells else None
+    source = _source_of([own, _arm_text(trial, iv), *naming, *about_kind]) if cells else None
     timing = _timing([iv.description or "", *naming]) if role == "procedure" else None
     return Part(
         name=iv.name,
@@ -247,8 +279,29 @@ def _part(trial: NormalizedTrial, iv: Intervention, role: Role) -> Part:
         source=source.source if source else None,
         source_plain=source.plain if source else None,
         transplant_plain=source.transplant if source else None,
+        transplant_sentence=source.sentence if source else None,
         given=_given(f"{iv.description or ''} {_arm_text(trial, iv)}") if role == "tested" else None,
         timing=timing,
+    )
+
+
+def _transplant_role(iv: Intervention) -> Role | None:
+    """The role a transplant study's rules give an intervention by its names (conditioning, care around it)."""
+    names = " ".join([iv.name, *iv.other_names])
+    return next((r.role for r in _roles() if r.context == "transplant" and _search(r.names, names)), None)
+
+
+def _is_transplant(iv: Intervention) -> bool:
+    # By its names only: a drug's description often mentions the transplant it is given around.
+    kind = kind_of(" ".join([iv.name, *iv.other_names]))
+    return kind is not None and kind.transplant
+
+
+def _transplant_study(ivs: list[Intervention]) -> bool:
+    """True when a transplant is in the plan and no cell or gene product besides it is tested (a CAR-T then a
+    transplant is a CAR-T study)."""
+    return any(_is_transplant(iv) for iv in ivs) and not any(
+        _is_cells(iv) and not _is_transplant(iv) and _transplant_role(iv) is None for iv in ivs
     )
 
 
@@ -257,11 +310,25 @@ def read_record(trial: NormalizedTrial) -> RecordReading:
     ivs = trial.interventions
     described = [" ".join([*iv.other_names, iv.description or ""]) for iv in ivs]
     roles: list[Role | None] = [_rule_role(trial, iv, text) for iv, text in zip(ivs, described, strict=True)]
+    transplant = _transplant_study(ivs)
+    settled = [False] * len(ivs)
+    if transplant:
+        # Around a transplant, fludarabine or ATG prepare the body and ciclosporin protects the graft,
+        # even when the title names them ("... With Post-transplant Cyclophosphamide").
+        for i, iv in enumerate(ivs):
+            role = roles[i] if roles[i] in ("conditioning", "supportive") else _transplant_role(iv)
+            if role is not None and not _is_transplant(iv):
+                roles[i], settled[i] = role, True
     for i, named in enumerate(_tested_by_title(trial)):
         # What the title names, or a cell product, is what the study tests, whatever its description
         # says about conditioning ("given after conditioning with busulfan"); a comparator stays one.
+        if settled[i] or (transplant and _is_transplant(ivs[i])):
+            continue
         if (named or _is_cells(ivs[i])) and roles[i] not in ("comparator", "placebo", "procedure"):
             roles[i] = "tested"
+    if transplant and "tested" not in roles:
+        # Nothing else is tested: the transplant, with its conditioning, is the treatment the study is about.
+        roles[next(i for i, iv in enumerate(ivs) if _is_transplant(iv))] = "tested"
     if "tested" not in roles and None in roles:
         roles[roles.index(None)] = "tested"  # the record lists what it studies first
     tested = [iv for iv, r in zip(ivs, roles, strict=True) if r == "tested"]

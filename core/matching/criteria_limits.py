@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from core.domain.ages import age_fits
+
 # ----------------------------------------------------------------------------------------------
 # Ages
 
@@ -115,11 +117,8 @@ def parse_age_limits(text: str) -> tuple[float | None, float | None] | None:
 
 
 def age_within(age: float, lo: float | None, hi: float | None) -> bool:
-    """True when an age in years lies within limits from parse_age_limits."""
-    if lo is not None and age < lo:
-        return False
-    # An upper limit in whole years admits the whole final year ("up to 17" includes 17.5).
-    return not (hi is not None and (int(age) if hi == int(hi) else age) > hi)
+    """True when an age in years lies within limits from parse_age_limits (the one rule of core/domain/ages.py)."""
+    return age_fits(age, lo, hi) is not False
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from math import asin, cos, radians, sin, sqrt
 
-from core.domain.ages import describe_age_range, format_age
+from core.domain.ages import age_fits, describe_age_range, format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import OPEN_STATUSES, NormalizedTrial, Site
 from core.matching.geo import EARTH_RADIUS_KM
@@ -61,10 +61,8 @@ class FilterOutcome:
 
 
 def _is_above_maximum(age: float, maximum: float) -> bool:
-    # A registry maximum of "17 Years" admits a 17-and-a-half-year-old: compare whole years.
-    if maximum == int(maximum):
-        return int(age) > maximum
-    return age > maximum
+    # The one age rule (core/domain/ages.py): a maximum of "17 Years" admits a 17-and-a-half-year-old.
+    return age_fits(age, None, maximum) is False
 
 
 def _check_age(facts: CaseFacts, trial: NormalizedTrial, reasons: list, notes: list) -> None:

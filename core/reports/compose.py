@@ -121,7 +121,7 @@ def _phase(trial: NormalizedTrial) -> str:
         return "Not a study"
     numbers = [PHASE_WORDS[p] for p in trial.phases if p in PHASE_WORDS]
     if not numbers:
-        return "Not stated"
+        return "Phase not stated"
     return numbers[0] if numbers[0].startswith("Early") else "Phase " + "/".join(numbers)
 
 

@@ -133,7 +133,7 @@ def _facts(pdf: _ReportPDF, option: ReportOption) -> list[str]:
     lines = [
         f"{noun} number: {option.registry_id}" + (f" · {option.registry_url}" if option.registry_url else "")
     ]
-    lines.append(f"Phase: {option.phase} · Status: {option.status}")
+    lines.append(f"{option.phase} · Status: {option.status}")  # the phase says "Phase" itself
     if option.nearest_site:
         lines.append(
             f"Nearest open site: {option.nearest_site}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
 from core.errors import NotFound
-from core.models import CaseContact, Draft, Report, Trial, User
+from core.models import Case, CaseContact, Draft, Match, Report, Trial, User, utcnow
 from core.permissions import Actor, require, requires
 from core.reports.compose import compose_report
 from core.reports.markdown_text import escape_markdown
@@ -134,3 +134,25 @@ def get_report_pdf(actor: Actor, report_id: int) -> bytes:
         if r is None or r.pdf is None:
             raise NotFound(f"No PDF for report {report_id}.")
         return r.pdf
+
+
+@requires("report.view")
+def preview_fingerprint(actor: Actor, case_id: int) -> str:
+    """A short digest of everything the report preview of a case is made from (its drafts and their versions,
+    its matches, the trial records, the family's contact, the date and who looks): the page renders the
+    preview again only when it changes, not on every rerun."""
+    with session_scope() as s:
+        drafts = s.execute(
+            select(Draft.id, Draft.status, Draft.current_version_id).where(Draft.case_id == case_id).order_by(Draft.id)
+        ).all()
+        matches = s.execute(
+            select(Match.trial_id, Match.status, Match.nearest_site, Match.distance_km, Match.rank)
+            .where(Match.case_id == case_id)
+            .order_by(Match.trial_id)
+        ).all()
+        trial_ids = [d.trial_id for d in s.scalars(select(Draft).where(Draft.case_id == case_id)) if d.trial_id]
+        hashes = s.execute(select(Trial.id, Trial.content_hash).where(Trial.id.in_(trial_ids)).order_by(Trial.id)).all()
+        contact = s.scalar(select(CaseContact.name).where(CaseContact.case_id == case_id))
+        reference = s.scalar(select(Case.reference).where(Case.id == case_id))
+    parts = [drafts, matches, hashes, contact, reference, utcnow().date(), actor.can("case.view_contact")]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

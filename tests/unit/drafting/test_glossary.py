@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.drafting.glossary import GLOSSARY, find_jargon, plain_alternative
+from core.drafting.glossary import GLOSSARY, explain_term, find_jargon
 
 REQUIRED_TERMS = [
     "allogeneic", "autologous", "CAR-T", "refractory", "relapsed", "randomised", "placebo", "phase 1",
@@ -16,14 +16,21 @@ REQUIRED_TERMS = [
 
 @pytest.mark.parametrize("term", REQUIRED_TERMS)
 def test_every_required_term_has_a_plain_alternative(term: str) -> None:
-    plain = plain_alternative(term)
-    assert plain and term.lower() not in plain.lower()
+    [hit] = find_jargon(term)
+    assert (hit.start, hit.end) == (0, len(term))
+    assert hit.plain and term.lower() not in hit.plain.lower()
+
+
+def _term(text: str) -> str:
+    [hit] = find_jargon(text)
+    return hit.term
 
 
 def test_spellings_and_case_map_to_the_same_term() -> None:
-    assert plain_alternative("Randomized") == plain_alternative("randomised")
-    assert plain_alternative("CAR T") == plain_alternative("car-t")
-    assert plain_alternative("not a medical word") is None
+    assert _term("Randomized") == _term("randomised")
+    assert _term("CAR T") == _term("CAR-T") == _term("chimeric antigen receptor")
+    assert explain_term("car-t", {}) == explain_term("CAR-T", {})
+    assert find_jargon("not a medical word") == []
 
 
 def test_find_jargon_reports_terms_with_positions_longest_first() -> None:
@@ -34,7 +41,7 @@ def test_find_jargon_reports_terms_with_positions_longest_first() -> None:
     ]  # fmt: skip
     for hit in hits:
         assert text[hit.start : hit.end]
-        assert hit.plain == plain_alternative(hit.term)
+        assert hit.plain == explain_term(hit.term, {})
     assert text[hits[2].start : hits[2].end] == "CAR-T cells"
 
 

@@ -16,16 +16,27 @@ from core.drafting.criterion_topics import Comparator, CriterionTopic
 from core.drafting.glossary import GlossaryEntry, explain_term
 from core.drafting.key_facts import load_key_fact_rules
 from core.drafting.promise_rules import load_promise_rules
-from core.drafting.record_reading import KNOWLEDGE, PhraseRule, ProductKind, RoleRule, SourceRule, read_record
+from core.drafting.record_reading import (
+    KNOWLEDGE,
+    Negation,
+    PhraseRule,
+    ProductKind,
+    RoleRule,
+    SourceRule,
+    read_record,
+)
+from core.drafting.study_stages import StudyStage
 
 MODELS = {
     "glossary": GlossaryEntry,
     "intervention_roles": RoleRule,
     "product_kinds": ProductKind,
     "product_sources": SourceRule,
+    "product_sources.negations": Negation,
     "administration": PhraseRule,
     "criterion_topics": CriterionTopic,
     "criterion_topics.comparators": Comparator,
+    "study_stages": StudyStage,
 }
 
 

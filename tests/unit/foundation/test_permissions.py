@@ -25,7 +25,6 @@ _import_all_core_modules()
 # Functions that take an actor but are not role-gated services, and why.
 NOT_SERVICES = {
     "core.auth.logout": "any logged-in user may log out",
-    "core.auth.refresh_actor": "re-reads the user's own roles",
     "core.auth.start_session": "any user who just logged in gets a session",
     "core.bootstrap.seed_demo_cases": "first-start seeding, runs as the system",
     "core.bootstrap.seed_demo_catalogue": "first-start seeding, runs as the system",
