@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,12 +18,57 @@ from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
 from core.errors import NotFound
 from core.models import CaseContact, Draft, Report, Trial, User
 from core.permissions import Actor, require, requires
-from core.reports.compose import compose_report
+from core.reports.compose import ReportContent, compose_report
 from core.reports.markdown_text import escape_markdown
 from core.reports.render import render_html, render_markdown
 
 # What someone without access to contact details sees where the family's name would be.
 CONTACT_HIDDEN = "the family (the name is shown to reviewers only)"
+# A name typed with one apostrophe is often printed with another ("O'Brien", "O’Brien").
+_APOSTROPHES = "'’‘ʼ"
+
+
+def _char_pattern(c: str, *, rendered: str) -> str:
+    """Every way one character of a name can appear in a rendered report. HTML escapers differ (markupsafe
+    writes ' as &#39;, html.escape as &#x27;), and Markdown may put a backslash before punctuation, so the
+    name is found in the text as a reader sees it, not as one escaper spelled it."""
+    if c.isspace():
+        return r"\s+"
+    chars = _APOSTROPHES if c in _APOSTROPHES else c
+    options = []
+    for ch in chars:
+        options.append(re.escape(ch))
+        if rendered == "html":
+            options += [re.escape(html.escape(ch)), f"&#0*{ord(ch)};", f"&#[xX]0*{ord(ch):x};"]
+        elif not ch.isalnum():
+            options.append(re.escape("\\" + ch))
+    return "(?:" + "|".join(options) + ")"
+
+
+def _name_pattern(name: str, rendered: str) -> re.Pattern[str]:
+    """The family's name in a rendered text ("markdown", "html" or "text"), however it was escaped."""
+    body = "".join(_char_pattern(c, rendered=rendered) for c in " ".join(name.split()))
+    # Any case: the hex digits of an entity, and a name retyped in capitals, are the same name.
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
+
+
+def hide_name(text: str, name: str, rendered: str) -> str:
+    """The text with every appearance of the family's name replaced by CONTACT_HIDDEN, rendered the same way."""
+    if not name.strip():
+        return text
+    stand_in = {"html": html.escape(CONTACT_HIDDEN), "markdown": escape_markdown(CONTACT_HIDDEN)}.get(
+        rendered, CONTACT_HIDDEN)
+    return _name_pattern(name, rendered).sub(lambda _: stand_in, text)
+
+
+def _hide_in_value(value: Any, name: str) -> Any:
+    if isinstance(value, str):
+        return hide_name(value, name, "text")
+    if isinstance(value, list):
+        return [_hide_in_value(v, name) for v in value]
+    if isinstance(value, dict):
+        return {k: _hide_in_value(v, name) for k, v in value.items()}
+    return value
 
 
 class ReportView(BaseModel):
@@ -93,8 +140,10 @@ def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     with session_scope() as s:
         _, missing = case_ready_for_release(s, case_id)
         content = compose_report(s, case_id)
-    if content.prepared_for and not actor.can("case.view_contact"):
-        content = content.model_copy(update={"prepared_for": CONTACT_HIDDEN})
+        name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == case_id))
+    if name and not actor.can("case.view_contact"):
+        # Hidden in the composed (unescaped) text, wherever it appears, before any escaper spells it its way.
+        content = ReportContent.model_validate(_hide_in_value(content.model_dump(), name))
     return render_markdown(content), render_html(content), missing
 
 
@@ -104,9 +153,7 @@ def report_view(s: Session, r: Report, *, hide_contact: bool = False) -> ReportV
     markdown, page, has_pdf = r.markdown, r.html, r.pdf is not None
     name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == r.case_id)) if hide_contact else None
     if name:
-        for form in {name, escape_markdown(name)}:
-            markdown = markdown.replace(form, escape_markdown(CONTACT_HIDDEN))
-        page = page.replace(html.escape(name), html.escape(CONTACT_HIDDEN))
+        markdown, page = hide_name(markdown, name, "markdown"), hide_name(page, name, "html")
         has_pdf = False
     return ReportView(
         id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,
