@@ -105,7 +105,7 @@ left, right = st.columns([5, 6], gap="large")
 with left:
     used_fields = {f for pairs in (current.sources if current else {}).values() for _, fields in pairs for f in fields}
     if detail.trial_registry_id:
-        trial = get_trial_for_review(actor, detail.trial_registry_id)
+        trial = get_trial_for_review(actor, detail.trial_registry_id, case_id=detail.case_id)
         st.markdown("#### Source record")
         st.caption("Fields marked ★ are cited by sentences of the draft.")
         for field, label, value in trial.fields:
