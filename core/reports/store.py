@@ -87,10 +87,13 @@ class ReportView(BaseModel):
 
 def case_ready_for_release(s: Session, case_id: int) -> tuple[bool, list[str]]:
     """Whether every selected trial's summary and the case overview are approved, and what is missing."""
-    drafts = list(s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != DraftStatus.REJECTED)))
+    every = list(s.scalars(select(Draft).where(Draft.case_id == case_id)))
+    drafts = [d for d in every if d.status != DraftStatus.REJECTED]
     missing = []
     if not any(d.kind == "case" for d in drafts):
-        missing.append("the case overview has not been drafted")
+        rejected = any(d.kind == "case" for d in every)
+        missing.append("the case overview was rejected: draft it again" if rejected
+                       else "the case overview has not been drafted")
     if not any(d.kind == "trial" for d in drafts):
         missing.append("no trial summary has been drafted")
     for d in drafts:
@@ -107,14 +110,16 @@ def report_drafts(s: Session, case_id: int) -> list[Draft]:
     ))
 
 
+def content_fingerprint(content: ReportContent) -> str:
+    """The sha256 of what a report says: the approved texts in their order, the registry facts and dates, the
+    family's name, the team's contact and the disclaimer. The release date is left out: the same words released
+    on another day are the same report."""
+    return hashlib.sha256(content.model_dump_json(exclude={"date"}).encode()).hexdigest()
+
+
 def source_fingerprint(s: Session, case_id: int) -> str:
-    """What a report of this case would be made from now: each approved draft's current version and each trial
-    record's content. The same fingerprint means the same report text."""
-    parts = []
-    for d in report_drafts(s, case_id):
-        trial = s.get(Trial, d.trial_id) if d.trial_id else None
-        parts.append(f"{d.id}:{d.current_version_id}:{trial.content_hash if trial else '-'}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    """The fingerprint of the report this case would get now (see content_fingerprint)."""
+    return content_fingerprint(compose_report(s, case_id))
 
 
 def report_overrides(s: Session, case_id: int) -> list[dict[str, object]]:
