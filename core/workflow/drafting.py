@@ -110,14 +110,20 @@ def retry_draft(actor: Actor, draft_id: int) -> JobView:
     with session_scope(write=True) as s:
         draft = lock_draft(s, draft_id)
         if draft.status == DraftStatus.REJECTED:
-            key = f"redraft-of:{draft_id}"  # a double click makes one new draft
-            again = s.scalar(select(Draft).where(Draft.idempotency_key == key))
+            # The slot's latest draft: a double click makes one new draft, and a new draft rejected in its turn
+            # is the one drafted again.
+            source, again = draft, None
+            while True:
+                again = s.scalar(select(Draft).where(Draft.idempotency_key == f"redraft-of:{source.id}"))
+                if again is None or again.status != DraftStatus.REJECTED:
+                    break
+                source = again
             if again is None:
-                again = Draft(case_id=draft.case_id, trial_id=draft.trial_id, kind=draft.kind, idempotency_key=key,
-                              status=DraftStatus.QUEUED)
+                again = Draft(case_id=draft.case_id, trial_id=draft.trial_id, kind=draft.kind,
+                              idempotency_key=f"redraft-of:{source.id}", status=DraftStatus.QUEUED)
                 s.add(again)
                 s.flush()
-                record_event(s, actor, "draft.redraft", "draft", again.id, before={"rejected_draft": draft_id},
+                record_event(s, actor, "draft.redraft", "draft", again.id, before={"rejected_draft": source.id},
                              after={"status": again.status})
             job_id = _queue_redraft(s, actor, again)
         else:

@@ -179,6 +179,11 @@ def test_a_rejected_trial_stays_out_of_the_report_and_can_be_drafted_again(team)
     assert again != rejected and _draft(again).trial_id == _draft(rejected).trial_id
     assert _draft(rejected).status == "rejected" and _draft(again).status == "ready"
     assert retry_draft(team.reviewer, rejected).payload["draft_id"] == again  # a double click: one new draft
+    start_review(team.reviewer, again)
+    reject_draft(team.reviewer, again, "Still not right")
+    third = retry_draft(team.reviewer, rejected).payload["draft_id"]  # the slot's latest draft is drafted again
+    assert third not in (rejected, again) and _draft(third).status == "ready"
+    again = third
     assert _case_status(case_id) == "in_review"  # the released case has a new text to review
     with pytest.raises(InvalidTransition, match="cannot be released yet"):
         release_report(team.reviewer, case_id, confirm_overrides=True)
