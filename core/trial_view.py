@@ -1,4 +1,5 @@
-"""The source record as a reviewer reads it beside a draft: labelled fields and the case's criterion verdicts."""
+"""The source record as a reviewer reads it beside a draft: labelled fields and the criterion verdicts of the
+case under review (never another case's)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from core.db import session_scope
 from core.domain.ages import describe_age_range
 from core.domain.trial import NormalizedTrial
 from core.errors import NotFound
-from core.models import CriterionVerdictRow, Draft, Match, Trial
+from core.models import CriterionVerdictRow, Match, Trial
 from core.permissions import Actor, requires
 
 
@@ -28,19 +29,19 @@ def _sites_text(trial: NormalizedTrial) -> str:
 
 
 @requires("draft.view")
-def get_trial_for_review(actor: Actor, registry_id: str) -> TrialForReview:
-    """The fields a draft's sentences can cite, labelled for the reviewer, and the verdicts of its drafts' case."""
+def get_trial_for_review(actor: Actor, registry_id: str, *, case_id: int) -> TrialForReview:
+    """The fields a draft's sentences can cite, labelled for the reviewer, and the verdicts of the case under review
+    (`case_id`): a trial matched to several cases must not show one family's verdicts beside another's draft."""
     with session_scope() as s:
         row = s.scalar(select(Trial).where(Trial.registry_id == registry_id))
         if row is None:
             raise NotFound(f"No trial {registry_id}.")
         trial = NormalizedTrial.model_validate(row.record)
-        case_ids = list(s.scalars(select(Draft.case_id).where(Draft.trial_id == row.id)))
         verdict_rows = list(
             s.scalars(
                 select(CriterionVerdictRow)
                 .join(Match, Match.id == CriterionVerdictRow.match_id)
-                .where(Match.trial_id == row.id, Match.case_id.in_(case_ids))
+                .where(Match.trial_id == row.id, Match.case_id == case_id)
                 .order_by(CriterionVerdictRow.id)
             )
         )

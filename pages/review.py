@@ -22,6 +22,7 @@ from core.workflow.review import (
     start_review,
 )
 from core.workflow.review_views import add_comment, diff_sections, get_draft_detail, list_comments
+from pages.browser_session import cookie_token
 from pages.ui_common import age_text, job_progress, md_text, require_page, run_action, show_error
 
 actor = require_page("review.work")
@@ -68,7 +69,8 @@ elif reviewable and not mine:
 def _heartbeat() -> None:
     if not mine:
         return
-    expiry = heartbeat_claim(actor, draft_id)
+    # The timer renews the claim only while this browser's session is live (it is not activity of the user).
+    expiry = heartbeat_claim(actor, draft_id, session_token=st.session_state.get("session-token") or cookie_token())
     if expiry:
         st.caption(f":material/favorite: You are reviewing this draft; your claim lasts until {expiry:%H:%M} UTC "
                    "(kept alive while this page is open).")
@@ -80,7 +82,8 @@ _heartbeat()
 
 if detail.error:
     st.error(f"Drafting failed: {md_text(detail.error)}")
-if detail.status == "failed" and st.button("Retry drafting", type="primary", key="retry"):
+if detail.status in ("failed", "rejected") and st.button(
+        "Retry drafting" if detail.status == "failed" else "Draft again", type="primary", key="retry"):
     job = run_action(lambda: retry_draft(actor, draft_id))
     if job is not None and job.finished:
         st.rerun()
@@ -105,7 +108,7 @@ left, right = st.columns([5, 6], gap="large")
 with left:
     used_fields = {f for pairs in (current.sources if current else {}).values() for _, fields in pairs for f in fields}
     if detail.trial_registry_id:
-        trial = get_trial_for_review(actor, detail.trial_registry_id)
+        trial = get_trial_for_review(actor, detail.trial_registry_id, case_id=detail.case_id)
         st.markdown("#### Source record")
         st.caption("Fields marked ★ are cited by sentences of the draft.")
         for field, label, value in trial.fields:

@@ -14,8 +14,9 @@ from pydantic import ValidationError
 from core.cli.common import acting_user, add_command, emit, read_json_object
 from core.domain.overrides import OVERRIDE_CATEGORIES, CheckOverride
 from core.errors import ValidationFailed, WorkbenchError
+from core.jobs.store import JobView
 from core.reports.store import get_report_pdf
-from core.workflow.drafting import start_drafting
+from core.workflow.drafting import retry_draft, start_drafting
 from core.workflow.release import release_report
 from core.workflow.review import (
     approve_draft,
@@ -96,7 +97,21 @@ def cmd_draft(args: argparse.Namespace) -> int:
     emit(args, job, f"Drafting {job.status}: {job.result or job.error}")
     if job.status != "done":
         raise WorkbenchError(f"drafting {job.status}: {job.error or job.message}")
-    return 1 if failed else 0  # drafts that failed were not written: the command did not do all it was asked
+    if failed:  # drafts that failed were not written: the command did not do all it was asked
+        raise WorkbenchError(f"{len(failed)} draft(s) failed ({', '.join(map(str, failed))}); see `review show --draft N`.")
+    return 0
+
+
+def _require_drafted(actor: Any, job: JobView, draft_id: int, doing: str) -> None:
+    """A redraft job that did not end with the new version written is a command that did not do what it was asked:
+    say why in one line (the CLI runs jobs inline, so the job is over)."""
+    status = (job.result or {}).get("status")
+    if job.status != "done" or status != "ready":
+        drafted = job.payload.get("draft_id", draft_id)
+        error = get_draft_detail(actor, drafted).error if status == "failed" else None
+        reason = job.error or error or (f"the draft is {status}" if status else f"the job is {job.status}")
+        raise WorkbenchError(f"draft {draft_id}: {doing}, but the redraft (job {job.id}) did not write a new version: "
+                             f"{reason}.")
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -141,7 +156,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     if action == "request-changes":
         job = request_changes(actor, draft_id, args.comment or "")
         emit(args, {"draft_id": draft_id, "job": job}, f"draft {draft_id}: sent back; redraft job {job.id} {job.status}")
-        return 0 if job.status not in ("failed", "cancelled") else 1
+        _require_drafted(actor, job, draft_id, "sent back")
+        return 0
+    if action == "redraft":
+        job = retry_draft(actor, draft_id)
+        emit(args, {"draft_id": draft_id, "job": job}, f"draft {draft_id}: drafted again; job {job.id} {job.status}")
+        _require_drafted(actor, job, draft_id, "queued for drafting again")
+        return 0
     if action == "reject":
         reject_draft(actor, draft_id, args.comment or "")
         emit(args, {"draft_id": draft_id, "status": "rejected"}, f"draft {draft_id}: rejected")
@@ -194,8 +215,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                     as_user=True, json_out=True)
     p.add_argument("case", type=int)
     p = add_command(sub, "review", "The review loop: list, show, claim, release-claim, save, approve, request-changes, "
-                    "reject.", cmd_review, as_user=True, json_out=True)
-    p.add_argument("action", choices=["list", "show", "claim", "release-claim", "save", "approve", "request-changes", "reject"])
+                    "reject, redraft (a failed or rejected draft).", cmd_review, as_user=True, json_out=True)
+    p.add_argument("action", choices=["list", "show", "claim", "release-claim", "save", "approve", "request-changes", "reject",
+                                      "redraft"])
     p.add_argument("--case", type=int, help="list: only this case's drafts")
     p.add_argument("--draft", type=int, help="the draft acted on")
     p.add_argument("--base-version", type=int, help="save: the version number your text was edited from")

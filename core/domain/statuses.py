@@ -44,6 +44,8 @@ class JobStatus(StrEnum):
 REVIEWABLE: tuple[DraftStatus, ...] = (DraftStatus.READY, DraftStatus.IN_REVIEW)
 # A drafting run picks these up.
 DRAFTABLE: tuple[DraftStatus, ...] = (DraftStatus.QUEUED, DraftStatus.FAILED, DraftStatus.CHANGES_REQUESTED)
+# Drafts a drafting run has still to write (a failed one waits for a person to retry it).
+DRAFTING_PENDING: tuple[DraftStatus, ...] = (DraftStatus.QUEUED, DraftStatus.DRAFTING, DraftStatus.CHANGES_REQUESTED)
 # Counted as done for a report.
 APPROVED_OR_RELEASED: tuple[DraftStatus, ...] = (DraftStatus.APPROVED, DraftStatus.RELEASED)
 JOB_FINISHED: tuple[JobStatus, ...] = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.audit import record_event
 from core.db import session_scope
@@ -44,6 +45,23 @@ class JobView(BaseModel):
     @property
     def finished(self) -> bool:
         return self.status in JOB_FINISHED
+
+
+def add_job(s: Session, kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:
+    """Queue a job in the caller's transaction, so the step that asks for it and the job commit together or not at
+    all; while one with the same idempotency key is queued or running, return that one instead. (A concurrent
+    insert of the same key fails the caller's transaction with IntegrityError.)"""
+    if idempotency_key:
+        existing = s.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
+        if existing and existing.status not in JOB_FINISHED:
+            return existing.id
+        if existing:
+            existing.idempotency_key = None  # a finished job may be run again
+            s.flush()
+    job = Job(kind=kind, payload=payload, created_by=created_by, idempotency_key=idempotency_key)
+    s.add(job)
+    s.flush()
+    return job.id
 
 
 def submit_job(kind: str, payload: dict[str, Any], *, created_by: str, idempotency_key: str | None = None) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,12 +18,57 @@ from core.domain.statuses import APPROVED_OR_RELEASED, DraftStatus
 from core.errors import NotFound
 from core.models import Case, CaseContact, Draft, Match, Report, Trial, User, utcnow
 from core.permissions import Actor, require, requires
-from core.reports.compose import compose_report
+from core.reports.compose import ReportContent, compose_report
 from core.reports.markdown_text import escape_markdown
 from core.reports.render import render_html, render_markdown
 
 # What someone without access to contact details sees where the family's name would be.
 CONTACT_HIDDEN = "the family (the name is shown to reviewers only)"
+# A name typed with one apostrophe is often printed with another ("O'Brien", "O’Brien").
+_APOSTROPHES = "'’‘ʼ"
+
+
+def _char_pattern(c: str, *, rendered: str) -> str:
+    """Every way one character of a name can appear in a rendered report. HTML escapers differ (markupsafe
+    writes ' as &#39;, html.escape as &#x27;), and Markdown may put a backslash before punctuation, so the
+    name is found in the text as a reader sees it, not as one escaper spelled it."""
+    if c.isspace():
+        return r"\s+"
+    chars = _APOSTROPHES if c in _APOSTROPHES else c
+    options = []
+    for ch in chars:
+        options.append(re.escape(ch))
+        if rendered == "html":
+            options += [re.escape(html.escape(ch)), f"&#0*{ord(ch)};", f"&#[xX]0*{ord(ch):x};"]
+        elif not ch.isalnum():
+            options.append(re.escape("\\" + ch))
+    return "(?:" + "|".join(options) + ")"
+
+
+def _name_pattern(name: str, rendered: str) -> re.Pattern[str]:
+    """The family's name in a rendered text ("markdown", "html" or "text"), however it was escaped."""
+    body = "".join(_char_pattern(c, rendered=rendered) for c in " ".join(name.split()))
+    # Any case: the hex digits of an entity, and a name retyped in capitals, are the same name.
+    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
+
+
+def hide_name(text: str, name: str, rendered: str) -> str:
+    """The text with every appearance of the family's name replaced by CONTACT_HIDDEN, rendered the same way."""
+    if not name.strip():
+        return text
+    stand_in = {"html": html.escape(CONTACT_HIDDEN), "markdown": escape_markdown(CONTACT_HIDDEN)}.get(
+        rendered, CONTACT_HIDDEN)
+    return _name_pattern(name, rendered).sub(lambda _: stand_in, text)
+
+
+def _hide_in_value(value: Any, name: str) -> Any:
+    if isinstance(value, str):
+        return hide_name(value, name, "text")
+    if isinstance(value, list):
+        return [_hide_in_value(v, name) for v in value]
+    if isinstance(value, dict):
+        return {k: _hide_in_value(v, name) for k, v in value.items()}
+    return value
 
 
 class ReportView(BaseModel):
@@ -40,10 +87,13 @@ class ReportView(BaseModel):
 
 def case_ready_for_release(s: Session, case_id: int) -> tuple[bool, list[str]]:
     """Whether every selected trial's summary and the case overview are approved, and what is missing."""
-    drafts = list(s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != DraftStatus.REJECTED)))
+    every = list(s.scalars(select(Draft).where(Draft.case_id == case_id)))
+    drafts = [d for d in every if d.status != DraftStatus.REJECTED]
     missing = []
     if not any(d.kind == "case" for d in drafts):
-        missing.append("the case overview has not been drafted")
+        rejected = any(d.kind == "case" for d in every)
+        missing.append("the case overview was rejected: draft it again" if rejected
+                       else "the case overview has not been drafted")
     if not any(d.kind == "trial" for d in drafts):
         missing.append("no trial summary has been drafted")
     for d in drafts:
@@ -60,14 +110,16 @@ def report_drafts(s: Session, case_id: int) -> list[Draft]:
     ))
 
 
+def content_fingerprint(content: ReportContent) -> str:
+    """The sha256 of what a report says: the approved texts in their order, the registry facts and dates, the
+    family's name, the team's contact and the disclaimer. The release date is left out: the same words released
+    on another day are the same report."""
+    return hashlib.sha256(content.model_dump_json(exclude={"date"}).encode()).hexdigest()
+
+
 def source_fingerprint(s: Session, case_id: int) -> str:
-    """What a report of this case would be made from now: each approved draft's current version and each trial
-    record's content. The same fingerprint means the same report text."""
-    parts = []
-    for d in report_drafts(s, case_id):
-        trial = s.get(Trial, d.trial_id) if d.trial_id else None
-        parts.append(f"{d.id}:{d.current_version_id}:{trial.content_hash if trial else '-'}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    """The fingerprint of the report this case would get now (see content_fingerprint)."""
+    return content_fingerprint(compose_report(s, case_id))
 
 
 def report_overrides(s: Session, case_id: int) -> list[dict[str, object]]:
@@ -93,8 +145,10 @@ def preview_report(actor: Actor, case_id: int) -> tuple[str, str, list[str]]:
     with session_scope() as s:
         _, missing = case_ready_for_release(s, case_id)
         content = compose_report(s, case_id)
-    if content.prepared_for and not actor.can("case.view_contact"):
-        content = content.model_copy(update={"prepared_for": CONTACT_HIDDEN})
+        name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == case_id))
+    if name and not actor.can("case.view_contact"):
+        # Hidden in the composed (unescaped) text, wherever it appears, before any escaper spells it its way.
+        content = ReportContent.model_validate(_hide_in_value(content.model_dump(), name))
     return render_markdown(content), render_html(content), missing
 
 
@@ -104,9 +158,7 @@ def report_view(s: Session, r: Report, *, hide_contact: bool = False) -> ReportV
     markdown, page, has_pdf = r.markdown, r.html, r.pdf is not None
     name = s.scalar(select(CaseContact.name).where(CaseContact.case_id == r.case_id)) if hide_contact else None
     if name:
-        for form in {name, escape_markdown(name)}:
-            markdown = markdown.replace(form, escape_markdown(CONTACT_HIDDEN))
-        page = page.replace(html.escape(name), html.escape(CONTACT_HIDDEN))
+        markdown, page = hide_name(markdown, name, "markdown"), hide_name(page, name, "html")
         has_pdf = False
     return ReportView(
         id=r.id, case_id=r.case_id, version=r.version, sha256=r.sha256,

@@ -9,21 +9,30 @@ import time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from core.audit import record_event
 from core.config import get_settings
 from core.db import session_scope
-from core.domain.statuses import DRAFTABLE, CaseStatus, DraftStatus, MatchStatus
+from core.domain.statuses import DRAFTABLE, JOB_LIVE, CaseStatus, DraftStatus, MatchStatus
 from core.drafting.checking import check_sections
 from core.drafting.writers import write_case_overview, write_trial_summary
 from core.errors import NotFound, ValidationFailed, WorkbenchError
 from core.jobs.dispatch import dispatch_job
 from core.jobs.registry import JobContext
-from core.jobs.store import JobView, submit_job
+from core.jobs.store import STALE_AFTER, JobView, add_job, submit_job
 from core.llm import LLMClient, run_concurrently
 from core.llm_config import load_llm_settings
-from core.models import Draft, Match, utcnow
+from core.models import Draft, Job, Match, utcnow
 from core.permissions import Actor, requires
-from core.workflow.steps import check_draft_step, lock_case, lock_draft, move_case, move_draft
+from core.workflow.steps import (
+    check_draft_step,
+    lock_case,
+    lock_draft,
+    move_case,
+    move_draft,
+    settle_drafted_case,
+)
 from core.workflow.versions import add_version
 
 log = logging.getLogger(__name__)
@@ -43,9 +52,8 @@ def start_drafting(actor: Actor, case_id: int) -> JobView:
         )
         if not selected:
             raise ValidationFailed({"selection": "select at least one trial on the matching page before drafting."})
-        existing = {
-            d.trial_id: d for d in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status != DraftStatus.REJECTED))
-        }
+        # A rejected draft keeps its slot: it stays out of the report until someone asks to draft it again.
+        existing = set(s.scalars(select(Draft.trial_id).where(Draft.case_id == case_id)))
         created = []
         for trial_id in [*selected, None]:
             if trial_id in existing:
@@ -84,19 +92,61 @@ def redraft(actor: Actor, draft_id: int, round_number: int) -> JobView:
     return dispatch_job(job_id)
 
 
+def _queue_redraft(s: Session, actor: Actor, draft: Draft) -> int:
+    """Queue the drafting job of one draft in the caller's transaction; a released case goes back to drafting, since
+    its report will change."""
+    case = lock_case(s, draft.case_id)
+    if case.status == CaseStatus.RELEASED:
+        move_case(s, actor, case, "start_drafting", after={"redraft": draft.id})
+    return add_job(s, DRAFT_ONE_JOB, {"draft_id": draft.id, "case_id": draft.case_id},
+                   created_by=actor.username, idempotency_key=f"redraft:{draft.id}:r{draft.rounds}")
+
+
 @requires("draft.create")
 def retry_draft(actor: Actor, draft_id: int) -> JobView:
-    """Retry a failed draft."""
+    """Draft a failed or a rejected draft again ("Retry drafting", "Draft again", `review redraft`), dispatched at
+    once. A failed draft is retried. A rejected draft stays rejected, for the record, and out of the report: its
+    slot (the case's overview, or its summary of one trial) gets a new draft, which needs its own approval."""
     with session_scope(write=True) as s:
         draft = lock_draft(s, draft_id)
-        move_draft(s, actor, draft, "retry")
-        draft.rounds += 1
-        rounds = draft.rounds
-    return redraft(actor, draft_id, rounds)
+        if draft.status == DraftStatus.REJECTED:
+            # The slot's latest draft: a double click makes one new draft, and a new draft rejected in its turn
+            # is the one drafted again.
+            source, again = draft, None
+            while True:
+                again = s.scalar(select(Draft).where(Draft.idempotency_key == f"redraft-of:{source.id}"))
+                if again is None or again.status != DraftStatus.REJECTED:
+                    break
+                source = again
+            if again is None:
+                again = Draft(case_id=draft.case_id, trial_id=draft.trial_id, kind=draft.kind,
+                              idempotency_key=f"redraft-of:{source.id}", status=DraftStatus.QUEUED)
+                s.add(again)
+                s.flush()
+                record_event(s, actor, "draft.redraft", "draft", again.id, before={"rejected_draft": source.id},
+                             after={"status": again.status})
+            job_id = _queue_redraft(s, actor, again)
+        else:
+            move_draft(s, actor, draft, "retry")
+            draft.rounds += 1
+            draft.error = None
+            job_id = _queue_redraft(s, actor, draft)
+    return dispatch_job(job_id)
 
 
 class EndpointUnreachable(Exception):
     """The LLM endpoint could not be reached while writing a draft; the draft went back to the queue."""
+
+
+def _still_ours(draft: Draft, run_token: int) -> bool:
+    """Whether this drafting run still owns the draft: it is drafting, and no other step touched it since the run
+    began (a requeue and a second run move its row version). Compare-and-set: a run that lost the draft writes
+    nothing, so a draft is never written twice."""
+    return draft.status == DraftStatus.DRAFTING and draft.row_version == run_token
+
+
+def _settle_case(s: Session, case_id: int) -> None:
+    settle_drafted_case(s, lock_case(s, case_id))
 
 
 def draft_one(draft_id: int) -> str:
@@ -107,6 +157,8 @@ def draft_one(draft_id: int) -> str:
             return draft.status  # already drafted: a rerun of the job must not draft twice
         draft.error = None
         move_draft(s, "system", draft, "begin_drafting")
+        s.flush()
+        run_token = draft.row_version
     try:
         # Written outside the write transaction: an LLM call takes seconds, and SQLite has one writer at a time.
         with session_scope() as s:
@@ -115,6 +167,9 @@ def draft_one(draft_id: int) -> str:
             checks = check_sections(s, draft.case_id, draft.trial_id, written.sections)
         with session_scope(write=True) as s:
             draft = lock_draft(s, draft_id)
+            if not _still_ours(draft, run_token):
+                log.info("draft %s: another run took it over while this one wrote; its text is dropped", draft_id)
+                return draft.status
             check_draft_step("system", draft, "finish_drafting")
             add_version(
                 s, draft, written.sections, author=written.author, author_kind="model", checks=checks,
@@ -128,28 +183,57 @@ def draft_one(draft_id: int) -> str:
             draft.latency_s += written.latency_s
             draft.ready_at = utcnow()
             move_draft(s, "system", draft, "finish_drafting", after={"drafter": written.drafter, "model": written.model})
+            _settle_case(s, draft.case_id)
             return DraftStatus.READY
     except Exception as exc:
         reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         unreachable = getattr(exc, "kind", None) == "unreachable"
         with session_scope(write=True) as s:
             draft = lock_draft(s, draft_id)
+            if not _still_ours(draft, run_token):
+                return draft.status  # another run owns the draft now: its outcome is the one that counts
             if unreachable:
                 move_draft(s, "system", draft, "requeue_drafting", reason=reason)
             else:
                 log.warning("draft %s failed: %s", draft_id, reason)
                 draft.error = reason
                 move_draft(s, "system", draft, "fail_drafting", reason=reason)
+                _settle_case(s, draft.case_id)
         if unreachable:
             raise EndpointUnreachable(reason) from exc
         return DraftStatus.FAILED
 
 
-def _requeue_interrupted_drafts(case_id: int) -> None:
-    """Drafts left 'drafting' by a runner that died go back to the queue (this job is their only writer)."""
+def _drafts_of_live_jobs(s: Session, case_id: int, this_job: int) -> set[int] | None:
+    """The drafts of this case another live drafting job may be writing now (None: all of them, when another
+    drafting job of the whole case is live). A draft of a live job is not interrupted, and must not be requeued."""
+    live = s.execute(
+        select(Job.id, Job.kind, Job.payload).where(
+            Job.kind.in_((DRAFT_CASE_JOB, DRAFT_ONE_JOB)), Job.status.in_(JOB_LIVE), Job.id != this_job,
+            Job.heartbeat_at >= utcnow() - STALE_AFTER,
+        )
+    ).all()
+    drafts: set[int] = set()
+    for _, kind, payload in live:
+        if (payload or {}).get("case_id") != case_id:
+            continue
+        if kind == DRAFT_CASE_JOB:
+            return None
+        drafts.add(payload.get("draft_id"))
+    return drafts
+
+
+def _requeue_interrupted_drafts(case_id: int, this_job: int) -> None:
+    """Drafts left 'drafting' by a runner that died go back to the queue; a draft another live job is writing is
+    left to it."""
     with session_scope(write=True) as s:
-        for draft in s.scalars(select(Draft).where(Draft.case_id == case_id, Draft.status == DraftStatus.DRAFTING)):
-            move_draft(s, "system", draft, "requeue_drafting", reason="the runner drafting it stopped")
+        busy = _drafts_of_live_jobs(s, case_id, this_job)
+        if busy is None:
+            return
+        stuck = select(Draft).where(Draft.case_id == case_id, Draft.status == DraftStatus.DRAFTING).with_for_update()
+        for draft in s.scalars(stuck):
+            if draft.id not in busy:
+                move_draft(s, "system", draft, "requeue_drafting", reason="the runner drafting it stopped")
 
 
 PAUSED_MESSAGE = "Paused: the LLM endpoint is unreachable. Drafts not yet written stay queued; resuming when it is back."
@@ -188,7 +272,7 @@ def _draft_until_written(ctx: JobContext, draft_id: int) -> str:
 def run_draft_case(ctx: JobContext) -> dict[str, Any]:
     """The drafting job of a case: trial summaries concurrently, then the overview; then the case is in review."""
     case_id = ctx.payload["case_id"]
-    _requeue_interrupted_drafts(case_id)
+    _requeue_interrupted_drafts(case_id, ctx.job_id)
     with session_scope() as s:
         drafts = list(
             s.execute(
@@ -234,9 +318,7 @@ def run_draft_case(ctx: JobContext) -> dict[str, Any]:
         statuses[draft_id] = _draft_until_written(ctx, draft_id)
         ctx.progress(len(statuses), total, "Drafted the case overview")
     with session_scope(write=True) as s:
-        case = lock_case(s, case_id)
-        if case.status == CaseStatus.DRAFTING:
-            move_case(s, "system", case, "drafted")
+        _settle_case(s, case_id)
     failed = [d for d, st in statuses.items() if st == DraftStatus.FAILED]
     return {"drafted": len(statuses) - len(failed), "failed": failed}
 

@@ -20,10 +20,12 @@ from core.domain.overrides import CheckOverride
 from core.domain.statuses import REVIEWABLE, DraftStatus
 from core.drafting.checking import check_sections
 from core.errors import ConflictError, InvalidTransition, ValidationFailed
-from core.jobs.store import JobView
+from core.jobs.dispatch import dispatch_job
+from core.jobs.store import JobView, add_job
 from core.models import Draft, DraftVersion, User, utcnow
-from core.permissions import Actor, requires
-from core.workflow.drafting import redraft
+from core.permissions import Actor, require, requires
+from core.sessions import lapse_claims_without_session, live_session_user
+from core.workflow.drafting import DRAFT_ONE_JOB
 from core.workflow.review_views import VersionView, claim_is_active, get_draft, version_view
 from core.workflow.steps import check_draft_step, lock_draft, move_draft
 from core.workflow.versions import add_version
@@ -156,9 +158,15 @@ def claim_next_draft(actor: Actor) -> int | None:
 
 
 @requires("review.work")
-def heartbeat_claim(actor: Actor, draft_id: int) -> datetime | None:
-    """Keep an active claim alive; returns the new expiry, or None if the claim was lost."""
+def heartbeat_claim(actor: Actor, draft_id: int, *, session_token: str | None = None) -> datetime | None:
+    """Keep an active claim alive; returns the new expiry, or None if the claim was lost. From a browser, pass its
+    session token: once that session ended (logout, inactivity, expiry), the page's timer renews nothing, and the
+    claim lapses unless the reviewer is still logged in elsewhere."""
     expiry = _claim_expiry()
+    if session_token is not None and live_session_user(session_token) != actor.user_id:
+        with session_scope() as s:
+            lapse_claims_without_session(s, actor.user_id)
+        return None
     with session_scope() as s:
         res = s.execute(
             update(Draft)
@@ -291,18 +299,21 @@ def reject_draft(actor: Actor, draft_id: int, reason: str) -> None:
 
 @requires("review.work")
 def request_changes(actor: Actor, draft_id: int, feedback: str) -> JobView:
-    """Send a draft back with the reviewer's feedback; the redraft job is dispatched at once (by the dispatch policy)
-    and returned, finished when it was small enough to run right away."""
+    """Send a draft back with the reviewer's feedback; the redraft job is queued in the same transaction as the
+    step (a failure leaves neither), then dispatched at once (by the dispatch policy) and returned, finished when
+    it was small enough to run right away."""
     if not feedback.strip():
         raise ValidationFailed({"feedback": "say what should change."})
+    require(actor, "draft.create")  # the redraft is drafting: checked before anything is written
     with _step(draft_id) as s:
         draft = lock_draft(s, draft_id)
         _claimed_step(s, actor, draft, "request_changes", "send back")
         draft.feedback, draft.rounds = feedback.strip(), draft.rounds + 1
         _drop_claim(draft)
         move_draft(s, actor, draft, "request_changes", reason=feedback.strip())
-        rounds = draft.rounds
-    return redraft(actor, draft_id, rounds)
+        job_id = add_job(s, DRAFT_ONE_JOB, {"draft_id": draft_id, "case_id": draft.case_id},
+                         created_by=actor.username, idempotency_key=f"redraft:{draft_id}:r{draft.rounds}")
+    return dispatch_job(job_id)
 
 
 @requires("review.work")

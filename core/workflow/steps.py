@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import record_event
+from core.domain.statuses import DRAFTING_PENDING, CaseStatus
 from core.errors import NotFound
 from core.models import Case, Draft
 from core.permissions import Actor
@@ -52,3 +54,14 @@ def move_case(s: Session, actor: Actor | str, case: Case, name: str, *, after: d
     case.status = step.target
     record_event(s, actor, step.audit, "case", case.id, before={"status": old}, after={"status": step.target, **(after or {})})
     return step
+
+
+def settle_drafted_case(s: Session, case: Case) -> None:
+    """A case left "drafting" with nothing left to draft is drafted: in review. Whichever run wrote the last draft
+    (the case's drafting job, a redraft, a retry) takes the step, so a case never stays "drafting" because the
+    job that would have moved it stopped or was not the one that finished."""
+    if case.status != CaseStatus.DRAFTING:
+        return
+    pending = s.scalar(select(Draft.id).where(Draft.case_id == case.id, Draft.status.in_(DRAFTING_PENDING)).limit(1))
+    if pending is None:
+        move_case(s, "system", case, "drafted")

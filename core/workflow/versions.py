@@ -38,5 +38,7 @@ def add_version(
     s.flush()
     draft.current_version_id = version.id
     draft.approvals = []
+    # An override was made on the checks of the version it names: the new text must pass or be overridden anew.
     draft.overrides = []
+    draft.override_reason = None
     return version
