@@ -136,12 +136,15 @@ def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -
     if not parts_alone:
         return spans
     common = _common_words()
-    for part in parts:
+    # Each half of a double-barrelled name also identifies alone ("Ångström" of "Ångström-Test"), but only
+    # capitalised: a half is often an ordinary word.
+    halves = [h for p in parts if "-" in p for h in p.split("-") if len(h) >= 3]
+    for part in [*parts, *halves]:
         key = fold(part).strip(".")
         if len(key) < 2 or (len(key) == 2 and not part[:1].isupper()):
             continue
         # A surname alone identifies; a part that is also an ordinary word ("Will", "Rose") only when capitalised.
-        needs_capital = key in common or len(key) <= 3
+        needs_capital = key in common or len(key) <= 3 or part not in parts
         for m in re.finditer(_phrase_pattern([part.strip(".")]), folded):
             if needs_capital and not text[m.start()].isupper():
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.domain.case_facts import CaseFacts
-from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.deidentify import deidentify_case_facts, deidentify_text
 from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers
 
 
@@ -34,3 +34,9 @@ def guard_messages(messages: list[dict[str, str]], personal_data: PersonalData) 
 def deidentified_facts(facts: CaseFacts, personal_data: PersonalData) -> CaseFacts:
     """The case facts as a model may see them: known identifiers and every other identifier replaced."""
     return deidentify_case_facts(facts, as_known(personal_data))[0]
+
+
+def deidentified_text(text: str | None, personal_data: PersonalData) -> str:
+    """Free text a person typed that goes into a prompt (a reviewer's feedback, a verdict's explanation), as a
+    model may see it: the same de-identification as the case narrative, known identifiers included."""
+    return deidentify_text(text or "", as_known(personal_data)).text
