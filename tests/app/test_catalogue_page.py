@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.app.conftest import page, shown
 from tests.support.flow import add_trials, make_trial
@@ -71,3 +72,15 @@ def test_site_map_needs_no_tile_service(team):
     outlines = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape")
     data = spec["datasets"][outlines["data"]["name"]] if "name" in outlines["data"] else outlines["data"]["values"]
     assert data["type"] == "Topology" and len(data["objects"]["countries"]["geometries"]) == 177
+
+
+def test_a_url_parameter_shown_in_a_warning_is_inert(team):
+    # The URL is anyone's to write: an image or link in a parameter must not become live in the page.
+    at = page("pages/catalogue.py", team.analyst)
+    at.query_params["age"] = "![x](http://127.0.0.1:9/pixel.png) [click](http://127.0.0.1:9/) <img src=x>"
+    at.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning if "age" in w.value]
+    # No image, link or tag can form: every "!", "[", "(" and "<" is backslash-escaped.
+    assert warnings and not any(re.search(r"(?<!\\)[!\[(<]", w) for w in warnings)
+    assert any("![x](http://127.0.0.1:9/pixel.png)" in shown(w) for w in warnings)
