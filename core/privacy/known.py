@@ -11,6 +11,7 @@ import phonenumbers
 from pydantic import BaseModel, Field
 
 from core.privacy.folding import fold
+from core.privacy.recognisers import place_first_names, used_as_place
 from core.privacy.spans import IdentifierSpan, IdentifierType
 from core.privacy.vocabulary import vocabulary
 
@@ -148,6 +149,8 @@ def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -
         for m in re.finditer(_phrase_pattern([part.strip(".")]), folded):
             if needs_capital and not text[m.start()].isupper():
                 continue
+            if key in place_first_names() and used_as_place(text, m.start(), m.end()):
+                continue  # the contact is Georgia, but "lives in Georgia" is the state
             spans.append(IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name_part"))
     return spans
 

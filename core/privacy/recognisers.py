@@ -34,7 +34,8 @@ def _first_names() -> frozenset[str]:
     vocab = vocabulary()
     blocked = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.relations, *vocab.honorifics,
                                   *vocab.months, *vocab.street_suffixes, *vocab.name_particles)}
-    return frozenset(fold(n) for n in detector.names if len(n) >= 3 and fold(n) not in blocked)
+    names = {fold(n) for n in detector.names if len(n) >= 3 and fold(n) not in blocked}
+    return frozenset(names | {fold(w) for w in vocab.place_first_names})
 
 
 # Places of at least this many people are kept when their name is also a first name ("Milan", "Florence").
@@ -58,6 +59,38 @@ def _is_place(text: str, start: int, end: int) -> bool:
     before = re.search(r"([\w.]+\s+)$", text[max(0, start - 12) : start])
     candidates = [words] + ([before.group(1) + words] if before else [])
     return any(fold(c).strip() in places for c in candidates)
+
+
+# A place-first-name right after one of these words names a place ("lives in Georgia", "travel to Sydney").
+# So does one after a postcode ("75015 Paris").
+_PLACE_BEFORE = re.compile(r"(?:\b(?i:in|to|from|near|at|around|outside|of|across|via|visit|visiting|towards?)|\b\d{4,5})\s+$")
+
+
+def place_first_names() -> frozenset[str]:
+    """Folded first names that are also places ("georgia", "paris")."""
+    return _place_person_words()[0]
+
+
+@cache
+def _place_person_words() -> tuple[frozenset[str], re.Pattern[str]]:
+    """(folded first names that are also places, the cues after one that make it a person)."""
+    v = vocabulary()
+    return frozenset(fold(w) for w in v.place_first_names), re.compile("|".join(f"(?:{c})" for c in v.person_cues), re.IGNORECASE)
+
+
+def _used_as_person(text: str, start: int, end: int) -> bool:
+    """True when the place-like word at [start, end) is followed by what is said of a person ("Georgia is 14")."""
+    if _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
+        return False
+    return bool(_place_person_words()[1].match(text, end))
+
+
+def used_as_place(text: str, start: int, end: int) -> bool:
+    """True when a place-first-name at [start, end) reads as a place: after "in", "to"..., or before ", France"."""
+    if _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
+        return True
+    after = re.match(r",?\s+((?:[A-Z][\w.]+\s?){1,3})", text[end : end + 40])
+    return bool(after) and any(_is_place(after.group(1), 0, k.end()) for k in re.finditer(r"[\w.]+", after.group(1)))
 
 
 @cache
@@ -194,12 +227,20 @@ def _first_name_spans(text: str) -> list[IdentifierSpan]:
     for m in _patterns()["full_name"].finditer(text):
         words = list(re.finditer(r"[^\s]+", m.group("name")))
         # All-capital words ("DAT", "CHI") are acronyms far more often than names: context rules handle them.
-        hit = next((w for w in words if not w.group(0).isupper() and fold(w.group(0)).strip(".'’") in names), None)
+        # A possessive counts as its name ("Madison's leukaemia").
+        hit = next((w for w in words if not w.group(0).isupper()
+                    and re.sub(r"['’]s$", "", fold(w.group(0)).strip(".'’")) in names), None)
         if hit is None or not _name_tokens_ok(m.group("name")) or _clean(words[-1].group(0)) in _word_sets()["street"]:
             continue  # a facility ("... Children's Hospital") or a street ("Ormond Street") is not a person
         start = m.start("name") + hit.start()
-        if _is_place(text, start, m.end("name")) or (hit is words[-1] and _is_place(text, start, start + len(hit.group(0)))):
+        hit_end = start + len(re.sub(r"['’]s$", "", hit.group(0)))
+        # A name does not run on over a line break ("75015 Paris\nDiagnosis: ...").
+        last = hit is words[-1] or "\n" in text[hit_end : m.start("name") + words[words.index(hit) + 1].start()]
+        place = _is_place(text, start, m.end("name")) or (last and _is_place(text, start, hit_end))
+        if place and not (last and _used_as_person(text, start, hit_end)):
             continue  # "Milan", "St. Louis": a city that is also a first name stays unless context says person
+        if not last and used_as_place(text, start, hit_end) and _is_place(text, start, hit_end):
+            continue  # "Paris Texas", "in Victoria British Columbia": a place followed by another
         trimmed = _trim_name(text, start, m.end("name"))
         if trimmed and _name_tokens_ok(text[trimmed[0] : trimmed[1]]):
             spans.append(IdentifierSpan(start=trimmed[0], end=trimmed[1], type="NAME", rule="first_name_list"))
@@ -248,7 +289,12 @@ def propagate_names(text: str, spans: list[IdentifierSpan]) -> list[IdentifierSp
     if not words:
         return []
     pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w\-])")
-    return [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="same_name_again") for m in pattern.finditer(text)]
+    places = _place_person_words()[0]
+    return [
+        IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="same_name_again") for m in pattern.finditer(text)
+        # "Georgia" the girl, named once, does not make "lives in Georgia" a name.
+        if not (fold(m.group(0)) in places and used_as_place(text, m.start(), m.end()))
+    ]
 
 
 def find_pattern_identifiers(text: str) -> list[IdentifierSpan]:

@@ -40,6 +40,8 @@ class Vocabulary(BaseModel):
     months: tuple[str, ...]
     email_tlds: tuple[str, ...]
     keep_words: tuple[str, ...]
+    place_first_names: tuple[str, ...]
+    person_cues: tuple[str, ...]  # regular expressions read right after a place-first-name
 
     @field_validator("*", mode="before")
     @classmethod
