@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.llm.capabilities import CapabilityCache
 from core.llm.errors import LLMError, classify_error
-from core.llm.privacy import find_personal_data
+from core.llm.privacy import personal_data_kinds
 from core.llm.records import EndpointCheck, LLMCallRecord, LLMResult, ResponseFormatKind
 from core.llm.retrying import call_with_retries
 from core.llm.settings import LLMSettings
@@ -28,7 +28,7 @@ T = TypeVar("T", bound=BaseModel)
 _PLACEHOLDER_KEY = "no-key-required"
 _PRIVACY_MESSAGE = (
     "Nothing was sent: the text for the language model contains the case contact's personal details "
-    "(name, e-mail, phone or address). Only de-identified clinical facts may leave this machine."
+    "({kinds}). Only de-identified clinical facts may leave this machine."
 )
 
 
@@ -224,8 +224,10 @@ class LLMClient:
 
     @staticmethod
     def _refuse_personal_data(messages: list[dict], forbidden_strings: Sequence[str]) -> None:
-        if find_personal_data(messages, forbidden_strings):
-            raise LLMError("privacy", _PRIVACY_MESSAGE)
+        kinds = personal_data_kinds(messages, forbidden_strings)
+        if kinds:
+            # Name the kinds only, never the values: the message is shown and logged.
+            raise LLMError("privacy", _PRIVACY_MESSAGE.format(kinds=", ".join(kinds)))
 
     def stream_text(
         self,

@@ -273,3 +273,12 @@ def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bo
     for phrase in known.private_phrases:
         spans += _phrase_matches(folded, phrase, "PRIVATE")
     return spans
+
+
+def find_leaks(text: str, known: KnownIdentifiers) -> list[IdentifierSpan]:
+    """The known identifiers in a text that also carries public text (a trial record): the contact's whole
+    name written as a name (every word capitalised: "Hope Cure", "CURE, Hope", not "we hope ... cure"), and
+    every e-mail, phone, address and private phrase. A name part alone is no leak here: the de-identifier
+    has already replaced it in the case's own text, and registry text shares words with many names."""
+    spans = find_known_identifiers(text, known, name_parts=False)
+    return [s for s in spans if s.type != "NAME" or all(w[:1].isupper() for w in re.findall(r"\w+", text[s.start : s.end]))]
