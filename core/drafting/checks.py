@@ -18,6 +18,7 @@ from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
 from core.nlp.sentences import split_sentences
+from core.privacy.known import KnownIdentifiers
 from core.privacy.personal_data import PersonalDataScanner
 
 CHECK_NAMES: tuple[str, ...] = (
@@ -292,7 +293,7 @@ def run_checks(
     kind: Literal["trial", "case"],
     trial: NormalizedTrial | None,
     facts: CaseFacts,
-    personal_data: Sequence[str],
+    personal_data: KnownIdentifiers | Sequence[str],
     context_texts: Sequence[str] = (),
     config: ChecksConfig | None = None,
 ) -> list[CheckResult]:

@@ -21,6 +21,7 @@ from core.llm.structured import (
     build_response_format,
     parse_reply,
 )
+from core.privacy.known import KnownIdentifiers
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -127,7 +128,7 @@ class LLMClient:
         *,
         prompt_name: str,
         prompt_version: str,
-        forbidden_strings: Sequence[str] = (),
+        forbidden_strings: KnownIdentifiers | Sequence[str] = (),
         temperature: float | None = None,
         max_output_tokens: int | None = None,
     ) -> LLMResult[T]:
@@ -223,7 +224,7 @@ class LLMClient:
             ) from exc
 
     @staticmethod
-    def _refuse_personal_data(messages: list[dict], forbidden_strings: Sequence[str]) -> None:
+    def _refuse_personal_data(messages: list[dict], forbidden_strings: KnownIdentifiers | Sequence[str]) -> None:
         kinds = personal_data_kinds(messages, forbidden_strings)
         if kinds:
             # Name the kinds only, never the values: the message is shown and logged.
@@ -235,7 +236,7 @@ class LLMClient:
         *,
         prompt_name: str,
         prompt_version: str,
-        forbidden_strings: Sequence[str] = (),
+        forbidden_strings: KnownIdentifiers | Sequence[str] = (),
     ) -> StreamResult:
         """Stream a plain-text answer (prompt playground); the privacy check runs before anything is sent."""
         tally = _Tally(self.settings, prompt_name, prompt_version)

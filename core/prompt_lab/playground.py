@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.audit import record_event
-from core.case_records import get_case_facts, get_known_identifiers, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.drafting.checks import run_checks
@@ -97,7 +97,7 @@ def run_playground(
     """Run a prompt version on a case: streamed through the LLM when configured, else the offline drafter."""
     messages = render_playground(actor, name, version, case_id, trial_id)
     facts = get_case_facts(case_id)
-    personal = get_personal_data(case_id)
+    personal = get_known_identifiers(case_id)
     with session_scope() as s:
         trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record) if trial_id and name != "case_overview" else None
     settings = load_llm_settings()
