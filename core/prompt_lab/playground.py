@@ -30,7 +30,7 @@ from core.matching.criterion_prompt import build_criterion_assessment_variables,
 from core.matching.llm_assessment import CRITERIA_PER_CALL
 from core.models import PromptVersion, Trial
 from core.permissions import Actor, requires
-from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.deidentify import deidentify_case_facts, deidentify_sentences
 from core.prompting.guard import guard_messages
 from core.prompting.templates import parse_prompt_text, render_messages
 
@@ -67,7 +67,8 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
     # Exactly what drafting and matching send: the case facts with every identifier replaced.
-    facts = deidentify_case_facts(get_case_facts(case_id), get_known_identifiers(case_id))[0]
+    original, known = get_case_facts(case_id), get_known_identifiers(case_id)
+    facts = deidentify_case_facts(original, known)[0]
     if name == "case_overview":
         return build_case_overview_variables(option_summaries(s, case_id), facts)
     row = s.get(Trial, trial_id) if trial_id else None
@@ -75,7 +76,8 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
         raise NotFound("Pick a trial matched to this case.")
     trial = NormalizedTrial.model_validate(row.record)
     if name == "criterion_assessment":
-        return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
+        return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts,
+                                                    deidentify_sentences(original.summary, known))
     return build_trial_summary_variables(trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts))
 
 
