@@ -13,8 +13,9 @@ from core.privacy.folding import fold
 from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers, phone_national_numbers
 from core.privacy.spans import KIND_WORDS, merge_spans
 
-# Generic identifiers worth flagging in a draft when the trial record does not contain them.
-_GENERIC_KINDS = ("EMAIL", "PHONE", "ID", "ADDRESS")
+# Generic identifiers worth flagging in a draft when the trial record does not contain them: a person the
+# record does not name is someone from the family's world.
+_GENERIC_KINDS = ("EMAIL", "PHONE", "ID", "ADDRESS", "NAME")
 
 
 class PersonalDataHit(BaseModel):
@@ -57,6 +58,8 @@ class PersonalDataScanner:
             hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
                                         why=f"The family's {word}"))
         for span in merge_spans(find_known_identifiers(text, self.from_notes)):
+            if _in_public_text(text[span.start : span.end], "NAME", self.public_folded, self.public_phones):
+                continue  # named in the notes, but also in the record: an investigator or a hospital is public
             hits.append(PersonalDataHit(item="identifier from the case notes", token=text[span.start : span.end],
                                         start=span.start, end=span.end, why="An identifier from the case notes"))
         for span in find_identifiers(text):
