@@ -13,7 +13,6 @@ from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary
 from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
 from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
-from core.privacy.known import as_known
 from core.prompting.guard import PersonalData, deidentified_facts, deidentified_text, guard_messages
 from core.prompting.templates import PromptTemplate, render_messages
 
@@ -30,7 +29,7 @@ class StructuredClient(Protocol):
         *,
         prompt_name: str,
         prompt_version: Any,
-        forbidden_strings: Sequence[str],
+        forbidden_strings: PersonalData,
         temperature: float | None = None,
         max_output_tokens: int | None = None,
     ) -> Any: ...
@@ -81,7 +80,7 @@ def draft_trial_summary_with_llm(
         TrialSummaryDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=as_known(personal_data).values(),
+        forbidden_strings=personal_data,  # typed as given: a private phrase stays one
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )
@@ -113,7 +112,7 @@ def draft_case_overview_with_llm(
         CaseOverviewDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=as_known(personal_data).values(),
+        forbidden_strings=personal_data,  # typed as given: a private phrase stays one
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )

@@ -86,7 +86,7 @@ def assess_unsettled_with_llm(
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
             messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
-            forbidden_strings=as_known(personal_data).values(),
+            forbidden_strings=as_known(personal_data),
         ).parsed
         n_sentences = len(variables["case_sentences"])
         settled: dict[int, CriterionVerdict] = {}

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from core.drafting.llm_drafter import draft_trial_summary_with_llm
+from core.drafting.offline import draft_trial_summary_offline
 from core.llm import LLMClient
 from core.llm.privacy import personal_data_kinds
+from core.privacy.known import KnownIdentifiers
 from core.prompting.guard import PersonalDataInPrompt, guard_messages
 from tests.support.fake_openai import FakeOpenAI
+from tests.unit.drafting.fixtures import make_car_t_trial, make_case_facts, make_verdicts
+from tests.unit.drafting.test_llm_drafter import PROMPTS, FakeClient
 from tests.unit.llm.models import GOOD, Summary
 
 TRIAL_TEXT = (
@@ -49,3 +54,18 @@ def test_real_leaks_are_still_refused(text: str, family: tuple[str, str], kind: 
     assert kind in personal_data_kinds(msgs(text), list(family))
     with pytest.raises(PersonalDataInPrompt, match=kind):
         guard_messages(msgs(text), list(family))
+
+
+def test_a_phrase_marked_private_is_refused_in_any_case() -> None:
+    known = KnownIdentifiers(names=["Lucía Gómez"], private_phrases=["Lulu"])
+    assert personal_data_kinds(msgs("Known at school as lulu."), known) == ["details marked private"]
+
+
+def test_the_drafter_gives_the_client_the_typed_details() -> None:
+    # Flattened to strings, "Lulu" would read as a name, which must be capitalised to count on the wire.
+    known = KnownIdentifiers(names=["Lucía Gómez"], private_phrases=["Lulu"])
+    trial, facts = make_car_t_trial(), make_case_facts()
+    client = FakeClient(draft_trial_summary_offline(trial, facts, make_verdicts(), []))
+    draft_trial_summary_with_llm(client, PROMPTS["trial_summary"], prompt_version=1, trial=trial, facts=facts,
+                                 verdicts=make_verdicts(), nearest_sites=[], personal_data=known)
+    assert client.calls[0]["forbidden"] == known
