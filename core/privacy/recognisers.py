@@ -253,10 +253,20 @@ def _first_name_spans(text: str) -> list[IdentifierSpan]:
     return spans
 
 
+@cache
+def _context_patterns() -> dict[str, re.Pattern[str]]:
+    """Patterns built from the word lists, compiled once rather than on every text."""
+    v = vocabulary()
+    return {
+        "lowercase_name": re.compile(
+            rf"\b(?i:{_alternation((*v.relations, 'pt', 'patient', 'named', 'called'))})\s+(?P<name>[{_LOWER}]{{3,}})\b"),
+        "date_context": re.compile(rf"(?i:\b(?:{_alternation((*v.birth_words, *v.event_date_words))}))"),
+    }
+
+
 def _lowercase_first_names(text: str) -> list[IdentifierSpan]:
     """A first name written in lower case right after a patient or relation word ("pt tyrone", "mum xavier")."""
-    v = vocabulary()
-    pattern = re.compile(rf"\b(?i:{_alternation((*v.relations, 'pt', 'patient', 'named', 'called'))})\s+(?P<name>[{_LOWER}]{{3,}})\b")
+    pattern = _context_patterns()["lowercase_name"]
     names = _first_names()
     return [
         IdentifierSpan(start=m.start("name"), end=m.end("name"), type="NAME", rule="lowercase_first_name")
@@ -267,8 +277,7 @@ def _lowercase_first_names(text: str) -> list[IdentifierSpan]:
 
 def _context_dates(text: str) -> list[IdentifierSpan]:
     """Month-and-year dates near a birth, admission or discharge word (alone they may stay)."""
-    v = vocabulary()
-    context = re.compile(rf"(?i:\b(?:{_alternation((*v.birth_words, *v.event_date_words))}))")
+    context = _context_patterns()["date_context"]
     spans = []
     for m in _patterns()["date_month_year"].finditer(text):
         before = text[max(0, m.start() - _CONTEXT_CHARS) : m.start()]
