@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.privacy.deidentify import deidentify_text
+from core.privacy.vocabulary import VOCABULARY_FILE, VocabularyError, load_vocabulary
 
 
 @pytest.mark.parametrize("text, name", [
@@ -45,3 +46,11 @@ def test_a_place_name_used_as_a_place_stays(text: str) -> None:
 def test_the_contacts_place_like_name_stays_where_it_names_a_place() -> None:
     out = deidentify_text("Georgia Okafor wrote in. Georgia says they live in Georgia.", ["Georgia Okafor"]).text
     assert out == "[NAME] wrote in. [NAME] says they live in Georgia."
+
+
+def test_a_broken_person_cue_is_named_with_its_file_and_line(tmp_path) -> None:
+    bad = tmp_path / "vocabulary.yaml"
+    text = VOCABULARY_FILE.read_text(encoding="utf-8").replace("person_cues:\n", "person_cues:\n  - \"(unclosed\"\n", 1)
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=r"vocabulary.yaml, line \d+, list person_cues: .*entry 1"):
+        load_vocabulary(bad)
