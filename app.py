@@ -21,7 +21,7 @@ from core.errors import AuthenticationFailed, ConfigurationError
 from core.permissions import Actor
 from core.workflow.job_handlers import register_job_handlers
 from pages.browser_session import cookie_token, login_url, logout_url, routes_mounted, send_browser_to
-from pages.registry import PAGES
+from pages.registry import PAGES, url_path
 from pages.ui_common import md_text
 
 st.set_page_config(page_title="Next Option Workbench", page_icon=":material/clinical_notes:", layout="wide")
@@ -135,7 +135,7 @@ if actor is None:
     # leads there after login instead of to "Page not found".
     nav = st.navigation(
         [st.Page(_login_page, title="Log in", icon=":material/login:", default=True)]
-        + [st.Page(_login_page, title="Log in", url_path=Path(path).stem) for path, *_ in PAGES],
+        + [st.Page(_login_page, title="Log in", url_path=url_path(path)) for path, *_ in PAGES],
         position="hidden",
     )
     query = urlencode(st.query_params.to_dict())
@@ -143,7 +143,7 @@ if actor is None:
 else:
     # Pages not written yet are left out of the menu rather than breaking it.
     pages = [
-        st.Page(path, title=title, icon=icon)
+        st.Page(path, title=title, icon=icon, url_path=url_path(path))
         for path, title, icon, action in PAGES
         if actor.can(action) and (Path(__file__).parent / path).exists()
     ]

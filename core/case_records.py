@@ -48,17 +48,6 @@ def get_case_facts(case_id: int, session: Session | None = None) -> CaseFacts:
         return get_case_facts(case_id, s)
 
 
-def get_personal_data(case_id: int, session: Session | None = None) -> list[str]:
-    """The contact's identifying strings, which must never reach an LLM or a draft."""
-    if session is None:
-        with session_scope() as s:
-            return get_personal_data(case_id, s)
-    contact = session.scalar(select(CaseContact).where(CaseContact.case_id == case_id))
-    if contact is None:
-        return []
-    return [v for v in (contact.name, contact.email, contact.phone, contact.address, *(contact.private_phrases or [])) if v]
-
-
 def get_known_identifiers(case_id: int, session: Session | None = None) -> KnownIdentifiers:
     """The contact's details and the phrases marked private, by kind, for de-identification (callers check permissions)."""
     if session is None:

@@ -79,9 +79,16 @@ def check_text_rows(
 
     A trial id or case id that cannot be found is reported as the row's error, not skipped silently.
     """
+    # Each trial and case is looked up once, however many rows name it (and the checks prepare each once).
+    trials: dict[str, NormalizedTrial | None] = {}
+    cases: dict[int, CaseContext | None] = {}
     for row in rows:
-        trial = resolve_trial(row.trial_id) if row.trial_id else None
-        case = resolve_case(row.case_id) if row.case_id is not None else None
+        if row.trial_id and row.trial_id not in trials:
+            trials[row.trial_id] = resolve_trial(row.trial_id)
+        if row.case_id is not None and row.case_id not in cases:
+            cases[row.case_id] = resolve_case(row.case_id)
+        trial = trials[row.trial_id] if row.trial_id else None
+        case = cases[row.case_id] if row.case_id is not None else None
         errors = []
         if row.trial_id and trial is None:
             errors.append(f"no trial {row.trial_id!r} in the catalogue")

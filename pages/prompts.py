@@ -99,7 +99,8 @@ with tab_play:
                 k3.metric("Cost", f"${result.cost:.4f}")
                 k4.metric("Latency", f"{result.latency_s:.2f} s")
                 for key, body in result.sections.items():
-                    st.markdown(f"**{SECTION_TITLES.get(key, key)}**  \n{md_text(body)}")
+                    # A key the model made up is its output, as untrusted as the body.
+                    st.markdown(f"**{SECTION_TITLES.get(key) or md_text(key)}**  \n{md_text(body)}")
                 st.divider()
                 for c in result.checks:
                     # Material icons, not emoji: a browser without an emoji font would show empty boxes.

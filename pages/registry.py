@@ -9,7 +9,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/queue.py", "Review queue", ":material/inbox:", "draft.view"),
     ("pages/review.py", "Review draft", ":material/rate_review:", "review.work"),
     ("pages/reports.py", "Reports", ":material/description:", "report.view"),
-    ("pages/catalogue.py", "Catalogue", ":material/science:", "catalogue.view"),
+    ("pages/trial_catalogue.py", "Catalogue", ":material/science:", "catalogue.view"),
     ("pages/insights.py", "Insights", ":material/insights:", "insights.view"),
     ("pages/import_trials.py", "Import trials", ":material/upload_file:", "catalogue.import"),
     ("pages/prompts.py", "Prompts", ":material/edit_note:", "prompt.view"),
@@ -18,3 +18,12 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/users.py", "Users", ":material/group:", "user.manage"),
     ("pages/audit.py", "Audit log", ":material/history:", "audit.view"),
 ]
+
+# Addresses that differ from the file's name. The catalogue page is not pages/catalogue.py: that module name
+# would shadow spaCy's dependency `catalogue` (presidio imports spaCy) whenever the pages folder is on sys.path.
+URL_PATHS: dict[str, str] = {"pages/trial_catalogue.py": "catalogue"}
+
+
+def url_path(path: str) -> str:
+    """The address of a page file ("/catalogue" for pages/trial_catalogue.py)."""
+    return URL_PATHS.get(path, path.rsplit("/", 1)[-1].removesuffix(".py"))

@@ -153,13 +153,42 @@ def build_row(i: int, rng: random.Random) -> dict:
             "fields": {"summary": parse_markup(marked), "location": parse_markup(location)}}
 
 
+# First names that are also places: a person where the text says so, a place where it is one. Written out
+# after the generated rows so those stay byte for byte.
+PLACE_NAMED = [
+    ("US", {"name": "Georgia Whitfield", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Georgia Whitfield⟧ is «14» and has relapsed «T-ALL». ⟦NAME|Georgia⟧ is 14 and lives in ‹Georgia›, near ‹Atlanta›."),
+    ("US", {"name": "Madison Reyes", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Madison⟧'s «leukemia» came back after «blinatumomab». Contact: ⟦NAME|Madison⟧. They can drive to ‹Austin›."),
+    ("US", {"name": "Dana Hale", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Austin Hale⟧, aged «9», has refractory «B-ALL». He was treated near ‹Austin›, Texas."),
+    ("UK", {"name": "Sarah Adeyemi", "email": "", "phone": "", "address": ""},
+     "Ms. ⟦NAME|Florence Adeyemi⟧ asks about «CAR-T» for her daughter ⟦NAME|Savannah⟧. They could travel to ‹Florence›."),
+    ("UK", {"name": "Tom Price", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Sydney⟧ was diagnosed with «AML» and her mother ⟦NAME|Victoria⟧ will travel with her to ‹Sydney›."),
+    ("EU", {"name": "Hanna Vogel", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Paris⟧, 6, received «CAR-T» in spring. The family moved from ‹Paris›, France."),
+    ("EU", {"name": "Noor Haddad", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Jordan⟧ has relapsed twice; ⟦NAME|Jordan⟧'s mother asks about «inotuzumab». The family lives in ‹Jordan›."),
+    ("US", {"name": "Charlotte Baines", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Charlotte⟧ wants to know about «tisagenlecleucel» for her son. The nearest site is in ‹Victoria›, British Columbia."),
+]
+
+
+def place_named_rows(start: int) -> list[dict]:
+    """The hand-written rows on first names that are also places, numbered from `start`."""
+    return [{"id": f"dev-{start + i:03d}", "region": region, "format": "place_named", "contact": contact,
+             "fields": {"summary": parse_markup(marked)}} for i, (region, contact, marked) in enumerate(PLACE_NAMED)]
+
+
 def main() -> None:
     rng = random.Random(SEED)
     OUT.parent.mkdir(parents=True, exist_ok=True)
+    rows = [build_row(i, rng) for i in range(N)] + place_named_rows(N)
     with OUT.open("w", encoding="utf-8") as fh:
-        for i in range(N):
-            fh.write(json.dumps(build_row(i, rng), ensure_ascii=False) + "\n")
-    print(f"wrote {N} narratives to {OUT}")
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} narratives to {OUT}")
 
 
 if __name__ == "__main__":

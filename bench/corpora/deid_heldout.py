@@ -249,13 +249,36 @@ def build_row(i: int, rng: random.Random) -> dict:
     }
 
 
+# First names that are also places, in other wordings than the dev rows; after the generated rows so those
+# stay byte for byte.
+PLACE_NAMED = [
+    ("US", {"name": "Ruth Okoro", "email": "", "phone": "", "address": ""},
+     "Our granddaughter ⟦NAME|Dakota⟧ turned «12» in May; ⟦NAME|Dakota⟧'s consultant mentioned «nelarabine». We live outside ‹Denver›."),
+    ("UK", {"name": "Georgia Mills", "email": "", "phone": "", "address": ""},
+     "Mrs ⟦NAME|Georgia Mills⟧ writes for her son. ⟦NAME|Georgia⟧ can be reached through the ward. Flights to ‹Georgia› are too long."),
+    ("EU", {"name": "Elena Ricci", "email": "", "phone": "", "address": ""},
+     "Patient: ⟦NAME|Florence⟧, «7 years old», completed «blinatumomab». The family asks about centres near ‹Florence› or ‹Milan›."),
+    ("US", {"name": "Kim Tran", "email": "", "phone": "", "address": ""},
+     "⟦NAME|Phoenix Tran⟧ had a transplant in 2022. ⟦NAME|Phoenix⟧ has had two «CAR-T» infusions; the family drove from ‹Phoenix›."),
+    ("UK", {"name": "Lina Haddad", "email": "", "phone": "", "address": ""},
+     "Dr. ⟦NAME|Regina Falk⟧ referred ⟦NAME|Sydney⟧, who was admitted with «febrile neutropenia». A cousin lives in ‹Sydney›, Australia."),
+]
+
+
+def place_named_rows(start: int) -> list[dict]:
+    """The hand-written rows on first names that are also places, numbered from `start`."""
+    return [{"id": f"heldout-{start + i:03d}", "region": region, "format": "place_named", "contact": contact,
+             "fields": {"summary": parse_markup(marked)}} for i, (region, contact, marked) in enumerate(PLACE_NAMED)]
+
+
 def main() -> None:
     rng = random.Random(SEED)
     OUT.parent.mkdir(parents=True, exist_ok=True)
+    rows = [build_row(i, rng) for i in range(N)] + place_named_rows(N)
     with OUT.open("w", encoding="utf-8") as fh:
-        for i in range(N):
-            fh.write(json.dumps(build_row(i, rng), ensure_ascii=False) + "\n")
-    print(f"wrote {N} narratives to {OUT}")
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} narratives to {OUT}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.app_settings import read_setting
-from core.case_records import get_case_facts, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers
 from core.drafting.checks import ChecksConfig, run_checks
 from core.drafting.context import context_texts_for_options, grounding_context_for_sites
 from core.drafting.inputs import load_trial, nearest_open_sites, option_summaries
@@ -32,7 +32,7 @@ def check_sections(s: Session, case_id: int, trial_id: int | None, sections: dic
         kind="trial" if trial_id else "case",
         trial=trial,
         facts=facts,
-        personal_data=get_personal_data(case_id, s),
+        personal_data=get_known_identifiers(case_id, s),
         context_texts=context,
         config=load_checks_config(s),
     )

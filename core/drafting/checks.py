@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -12,12 +13,13 @@ from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 from core.drafting.active_content import find_active_content
 from core.drafting.glossary import find_jargon
-from core.drafting.grounding import build_corpus, ungrounded_tokens
-from core.drafting.key_facts import check_key_facts, read_trial_key_facts
+from core.drafting.grounding import SourceCorpus, build_corpus, ungrounded_tokens
+from core.drafting.key_facts import TrialKeyFacts, check_key_facts, read_trial_key_facts
 from core.drafting.promises import find_promises
 from core.drafting.readability import measure_readability
 from core.drafting.schema import SECTION_TITLES, required_sections
 from core.nlp.sentences import split_sentences
+from core.privacy.known import KnownIdentifiers, as_known
 from core.privacy.personal_data import PersonalDataScanner
 
 CHECK_NAMES: tuple[str, ...] = (
@@ -101,12 +103,30 @@ def check_required_sections(sections: dict[str, str], kind: str, study_type: str
     return findings
 
 
+# Prepared once per source, not per draft or per row: `check-text` and the review page check many texts
+# against the same trial and case. Keys are the sources' JSON, so an edited record or case is a new entry.
+PREPARED_CACHE_SIZE = 32
+
+
+@lru_cache(maxsize=PREPARED_CACHE_SIZE)
+def _grounding_sources(trial_json: str, facts_json: str, context_texts: tuple[str, ...]) -> tuple[SourceCorpus, TrialKeyFacts | None]:
+    trial = NormalizedTrial.model_validate_json(trial_json) if trial_json else None
+    return build_corpus(trial, CaseFacts.model_validate_json(facts_json), context_texts), (
+        read_trial_key_facts(trial) if trial is not None else None)
+
+
+@lru_cache(maxsize=PREPARED_CACHE_SIZE)
+def _personal_data_scanner(known_json: str, narrative: tuple[str, ...], public_text: str) -> PersonalDataScanner:
+    return PersonalDataScanner(KnownIdentifiers.model_validate_json(known_json), narrative_texts=narrative,
+                               public_text=public_text)
+
+
 def check_grounding(
     sections: dict[str, str], trial: NormalizedTrial | None, facts: CaseFacts, context_texts: Sequence[str]
 ) -> list[Finding]:
     """Flag numbers, ages, doses, phases, registry ids, drug and place names not found in the sources."""
-    corpus = build_corpus(trial, facts, context_texts)
-    key_facts = read_trial_key_facts(trial) if trial is not None else None
+    corpus, key_facts = _grounding_sources(
+        trial.model_dump_json() if trial is not None else "", facts.model_dump_json(), tuple(context_texts))
     findings = []
     for key, sentence in _sentences(sections):
         tokens = ungrounded_tokens(sentence, corpus)
@@ -149,7 +169,7 @@ def _public_text(trial: NormalizedTrial | None, context_texts: Sequence[str]) ->
 
 def check_no_personal_data(
     sections: dict[str, str],
-    personal_data: Sequence[str],
+    personal_data: KnownIdentifiers | Sequence[str],
     facts: CaseFacts | None = None,
     trial: NormalizedTrial | None = None,
     context_texts: Sequence[str] = (),
@@ -157,7 +177,7 @@ def check_no_personal_data(
     """Flag the family's details in any spelling, identifiers from the case notes, and e-mails, phones, record
     numbers or street addresses that the trial record does not contain (study-team contacts may be quoted)."""
     narrative = [t for t in ((facts.summary, facts.location_label or "", facts.diagnosis) if facts else ()) if t]
-    scanner = PersonalDataScanner(personal_data, narrative_texts=narrative, public_text=_public_text(trial, context_texts))
+    scanner = _personal_data_scanner(as_known(personal_data).model_dump_json(), tuple(narrative), _public_text(trial, context_texts))
     findings = []
     for key, sentence in _sentences(sections):
         for hit in scanner.find(sentence):
@@ -292,7 +312,7 @@ def run_checks(
     kind: Literal["trial", "case"],
     trial: NormalizedTrial | None,
     facts: CaseFacts,
-    personal_data: Sequence[str],
+    personal_data: KnownIdentifiers | Sequence[str],
     context_texts: Sequence[str] = (),
     config: ChecksConfig | None = None,
 ) -> list[CheckResult]:

@@ -13,8 +13,7 @@ from core.domain.verdicts import CriterionVerdict
 from core.drafting.context import OptionSummary
 from core.drafting.prompts import build_case_overview_variables, build_trial_summary_variables
 from core.drafting.schema import SECTION_TITLES, CaseOverviewDraft, TrialSummaryDraft
-from core.privacy.known import as_known
-from core.prompting.guard import PersonalData, deidentified_facts, guard_messages
+from core.prompting.guard import PersonalData, deidentified_facts, deidentified_text, guard_messages
 from core.prompting.templates import PromptTemplate, render_messages
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -30,7 +29,7 @@ class StructuredClient(Protocol):
         *,
         prompt_name: str,
         prompt_version: Any,
-        forbidden_strings: Sequence[str],
+        forbidden_strings: PersonalData,
         temperature: float | None = None,
         max_output_tokens: int | None = None,
     ) -> Any: ...
@@ -42,6 +41,12 @@ def with_feedback(messages: list[dict[str, str]], feedback: str | None) -> list[
         return messages
     note = "A reviewer asked for these changes to the previous draft. Apply them within the same rules:\n" + feedback
     return [*messages, {"role": "user", "content": note}]
+
+
+def _deidentified_verdicts(verdicts: Sequence[CriterionVerdict], personal_data: PersonalData) -> list[CriterionVerdict]:
+    # An explanation may be a reviewer's own words about the case, as free as the narrative.
+    return [v.model_copy(update={"explanation": deidentified_text(v.explanation, personal_data)}) if v.explanation else v
+            for v in verdicts]
 
 
 def _normalise_titles(draft: ModelT) -> ModelT:
@@ -66,6 +71,8 @@ def draft_trial_summary_with_llm(
 ) -> tuple[TrialSummaryDraft, Any]:
     """Ask the LLM for a trial summary; returns the validated draft (our titles and registry id) and the call record."""
     facts = deidentified_facts(facts, personal_data)
+    verdicts = _deidentified_verdicts(verdicts, personal_data)
+    feedback = deidentified_text(feedback, personal_data) if feedback else None
     messages = with_feedback(render_messages(template, build_trial_summary_variables(trial, facts, verdicts, nearest_sites)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -73,7 +80,7 @@ def draft_trial_summary_with_llm(
         TrialSummaryDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=as_known(personal_data).values(),
+        forbidden_strings=personal_data,  # typed as given: a private phrase stays one
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )
@@ -97,6 +104,7 @@ def draft_case_overview_with_llm(
 ) -> tuple[CaseOverviewDraft, Any]:
     """Ask the LLM for the case overview; returns the validated draft (our titles) and the call record."""
     facts = deidentified_facts(facts, personal_data)
+    feedback = deidentified_text(feedback, personal_data) if feedback else None
     messages = with_feedback(render_messages(template, build_case_overview_variables(options, facts)), feedback)
     guard_messages(messages, personal_data)
     result = client.complete_structured(
@@ -104,7 +112,7 @@ def draft_case_overview_with_llm(
         CaseOverviewDraft,
         prompt_name=template.name,
         prompt_version=prompt_version,
-        forbidden_strings=as_known(personal_data).values(),
+        forbidden_strings=personal_data,  # typed as given: a private phrase stays one
         temperature=temperature,
         max_output_tokens=max_output_tokens,
     )

@@ -1,10 +1,11 @@
-"""Load the promise phrases (knowledge/promises.yaml): strong cues, weak cues and hedges, validated and compiled."""
+"""Load the promise phrases (knowledge/promises.yaml): strong cues, weak cues, hedges and negations, validated and compiled."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +27,8 @@ class PromiseRules(BaseModel):
     strong: tuple[Cue, ...]
     weak: tuple[Cue, ...]
     hedges: tuple[RegexPattern, ...]
+    # Negation words: they hedge a weak cue only when they govern it (see promises.yaml).
+    negations: tuple[RegexPattern, ...] = ()
 
 
 def load_promise_rules(path: Path = PROMISES_FILE) -> PromiseRules:
@@ -37,9 +40,27 @@ def _edge(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
 
 
+class CompiledRules(NamedTuple):
+    """The rule file compiled: cue patterns with their reasons, one hedge and one negation pattern."""
+
+    strong: list[tuple[re.Pattern[str], str]]
+    weak: list[tuple[re.Pattern[str], str]]
+    hedge: re.Pattern[str]
+    negation: re.Pattern[str]
+
+
+def _either(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    # An empty list matches nothing (a (?!) alternative), not everything.
+    return _edge("|".join(f"(?:{p})" for p in patterns) or "(?!)")
+
+
 @cache
-def compiled_rules() -> tuple[list[tuple[re.Pattern[str], str]], list[tuple[re.Pattern[str], str]], re.Pattern[str]]:
-    """(strong cues, weak cues, one hedge pattern), compiled once."""
+def compiled_rules() -> CompiledRules:
+    """The promise rules compiled once."""
     rules = load_promise_rules()
-    hedge = _edge("|".join(f"(?:{h})" for h in rules.hedges))
-    return [(_edge(c.pattern), c.why) for c in rules.strong], [(_edge(c.pattern), c.why) for c in rules.weak], hedge
+    return CompiledRules(
+        strong=[(_edge(c.pattern), c.why) for c in rules.strong],
+        weak=[(_edge(c.pattern), c.why) for c in rules.weak],
+        hedge=_either(rules.hedges),
+        negation=_either(rules.negations),
+    )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.llm.capabilities import CapabilityCache
 from core.llm.errors import LLMError, classify_error
-from core.llm.privacy import find_personal_data
+from core.llm.privacy import personal_data_kinds
 from core.llm.records import EndpointCheck, LLMCallRecord, LLMResult, ResponseFormatKind
 from core.llm.retrying import call_with_retries
 from core.llm.settings import LLMSettings
@@ -21,6 +21,7 @@ from core.llm.structured import (
     build_response_format,
     parse_reply,
 )
+from core.privacy.known import KnownIdentifiers
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -28,7 +29,7 @@ T = TypeVar("T", bound=BaseModel)
 _PLACEHOLDER_KEY = "no-key-required"
 _PRIVACY_MESSAGE = (
     "Nothing was sent: the text for the language model contains the case contact's personal details "
-    "(name, e-mail, phone or address). Only de-identified clinical facts may leave this machine."
+    "({kinds}). Only de-identified clinical facts may leave this machine."
 )
 
 
@@ -127,7 +128,7 @@ class LLMClient:
         *,
         prompt_name: str,
         prompt_version: str,
-        forbidden_strings: Sequence[str] = (),
+        forbidden_strings: KnownIdentifiers | Sequence[str] = (),
         temperature: float | None = None,
         max_output_tokens: int | None = None,
     ) -> LLMResult[T]:
@@ -223,9 +224,11 @@ class LLMClient:
             ) from exc
 
     @staticmethod
-    def _refuse_personal_data(messages: list[dict], forbidden_strings: Sequence[str]) -> None:
-        if find_personal_data(messages, forbidden_strings):
-            raise LLMError("privacy", _PRIVACY_MESSAGE)
+    def _refuse_personal_data(messages: list[dict], forbidden_strings: KnownIdentifiers | Sequence[str]) -> None:
+        kinds = personal_data_kinds(messages, forbidden_strings)
+        if kinds:
+            # Name the kinds only, never the values: the message is shown and logged.
+            raise LLMError("privacy", _PRIVACY_MESSAGE.format(kinds=", ".join(kinds)))
 
     def stream_text(
         self,
@@ -233,7 +236,7 @@ class LLMClient:
         *,
         prompt_name: str,
         prompt_version: str,
-        forbidden_strings: Sequence[str] = (),
+        forbidden_strings: KnownIdentifiers | Sequence[str] = (),
     ) -> StreamResult:
         """Stream a plain-text answer (prompt playground); the privacy check runs before anything is sent."""
         tally = _Tally(self.settings, prompt_name, prompt_version)

@@ -1,11 +1,12 @@
-"""Refuses to send messages that contain a case contact's personal details, in any spelling."""
+"""The last check before the wire: which kinds of the family's personal details a chat request contains."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from core.privacy.known import classify_values, find_known_identifiers
+from core.privacy.known import KnownIdentifiers, as_known, find_leaks
+from core.privacy.spans import KIND_WORDS, TYPE_PRIORITY
 
 
 def message_texts(messages: Iterable[dict[str, Any]]) -> list[str]:
@@ -26,19 +27,16 @@ def message_texts(messages: Iterable[dict[str, Any]]) -> list[str]:
     return texts
 
 
-def find_personal_data(messages: Iterable[dict[str, Any]], forbidden_strings: Sequence[str]) -> list[int]:
-    """Return the positions (in `forbidden_strings`) of the values found anywhere in the messages.
+def personal_data_kinds(
+    messages: Iterable[dict[str, Any]], personal_data: KnownIdentifiers | Sequence[str]
+) -> list[str]:
+    """The kinds ("name", "phone number"...) of the family's details found anywhere in the messages, most
+    sensitive first; empty when the request may go.
 
-    Names match whole (any order, case or accents); e-mails also spelled out; phones as whole numbers
-    however written; addresses by their street line or postcode. The de-identifier has already replaced
-    surnames alone in the case text; this is the last check before the wire.
+    Names match whole and written as a name (any order, case of the letters after the first, accents); e-mails
+    also spelled out; phones as whole numbers however written; addresses by their street line or postcode.
+    Trial text that shares a word with the name ("we hope", "Dr. Wei Lee") is no leak.
     """
-    texts = message_texts(messages)
-    found = []
-    for i, value in enumerate(forbidden_strings):
-        if not value or not value.strip():
-            continue
-        known = classify_values([value])
-        if any(find_known_identifiers(text, known, name_parts=False) for text in texts):
-            found.append(i)
-    return found
+    known = as_known(personal_data)
+    found = {span.type for text in message_texts(messages) for span in find_leaks(text, known)}
+    return [KIND_WORDS[t] for t in TYPE_PRIORITY if t in found]

@@ -22,9 +22,15 @@ def criterion_ref(criterion: ParsedCriterion | CriterionVerdict) -> str:
 
 
 def build_criterion_assessment_variables(
-    trial: NormalizedTrial, criteria: Sequence[ParsedCriterion], facts: CaseFacts
+    trial: NormalizedTrial, criteria: Sequence[ParsedCriterion], facts: CaseFacts,
+    case_sentences: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Return the variables of prompts/criterion_assessment.md: a batch of criteria and the numbered case sentences."""
+    """Return the variables of prompts/criterion_assessment.md: a batch of criteria and the numbered case sentences.
+
+    case_sentences: the summary's sentences as written, each de-identified (deidentify_sentences), so the
+    numbers the model cites are those of the summary the reviewer reads; without them, the (de-identified)
+    summary in `facts` is split, whose sentences may differ.
+    """
     return {
         "trial": {
             "registry_id": neutralise_untrusted(trial.registry_id),
@@ -34,9 +40,9 @@ def build_criterion_assessment_variables(
             {"kind": c.kind, "ref": criterion_ref(c), "text": neutralise_untrusted(c.text, 1000)} for c in criteria
         ],
         "case": build_case_variables(facts),
-        "case_sentences": split_sentences(
-            scrub_identifiers(neutralise_untrusted(facts.summary, MAX_DESCRIPTION_CHARS))
-        ),
+        "case_sentences": [neutralise_untrusted(scrub_identifiers(s), MAX_DESCRIPTION_CHARS) for s in case_sentences]
+        if case_sentences is not None
+        else split_sentences(scrub_identifiers(neutralise_untrusted(facts.summary, MAX_DESCRIPTION_CHARS))),
     }
 
 

@@ -16,7 +16,7 @@ from core.matching.criterion_prompt import (
     build_criterion_assessment_variables,
     criterion_ref,
 )
-from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.deidentify import deidentify_case_facts, deidentify_sentences
 from core.privacy.known import KnownIdentifiers, as_known
 from core.prompting.guard import guard_messages
 from core.prompting.store import get_labelled_version
@@ -68,7 +68,10 @@ def assess_unsettled_with_llm(
     out = [list(item.verdicts) for item in work]
     if not calls:
         return out
-    facts = deidentify_case_facts(facts, as_known(personal_data))[0]  # once per case, not per call
+    # Once per case, not per call. The sentences are cut from the summary as written: the evidence numbers
+    # the model gives back index the summary the page shows.
+    sentences = deidentify_sentences(facts.summary, as_known(personal_data))
+    facts = deidentify_case_facts(facts, as_known(personal_data))[0]
     version = get_labelled_version("criterion_assessment")
     template = parse_prompt_text(version.template_text, "criterion_assessment")
     client = LLMClient(load_llm_settings(), capability_cache=capability_cache())
@@ -77,12 +80,13 @@ def assess_unsettled_with_llm(
         t, batch = call
         item = work[t]
         asked = {criterion_ref(item.verdicts[i]): i for i in batch}
-        variables = build_criterion_assessment_variables(item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts)
+        variables = build_criterion_assessment_variables(
+            item.trial, [_as_criterion(item.verdicts[i]) for i in batch], facts, sentences)
         messages = render_messages(template, variables)
         guard_messages(messages, personal_data)
         answer = client.complete_structured(
             messages, CriterionBatchAssessment, prompt_name="criterion_assessment", prompt_version=str(version.version),
-            forbidden_strings=as_known(personal_data).values(),
+            forbidden_strings=as_known(personal_data),
         ).parsed
         n_sentences = len(variables["case_sentences"])
         settled: dict[int, CriterionVerdict] = {}

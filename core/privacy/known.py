@@ -11,6 +11,7 @@ import phonenumbers
 from pydantic import BaseModel, Field
 
 from core.privacy.folding import fold
+from core.privacy.recognisers import place_first_names, used_as_place
 from core.privacy.spans import IdentifierSpan, IdentifierType
 from core.privacy.vocabulary import vocabulary
 
@@ -136,15 +137,20 @@ def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -
     if not parts_alone:
         return spans
     common = _common_words()
-    for part in parts:
+    # Each half of a double-barrelled name also identifies alone ("Ångström" of "Ångström-Test"), but only
+    # capitalised: a half is often an ordinary word.
+    halves = [h for p in parts if "-" in p for h in p.split("-") if len(h) >= 3]
+    for part in [*parts, *halves]:
         key = fold(part).strip(".")
         if len(key) < 2 or (len(key) == 2 and not part[:1].isupper()):
             continue
         # A surname alone identifies; a part that is also an ordinary word ("Will", "Rose") only when capitalised.
-        needs_capital = key in common or len(key) <= 3
+        needs_capital = key in common or len(key) <= 3 or part not in parts
         for m in re.finditer(_phrase_pattern([part.strip(".")]), folded):
             if needs_capital and not text[m.start()].isupper():
                 continue
+            if key in place_first_names() and used_as_place(text, m.start(), m.end()):
+                continue  # the contact is Georgia, but "lives in Georgia" is the state
             spans.append(IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="known_name_part"))
     return spans
 
@@ -267,3 +273,12 @@ def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bo
     for phrase in known.private_phrases:
         spans += _phrase_matches(folded, phrase, "PRIVATE")
     return spans
+
+
+def find_leaks(text: str, known: KnownIdentifiers) -> list[IdentifierSpan]:
+    """The known identifiers in a text that also carries public text (a trial record): the contact's whole
+    name written as a name (every word capitalised: "Hope Cure", "CURE, Hope", not "we hope ... cure"), and
+    every e-mail, phone, address and private phrase. A name part alone is no leak here: the de-identifier
+    has already replaced it in the case's own text, and registry text shares words with many names."""
+    spans = find_known_identifiers(text, known, name_parts=False)
+    return [s for s in spans if s.type != "NAME" or all(w[:1].isupper() for w in re.findall(r"\w+", text[s.start : s.end]))]

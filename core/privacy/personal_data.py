@@ -11,12 +11,11 @@ from pydantic import BaseModel
 from core.privacy.deidentify import find_identifiers
 from core.privacy.folding import fold
 from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers, phone_national_numbers
-from core.privacy.spans import merge_spans
+from core.privacy.spans import KIND_WORDS, merge_spans
 
-_KIND_WORDS = {"NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
-               "ID": "record or insurance number", "DATE": "date", "URL": "web address", "PRIVATE": "details marked private"}
-# Generic identifiers worth flagging in a draft when the trial record does not contain them.
-_GENERIC_KINDS = ("EMAIL", "PHONE", "ID", "ADDRESS")
+# Generic identifiers worth flagging in a draft when the trial record does not contain them: a person the
+# record does not name is someone from the family's world.
+_GENERIC_KINDS = ("EMAIL", "PHONE", "ID", "ADDRESS", "NAME")
 
 
 class PersonalDataHit(BaseModel):
@@ -55,16 +54,18 @@ class PersonalDataScanner:
         """The personal details in `text`, each once, in text order."""
         hits: list[PersonalDataHit] = []
         for span in merge_spans(find_known_identifiers(text, self.known)):
-            word = _KIND_WORDS.get(span.type, "personal details")
+            word = KIND_WORDS.get(span.type, "personal details")
             hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
                                         why=f"The family's {word}"))
         for span in merge_spans(find_known_identifiers(text, self.from_notes)):
+            if _in_public_text(text[span.start : span.end], "NAME", self.public_folded, self.public_phones):
+                continue  # named in the notes, but also in the record: an investigator or a hospital is public
             hits.append(PersonalDataHit(item="identifier from the case notes", token=text[span.start : span.end],
                                         start=span.start, end=span.end, why="An identifier from the case notes"))
         for span in find_identifiers(text):
             value = text[span.start : span.end]
             if span.type in _GENERIC_KINDS and not _in_public_text(value, span.type, self.public_folded, self.public_phones):
-                word = _KIND_WORDS[span.type]
+                word = KIND_WORDS[span.type]
                 hits.append(PersonalDataHit(item=word, token=value, start=span.start, end=span.end,
                                             why=f"A {word} that is not in the trial record"))
         hits.sort(key=lambda h: (h.start, -h.end))

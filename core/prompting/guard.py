@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.domain.case_facts import CaseFacts
-from core.privacy.deidentify import deidentify_case_facts
-from core.privacy.known import KnownIdentifiers, as_known, find_known_identifiers
+from core.llm.privacy import personal_data_kinds
+from core.privacy.deidentify import deidentify_case_facts, deidentify_text
+from core.privacy.known import KnownIdentifiers, as_known
 
 
 class PersonalDataInPrompt(ValueError):
@@ -15,22 +16,25 @@ class PersonalDataInPrompt(ValueError):
 
 
 PersonalData = KnownIdentifiers | Sequence[str]
-_KIND_WORDS = {"NAME": "name", "EMAIL": "e-mail address", "PHONE": "phone number", "ADDRESS": "address",
-               "PRIVATE": "details marked private"}
 
 
 def guard_messages(messages: list[dict[str, str]], personal_data: PersonalData) -> None:
-    """Refuse to send messages that contain any of the family's personal details, in any spelling."""
+    """Refuse to send messages that contain any of the family's personal details, in any spelling (the same
+    check as the LLM client's, which sees the same messages)."""
     known = as_known(personal_data)
     for message in messages:
-        hits = find_known_identifiers(message["content"], known)
-        if hits:
+        kinds = personal_data_kinds([message], known)
+        if kinds:
             # Name the kind of detail only: the error may be logged.
-            raise PersonalDataInPrompt(
-                f"the {message['role']} message contains the family's {_KIND_WORDS.get(hits[0].type, 'personal details')}"
-            )
+            raise PersonalDataInPrompt(f"the {message['role']} message contains the family's {kinds[0]}")
 
 
 def deidentified_facts(facts: CaseFacts, personal_data: PersonalData) -> CaseFacts:
     """The case facts as a model may see them: known identifiers and every other identifier replaced."""
     return deidentify_case_facts(facts, as_known(personal_data))[0]
+
+
+def deidentified_text(text: str | None, personal_data: PersonalData) -> str:
+    """Free text a person typed that goes into a prompt (a reviewer's feedback, a verdict's explanation), as a
+    model may see it: the same de-identification as the case narrative, known identifiers included."""
+    return deidentify_text(text or "", as_known(personal_data)).text

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+from core.config import get_settings
 from core.prompting.store import get_labelled_version, list_prompt_versions, seed_prompts
 from tests.app.conftest import page, shown
+from tests.support.fake_openai import FakeOpenAI, ok
+from tests.support.flow import case_with_selected_trials
 
 
 def test_prompts_page_versions_and_labels(team):
@@ -32,3 +37,30 @@ def test_prompts_page_versions_and_labels(team):
     assert at.checkbox(key="p-confirm-trial_summary").value is False  # unticked for the next move
     refused = page("pages/prompts.py", team.reviewer).run()
     assert any("does not give access" in e.value for e in refused.error)
+
+
+EVIL_KEY = "![x](http://127.0.0.1:9/pixel.png)"
+
+
+def test_playground_section_keys_from_the_model_are_inert(team, monkeypatch):
+    # A section key is the model's output: an image in it must render as text, not be fetched.
+    case_id = case_with_selected_trials(team.reviewer)
+    answer = json.dumps({"sections": [{"key": EVIL_KEY, "sentences": [{"text": "The study tests a new treatment."}]}]})
+    with FakeOpenAI() as server:
+        server.respond_with(lambda body: ok(answer))
+        for key, value in {"LLM_BASE_URL": server.base_url, "LLM_API_KEY": server.api_key, "LLM_MODEL": server.model,
+                           "LLM_MAX_RETRIES": "0"}.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        try:
+            seed_prompts()
+            at = page("pages/prompts.py", team.admin).run()
+            at.selectbox(key="p-name").select("trial_summary").run()
+            at.selectbox(key="p-case").select(case_id).run()
+            at.button(key="p-run").click().run()
+        finally:
+            get_settings.cache_clear()
+    assert not at.exception and server.chat_requests
+    texts = [m.value for m in at.markdown]
+    assert any(EVIL_KEY in shown(t) for t in texts)
+    assert not any("![x](http" in t for t in texts)

@@ -106,3 +106,21 @@ def test_personal_data_outside_the_case_text_is_refused() -> None:
     with pytest.raises(PersonalDataInPrompt, match="name"):
         guard_messages([{"role": "user", "content": "Reply to MARIA OKAFOR."}], PERSONAL_DATA)
     guard_messages([{"role": "user", "content": "A 9-year-old in Reading."}], PERSONAL_DATA)
+
+
+def test_reviewer_free_text_in_the_prompt_is_de_identified() -> None:
+    # A reviewer's explanation of a verdict and their "request changes" comment are as free as the narrative.
+    trial, facts = make_car_t_trial(), make_case_facts()
+    verdicts = make_verdicts()
+    verdicts[3] = verdicts[3].model_copy(update={
+        "source": "reviewer", "explanation": "Mother (Maria, 07700 900123) says Dr. Keziah Wolstenholme confirmed it."})
+    client = FakeClient(draft_trial_summary_offline(trial, facts, verdicts, []))
+    draft_trial_summary_with_llm(
+        client, PROMPTS["trial_summary"], prompt_version=1, trial=trial, facts=facts, verdicts=verdicts,
+        nearest_sites=[], personal_data=PERSONAL_DATA,
+        feedback="Mention that OKAFOR family can be reached on +44 (0)7700 900123 or at 14 Elm Road.",
+    )
+    sent = " ".join(m["content"] for m in client.calls[0]["messages"])
+    assert "reached on" in sent and "Mother" in sent
+    for secret in ("OKAFOR", "Maria", "7700", "Elm Road", "Wolstenholme"):
+        assert secret not in sent, secret

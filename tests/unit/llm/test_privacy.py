@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.llm import LLMClient, LLMError
-from core.llm.privacy import find_personal_data
+from core.llm.privacy import personal_data_kinds
 from tests.support.fake_openai import FakeOpenAI
 from tests.unit.llm.models import GOOD, Summary
 
@@ -59,17 +59,17 @@ def test_clean_messages_go_through(fake_openai: FakeOpenAI, client: LLMClient) -
 
 
 def test_names_match_whole_words_only() -> None:
-    assert find_personal_data(msgs("Alice is allergic"), ["Al"]) == []
-    assert find_personal_data(msgs("Al's case"), ["Al"]) == [0]
+    assert personal_data_kinds(msgs("Alice is allergic"), ["Al"]) == []
+    assert personal_data_kinds(msgs("Al's case"), ["Al"]) == ["name"]
 
 
 def test_text_parts_and_blank_values() -> None:
     parts = [{"role": "user", "content": [{"type": "text", "text": "mail jane.doe@example.org"}]}]
-    assert find_personal_data(parts, ["", "  ", "jane.doe@example.org"]) == [2]
+    assert personal_data_kinds(parts, ["", "  ", "jane.doe@example.org"]) == ["e-mail address"]
 
 
 def test_short_digit_runs_are_not_phones() -> None:
-    assert find_personal_data(msgs("age 9, 2 lines, NCT01234567"), ["+44 20 7946 0958"]) == []
+    assert personal_data_kinds(msgs("age 9, 2 lines, NCT01234567"), ["+44 20 7946 0958"]) == []
 
 
 @settings(max_examples=60, deadline=None)
@@ -86,9 +86,9 @@ def test_any_way_of_writing_the_phone_is_caught(cuts: list[int], separator: str,
         last = cut
     pieces.append(national[last:])
     written = prefix + separator.join(pieces)
-    assert find_personal_data(msgs(f"Ring {written} today"), CONTACT) == [2]
+    assert personal_data_kinds(msgs(f"Ring {written} today"), CONTACT) == ["phone number"]
 
 
 @given(st.text(alphabet="aAbBcC .,", max_size=40))
 def test_text_without_the_values_is_never_flagged(text: str) -> None:
-    assert find_personal_data(msgs(text), CONTACT) == []
+    assert personal_data_kinds(msgs(text), CONTACT) == []

@@ -16,8 +16,9 @@ from core.prompting.store import seed_prompts
 from core.workflow.comparisons import start_comparison
 from core.workflow.drafting import start_drafting
 from core.workflow.matching import start_matching
+from core.workflow.review import request_changes, start_review
 from tests.support.fake_openai import FakeOpenAI, server_error
-from tests.support.flow import add_trials, make_case, make_trial
+from tests.support.flow import add_trials, case_with_drafts, make_case, make_trial
 
 NARRATIVE = (
     "GONZALEZ, Lucía is a 14-year-old girl with relapsed T-ALL, CD7 positive, born March 14, 2012. "
@@ -81,3 +82,31 @@ def test_no_planted_identifier_reaches_the_model(team, monkeypatch) -> None:
     # What the model did get: the clinical facts, with placeholders where identifiers were.
     for kept in ("14-year-old", "T-ALL", "CD7", "nelarabine", "St. Louis", "[NAME]", "[DATE]", "[ID]", "[ADDRESS]"):
         assert kept in wire, kept
+
+
+REVIEWER_FEEDBACK = (
+    "Shorter sentences. Do not call her Zoë Ångström-Test or ZOE ANGSTROM; the mother (ring +44 7700 900123, "
+    "or zoe.mum@example.org) and her GP Dr. Priya Ramaswamy-Okafor asked for a plain summary."
+)
+FEEDBACK_SECRETS = ("Ångström", "Angstrom", "ANGSTROM", "Zoë", "ZOE", "7700 900123", "7700900123", "zoe.mum", "Ramaswamy")
+
+
+def test_a_request_changes_comment_is_de_identified_before_the_redraft_reaches_the_model(team, monkeypatch) -> None:
+    # Drafted offline first (no endpoint), then the redraft after "request changes" goes to the model.
+    _, drafts = case_with_drafts(team.reviewer)
+    start_review(team.reviewer, drafts[0])
+    with FakeOpenAI() as server:
+        server.respond_with(lambda body: server_error(500))
+        for key, value in {"LLM_BASE_URL": server.base_url, "LLM_API_KEY": server.api_key, "LLM_MODEL": server.model,
+                           "LLM_MAX_RETRIES": "1"}.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        try:
+            seed_prompts()
+            request_changes(team.reviewer, drafts[0], REVIEWER_FEEDBACK)
+            wire = _wire(server)
+        finally:
+            get_settings.cache_clear()
+    assert server.chat_requests, "the redraft never reached the model"
+    assert "Shorter sentences" in wire  # the instruction itself still goes
+    assert [s for s in FEEDBACK_SECRETS if s in wire] == []

@@ -24,7 +24,7 @@ st.title("Catalogue")
 
 flt, problems = ExplorerFilter.from_query_params({k: st.query_params.get_all(k) for k in st.query_params})
 for p in problems:
-    st.warning(p)
+    st.warning(md_text(p))  # quotes the URL's own text, which anyone can write
 
 with st.sidebar.expander("Filters", expanded=True):
     text = st.text_input("Search (condition, drug, target, registry id)", value=flt.text, key="f-text",
