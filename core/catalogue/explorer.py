@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
-from core.catalogue.search_index import ranked_matches, tier_matches
+from core.catalogue.search_index import rank_found, ranked_matches, tier_matches
 from core.catalogue.search_text import SearchQuery, build_query
 from core.db import session_scope
 from core.domain.trial import NormalizedTrial
@@ -246,17 +246,28 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
                 stmt = stmt.join(hits, _joined_on(s, hits))
             return _where(stmt, flt, hits, joined=hits is not None)
 
-        # Counted with "id IN (hits)": SQLite then checks the filters in covering indexes, not in the trial rows.
-        capped = _where(select(Trial.id), flt, hits).limit(COUNT_CAP + 1).subquery()
-        total = s.scalar(select(func.count()).select_from(capped)) or 0
         order = [SORTS.get(sort) if SORTS.get(sort) is not None else SORTS["last update (newest)"], Trial.id]
         offset = (max(page, 1) - 1) * page_size
         ranking = ""
+        query = _text_query(flt)
+        found: list[int] | None = None
+        if hits is not None and query is not None and sort == RELEVANCE and s.bind.dialect.name == "postgresql":
+            # One pass over the hits finds (and so counts) the filtered ones; few enough are then scored by
+            # primary key, instead of a count and then a scoring pass that each read every hit again.
+            found = list(s.scalars(_where(select(Trial.id), flt, hits).limit(COUNT_CAP + 1)))
+        if found is not None:
+            total = len(found)
+        else:
+            # Counted with "id IN (hits)": SQLite then checks the filters in covering indexes, not in the trial rows.
+            capped = _where(select(Trial.id), flt, hits).limit(COUNT_CAP + 1).subquery()
+            total = s.scalar(select(func.count()).select_from(capped)) or 0
         if hits is None:
             rows = s.execute(base(*cols).order_by(*order).offset(offset).limit(page_size)).all()
         else:
-            query = _text_query(flt)
-            if sort == RELEVANCE and total > RANK_LIMIT and query is not None:
+            if found is not None and len(found) <= RANK_LIMIT and query is not None:
+                ranking = RANKED
+                ids = list(s.scalars(rank_found(query, found).offset(offset).limit(page_size))) if found else []
+            elif sort == RELEVANCE and total > RANK_LIMIT and query is not None:
                 ranking = TIERED.format(limit=RANK_LIMIT)
                 ids = _tier_page(s, flt, query, offset, page_size)
             else:

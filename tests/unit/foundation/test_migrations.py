@@ -19,8 +19,14 @@ def _ours(name, type_, *_args) -> bool:  # noqa: ANN001
 
 def test_migrated_schema_matches_the_models(db):
     with get_engine(db).connect() as conn:
+        dialect = conn.dialect.name
+
+        def included(obj, name, type_, *_args) -> bool:  # noqa: ANN001
+            # ix_trials_id_filters is declared for PostgreSQL only (Index.ddl_if), as migration 0011 creates it.
+            return not (type_ == "index" and name == "ix_trials_id_filters" and dialect != "postgresql")
+
         context = MigrationContext.configure(
-            conn, opts={"include_name": _ours, "compare_type": False}
+            conn, opts={"include_name": _ours, "include_object": included, "compare_type": False}
         )
         diffs = compare_metadata(context, Base.metadata)
     assert diffs == []
