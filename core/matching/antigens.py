@@ -149,11 +149,14 @@ def judge_targets(targets: Sequence[str], facts: CaseFacts) -> TargetFit | None:
         return TargetFit("fits", f"The treatment is aimed at {named}; the case reports '{states[t][1]}'", tuple(targets))
     reasons: list[str] = []
     usual: list[str] = []
+    unclear: list[str] = []
     for t in targets:
         found_on = loader.antigens().antigens[t].found_on
         if t in states:
             reasons.append(f"the case reports '{states[t][1]}'")
-        elif found_on and has_cancer and not any(table.related(d, f) for d in diseases for f in found_on):
+        # Only a known contradiction excludes: a diagnosis whose lineage is not given (ALL without B or T)
+        # overlaps the antigen's diseases and stays to be checked.
+        elif found_on and has_cancer and not any(table.overlaps(d, f) for d in diseases for f in found_on):
             reasons.append(
                 f"{t} is found on the cells of {' and '.join(found_on)}, and the case's diagnosis ({facts.diagnosis}) "
                 "is not one of them"
@@ -161,10 +164,20 @@ def judge_targets(targets: Sequence[str], facts: CaseFacts) -> TargetFit | None:
         else:
             if found_on and any(table.is_a(d, f) for d in diseases for f in found_on):
                 usual.append(t)
+            elif found_on and has_cancer:
+                unclear.append(t)
             reasons = []
             break
     if reasons:
         return TargetFit("no target", f"The treatment is aimed at {named}; " + "; ".join(reasons), tuple(targets))
+    if unclear:
+        found_on = " and ".join(loader.antigens().antigens[unclear[0]].found_on)
+        return TargetFit(
+            "unsettled",
+            f"The treatment is aimed at {named}, found on the cells of {found_on}; the case's diagnosis "
+            f"({facts.diagnosis}) does not say whether it is one of them: check the lineage and markers",
+            tuple(targets),
+        )
     if usual:
         return TargetFit(
             "unsettled",

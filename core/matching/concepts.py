@@ -141,6 +141,14 @@ class ConceptTable:
         """True when one of the two contains the other."""
         return self.is_a(a, b) or self.is_a(b, a)
 
+    def overlaps(self, a: str, b: str) -> bool:
+        """True when a case of `a` may also be one of `b`: one contains the other, or a narrower concept lies
+        under both ("acute lymphoblastic leukaemia" and "B-cell neoplasm" share B-ALL). False only when the
+        two exclude each other (T-ALL and B-cell neoplasm)."""
+        if self.related(a, b):
+            return True
+        return any(a in ancestors and b in ancestors for ancestors in self._ancestors.values())
+
     def _find(self, text: str) -> tuple[Mention, ...]:
         found: list[Mention] = []
         lowered = text.lower()
