@@ -93,21 +93,22 @@ def widens_beyond_named(texts: Iterable[str]) -> bool:
 
 
 def trial_diseases(conditions: Sequence[str], title: str = "") -> list[str]:
-    """The diseases a trial is for: those its conditions and title name. A broad condition listed beside a
-    narrower one ("Relapsed Leukemia" beside T-ALL, "Neoplasm Metastasis" beside HER2-positive breast
-    cancer) only qualifies it, unless the title names it too or it says it widens ("Other ... Tumors")."""
+    """The diseases a trial is for: those its conditions and title name. A broad disease beside a narrower
+    one only qualifies it: a listed condition ("Relapsed Leukemia" beside T-ALL, "Neoplasm Metastasis"
+    beside HER2-positive breast cancer) or a title word ("Nelarabine in Haematological Malignancies" for a
+    trial listing T-ALL), unless it says it widens ("Other ... Tumors"). The specific conditions win: a
+    broad title word never makes a trial for T-ALL one for every blood cancer."""
     table = disease_table()
     in_title = named_diseases(title)
     listed = [(d, c) for c in conditions for d in named_diseases(c)]
     narrower = [d for d, _ in listed] + in_title
-    kept = [
-        d
-        for d, text in listed
-        if d in in_title
-        or widens_beyond_named([text])
-        or not any(n != d and table.is_a(n, d) for n in narrower)
-    ]
-    return list(dict.fromkeys([*kept, *in_title]))
+
+    def qualifies_another(d: str) -> bool:
+        return any(n != d and table.is_a(n, d) for n in narrower)
+
+    kept = [d for d, text in listed if widens_beyond_named([text]) or not qualifies_another(d)]
+    titled = [d for d in in_title if widens_beyond_named([title]) or not qualifies_another(d)]
+    return list(dict.fromkeys([*kept, *titled]))
 
 
 @dataclass(frozen=True)
