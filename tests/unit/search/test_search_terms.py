@@ -39,12 +39,22 @@ def test_words_that_only_look_like_variants_stay_apart():
 
 
 def test_queries_join_hyphen_and_space_forms():
-    assert build_query("CD7 CAR-T").groups == [["cd7"], ["car", "cart"], ["t", "cart"]]
-    assert build_query("car t cell").groups == [["car", "cart"], ["t", "cart", "tcell"], ["cell", "tcell"]]
+    assert build_query("CD7 CAR-T").groups == [["cd7"], ["cart"]]
+    # a bare single letter would find nearly everything: only its joined forms count
+    assert build_query("car t cell").groups == [["car", "cart"], ["cart", "tcell"], ["cell", "tcell"]]
     assert build_query("CART").groups == [["cart"]]
     assert build_query("CD 19").groups == [["cd", "cd19"], ["19", "cd19"]]
     assert build_query("the of and").is_empty
     assert build_query("cells, T").groups == [["cell"], ["t"]]  # a comma keeps words apart
+
+
+@pytest.mark.parametrize(
+    ("typed", "groups"),
+    [("T-ALL", [["tall"]]), ("B-ALL", [["ball"]]), ("PD-1", [["pd1"]]), ("COVID-19", [["covid19"]]),
+     ("CAR-T cells", [["cart"], ["cell", "tcell"]]), ("non-small", [["non", "nonsmal"], ["small", "nonsmal"]])],
+)
+def test_a_short_hyphenated_word_is_one_term(typed, groups):
+    assert build_query(typed).groups == groups
 
 
 def test_documents_index_words_and_joined_pairs():
