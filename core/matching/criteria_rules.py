@@ -640,24 +640,10 @@ ENROLMENT_HISTORY = re.compile(
 )
 
 
-# What happens during the study ("withdrawn if", "time points not collected", "failure to provide a blood
-# sample"): no case note can settle it before enrolment.
-STUDY_CONDUCT = re.compile(
-    r"\b(?:will be|are|is) withdrawn\b|\bwithdrawn from (?:the |further )?(?:study|involvement)|\btime ?points?\b[^.;]*"
-    r"\bnot (?:collected|completed|obtained)|\b(?:images?|samples?|data|scans?) (?:unable to be|could not be|cannot be) "
-    r"(?:processed|analy[sz]ed|obtained)|\bfailure to (?:provide|complete|return|attend)|\bwill not (?:be )?"
-    r"(?:invited|contacted|approached)|\bnot (?:be )?randomi[sz]ed (?:by|within)|\blost to follow[- ]?up",
-    re.I,
-)
-
-
 def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """'Previously enrolled in this study' cannot concern a case being matched for the first time, and what
-    happens during the study cannot be settled before it."""
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
     if ENROLMENT_HISTORY.search(text):
         return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
-    if STUDY_CONDUCT.search(text):
-        return Finding(None, [], "This concerns what happens during the study", not_applicable=True)
     return None
 
 
