@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -351,16 +352,23 @@ def _is_exception(text: str, start: int) -> bool:
     return bool(EXCEPTION_CUE.search(text[clause_start + 1 : start]))
 
 
+# The last case's history: matching runs in several threads (jobs, the UI), so reading and replacing it is
+# done under a lock; a thread never sees another case's history or an emptied memo.
+_history_lock = threading.Lock()
 _history_memo: dict[tuple, TherapyHistory] = {}
 
 
 def case_history(facts: CaseFacts, sentences: Sequence[str]) -> TherapyHistory:
     """The case's treatment history, read once per case (every criterion of every trial asks for it)."""
     key = (id(facts), facts.summary, tuple(facts.prior_therapies), tuple(facts.negations), tuple(sentences))
-    if key not in _history_memo:
-        _history_memo.clear()
-        _history_memo[key] = read_history(facts, sentences)
-    return _history_memo[key]
+    with _history_lock:
+        history = _history_memo.get(key)
+    if history is None:
+        history = read_history(facts, sentences)  # outside the lock: reading a case is the slow part
+        with _history_lock:
+            _history_memo.clear()
+            _history_memo[key] = history
+    return history
 
 
 # Words a prior-treatment criterion may use besides the treatments and still ask nothing else.
