@@ -36,6 +36,7 @@ from core.matching.diseases import (
 )
 from core.matching.markers import judge_markers, required_markers
 from core.matching.therapies import TherapyHistory, find_therapies, read_history
+from core.nlp.sentences import split_sentences
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -754,21 +755,34 @@ def assess_conditions(conditions: Sequence[str], title: str, facts: CaseFacts) -
         open_ended=widens_beyond_named([*conditions, title]),
     )
     markers = judge_markers(required_markers(conditions), facts)
+    # where the note states the diagnosis: the evidence a reviewer checks the verdict against
+    evidence = related_sentences(facts.diagnosis, split_sentences(facts.summary), limit=1) if facts.diagnosis.strip() else []
     if fit is None:
-        why = (
-            "The case names no diagnosis to compare with the trial's conditions"
-            if not facts.diagnosis.strip()
-            else "The trial's conditions and the case's diagnosis cannot be compared from the knowledge tables"
-        )
-        return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", [], why)
+        return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", evidence,
+                        _why_not_compared(studied or title, facts))  # fmt: skip
     label_of = _LABELS[fit.fit]
     if markers is not None and fit.fit != "other disease":
         # the trial is for its disease with one of the markers it lists: both must hold
         label_of = {"fits": label_of, "unsettled": "not enough information", "absent": "not included"}[markers.fit]
         if label_of == "included" and markers.fit != "fits":
             label_of = "not enough information"
-        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], f"{fit.reason}. {markers.reason}")
-    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], fit.reason)
+        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, evidence, f"{fit.reason}. {markers.reason}")
+    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, evidence, fit.reason)
+
+
+def _why_not_compared(studied: str, facts: CaseFacts) -> str:
+    """Which side of the comparison names no disease the knowledge tables know, in the words it uses."""
+    if not facts.diagnosis.strip():
+        return f"The trial is for {studied}; the case names no diagnosis to compare with it"
+    if not case_diseases(facts):
+        return (
+            f"The trial is for {studied}; the case's diagnosis ({facts.diagnosis}) is not a disease the knowledge "
+            "tables know, so a reviewer must compare them"
+        )
+    return (
+        f"The trial's conditions ({studied}) name no disease the knowledge tables know; the case's diagnosis "
+        f"({facts.diagnosis}) is {' and '.join(case_diseases(facts))}, so a reviewer must compare them"
+    )
 
 
 def assess_target(targets: Sequence[str], facts: CaseFacts) -> CriterionVerdict | None:

@@ -7,7 +7,12 @@ import pytest
 
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import Intervention, NormalizedTrial, ParsedCriterion
-from core.matching.criteria_rules import CONDITIONS_POSITION, assess_trial_record, summarise_verdicts
+from core.matching.criteria_rules import (
+    CONDITIONS_POSITION,
+    assess_conditions,
+    assess_trial_record,
+    summarise_verdicts,
+)
 from core.matching.diseases import trial_diseases
 
 MYELOMA = CaseFacts(
@@ -53,3 +58,17 @@ def test_a_widening_title_keeps_its_broad_disease() -> None:
     assert "blood cancer" in trial_diseases(
         ["T-cell Acute Lymphoblastic Leukemia"], "Nelarabine in T-ALL and Other Haematological Malignancies"
     )
+
+
+def test_the_conditions_verdict_gives_its_real_reason_and_evidence() -> None:
+    facts = CaseFacts(
+        diagnosis="T-cell acute lymphoblastic leukaemia",
+        summary="He is 14. He has T-cell acute lymphoblastic leukaemia in second relapse.",
+    )
+    unknown = assess_conditions(["Glorbosis"], "A Study of Glorbosis", facts)
+    assert unknown is not None and unknown.verdict == "not enough information"
+    assert "Glorbosis" in unknown.explanation and "T-cell acute lymphoblastic leukaemia" in unknown.explanation
+    assert unknown.evidence_sentences == [1]  # the sentence that states the diagnosis
+    other = assess_conditions(["Multiple Myeloma"], "A Myeloma Study", facts)
+    assert other is not None and other.verdict == "not included" and other.evidence_sentences == [1]
+    assert "multiple myeloma" in other.explanation
