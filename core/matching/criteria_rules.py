@@ -576,15 +576,6 @@ _PASSING_MENTION = re.compile(
 _FIRST_CLAUSE = re.compile(r"[;:(\n]|\band\b|,")
 
 
-def describe_group_mismatch(required_text: str, facts: CaseFacts) -> str | None:
-    """Why a trial for the disease(s) in `required_text` cannot fit the case's diagnosis, or None when
-    they fit, cannot be told apart, or either side names no disease."""
-    if not facts.diagnosis.strip():
-        return None
-    fit = judge_fit(named_diseases(required_text), case_diseases(facts), facts.diagnosis)
-    return fit.reason if fit is not None and fit.fit == "other disease" else None
-
-
 # What a diagnosis statement may say besides the disease and still be fully checked.
 _DIAGNOSIS_WORDS = _wordset(
     """diagnosis diagnosed diagnoses confirmed documented proven established histologically cytologically

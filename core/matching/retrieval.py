@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from array import array
 from collections import Counter
@@ -345,12 +344,3 @@ def build_index(docs: Iterable[tuple[str, str]], k1: float = 1.2, b: float = 0.7
         bm25s_version=bm25s.__version__,
     )
     return RetrievalIndex(retriever, doc_ids, manifest, analyzer)
-
-
-def idf_of(index: RetrievalIndex, token: str) -> float:
-    """Lucene idf of an analysed token in this index (0 for unknown tokens)."""
-    df = index.document_frequency(token)
-    if df == 0:
-        return 0.0
-    n = len(index)
-    return math.log1p((n - df + 0.5) / (df + 0.5))
