@@ -8,7 +8,6 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -17,9 +16,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from pydantic import BaseModel, Field
 
-from core.matching.knowledge import loader
+from core.catalogue.spelling import spelling_rules
 
-INDEX_FORMAT = "nextoption-bm25-v2"  # v2: British spellings written the American way before stemming
+INDEX_FORMAT = "nextoption-bm25-v3"  # v3: the spelling table shared with catalogue search (v2: British spellings made American)
 MANIFEST_NAME = "manifest.json"
 DOC_IDS_NAME = "doc_ids.json"
 
@@ -59,16 +58,10 @@ class IndexManifest(BaseModel):
 
 
 def american_spelling(word: str) -> str:
-    """A lower-case word with British spellings made American (knowledge/spelling.yaml): "leukaemia" ->
-    "leukemia", "tumour" -> "tumor", "randomised" -> "randomized"."""
-    for pattern, replace in _spelling_rules():
-        word = pattern.sub(replace, word)
-    return word
-
-
-@lru_cache(maxsize=1)
-def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(rule.pattern), rule.replace) for rule in loader.spelling().rules)
+    """A lower-case word with British spellings made American: "leukaemia" -> "leukemia", "tumour" -> "tumor",
+    "randomised" -> "randomized". One table for matching and catalogue search
+    (core/catalogue/search_terms/spelling_variants.csv)."""
+    return spelling_rules().americanise(word)
 
 
 class Analyzer:

@@ -112,15 +112,6 @@ class MarkerFile(_Strict):
     markers: dict[str, MarkerEntry]
 
 
-class SpellingRule(_Strict):
-    pattern: Pattern
-    replace: str
-
-
-class SpellingFile(_Strict):
-    rules: list[SpellingRule]
-
-
 def directed_therapy(antigen: str) -> str:
     """The class of treatments aimed at an antigen ("CD19-directed therapy")."""
     return f"{antigen}-directed therapy"
@@ -240,12 +231,6 @@ def markers() -> MarkerFile:
 
 
 @lru_cache(maxsize=1)
-def spelling() -> SpellingFile:
-    """British-to-American spelling rules shipped with the product."""
-    return load_yaml(KNOWLEDGE_DIR / "spelling.yaml", SpellingFile).value
-
-
-@lru_cache(maxsize=1)
 def terms() -> TermFile:
     """Abbreviations and variant wordings shipped with the product."""
     return load_yaml(KNOWLEDGE_DIR / "terms.yaml", TermFile).value
@@ -270,6 +255,6 @@ def therapies() -> TherapyFile:
 
 
 __all__ = [
-    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "markers", "presentations", "spelling", "terms",
+    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "markers", "presentations", "terms",
     "therapies",
 ]

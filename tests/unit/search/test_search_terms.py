@@ -26,6 +26,8 @@ def test_every_rule_of_the_data_file_joins_its_two_spellings():
     for line, rule in load_csv_rows(SPELLING_FILE, SpellingRule, ("match", "british", "american", "note"), SpellingDataError):
         if rule.match == "word":
             british, american = rule.british, rule.american
+        elif rule.match == "start":
+            british, american = rule.british + "s", rule.american + "s"
         elif rule.match == "suffix":
             british, american = "character" + rule.british, "character" + rule.american
         else:
@@ -80,3 +82,29 @@ def test_the_spelling_loader_names_file_line_and_field(tmp_path: Path):
         load_spelling_rules(bad)
     with pytest.raises(SpellingDataError, match=r"cannot read"):
         load_spelling_rules(tmp_path / "missing.csv")
+
+
+def test_matching_and_search_share_one_spelling_table():
+    from core.matching.retrieval import american_spelling
+
+    for word in ("leukaemia", "tumours", "randomised", "oesophageal", "manoeuvre", "programme", "haemophilia"):
+        assert american_spelling(word) == load_spelling_rules().americanise(word)
+
+
+@pytest.mark.parametrize(
+    ("word", "same"),
+    [("raise", "raise"), ("noise", "noise"), ("crises", "crises"), ("programmed", "programmed"),
+     ("gastroesophageal", "gastroesophageal"), ("phytoestrogens", "phytoestrogens"), ("aesthetic", "aesthetic")],
+)
+def test_american_words_are_left_alone(word, same):
+    # a rule must not turn an American word into a third spelling its British form never reaches
+    assert load_spelling_rules().americanise(word) == same
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("manoeuvre", "maneuver"), ("amenorrhoea", "amenorrhea"), ("leucaemia", "leukemia"), ("transoesophageal", "transesophageal"),
+     ("programme", "program"), ("theatre", "theater"), ("caesarean", "cesarean")],
+)
+def test_more_british_spellings_become_american(british, american):
+    assert normalise_term(british) == normalise_term(american)
