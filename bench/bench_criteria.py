@@ -1,7 +1,8 @@
-"""Criterion-level benchmark: rules vs expert labels on the TrialGPT annotations (python bench/bench_criteria.py)."""
+"""Criterion-level benchmark: rules vs expert labels on the TrialGPT annotations (python bench/bench_criteria.py [--cv])."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -16,6 +17,14 @@ from core.matching import criteria_rules  # noqa: E402
 from tests.support.paths import SHARED_DATA  # noqa: E402
 
 EXPERT_FIELDS = ("expert_eligibility", "expert_sentences")
+# Exit non-zero below this accuracy (whole set, and per-fold mean with --cv): issue 15's aim for criterion
+# accuracy. The rules reach about 0.80 on these patients; a change that drops them below the aim fails.
+ACCURACY_FLOOR = 0.78
+# The one choice the rules leave open: the label of a criterion no rule settles, per criterion kind.
+SILENT_CANDIDATES: dict[str, tuple[str, ...]] = {
+    "inclusion": ("not enough information", "included", "not included"),
+    "exclusion": ("not excluded", "not enough information", "excluded"),
+}
 LABELS = ("included", "not included", "excluded", "not excluded", "not enough information", "not applicable")
 
 
@@ -69,29 +78,81 @@ def evidence_scores(rows: list[dict], preds: dict[int, dict]) -> tuple[float, fl
     return p, rc, f
 
 
-def cross_validate(rows: list[dict], k: int = 5, repeats: int = 5) -> list[tuple[int, int, float, float]]:
-    """k-fold by patient, repeated: the only fitted parameter, the label for silent criteria, comes from the
-    other folds. Returns (repeat, test rows, rules accuracy, majority-baseline accuracy) per fold."""
-    patients = sorted({r["patient_id"] for r in rows})
+def _predict_with_silent(rows: list[dict], silent: dict[str, str]) -> dict[int, str]:
     original = dict(criteria_rules.SILENT_LABEL)
-    results = []
+    criteria_rules.SILENT_LABEL.update(silent)
     try:
-        for repeat, test_ids in patient_folds(patients, k=k, repeats=repeats):
-            test = set(test_ids)
-            train_rows = [r for r in rows if r["patient_id"] not in test]
-            test_rows = [r for r in rows if r["patient_id"] in test]
-            base = majority_by_kind(train_rows)
-            criteria_rules.SILENT_LABEL.update(base)
-            labels = {key: v["eligibility"] for key, v in predict(test_rows).items()}
-            base_acc = accuracy(test_rows, {r["annotation_id"]: base[r["criterion_type"]] for r in test_rows})
-            results.append((repeat, len(test_rows), accuracy(test_rows, labels), base_acc))
+        return {key: v["eligibility"] for key, v in predict(rows).items()}
     finally:
         criteria_rules.SILENT_LABEL.clear()
         criteria_rules.SILENT_LABEL.update(original)
+
+
+def silent_rows(rows: list[dict]) -> tuple[dict[int, str], set[int]]:
+    """The rules' labels, and which criteria no rule settled (their label is the silent one): found by running
+    the rules with two different silent labels and seeing which labels change."""
+    first = {kind: c[0] for kind, c in SILENT_CANDIDATES.items()}
+    second = {kind: c[1] for kind, c in SILENT_CANDIDATES.items()}
+    a, b = _predict_with_silent(rows, first), _predict_with_silent(rows, second)
+    return a, {key for key in a if a[key] != b[key]}
+
+
+def _labels_with(rows: list[dict], fixed: dict[int, str], silent: set[int], choice: dict[str, str]) -> dict[int, str]:
+    return {
+        r["annotation_id"]: choice[r["criterion_type"]] if r["annotation_id"] in silent else fixed[r["annotation_id"]]
+        for r in rows
+    }
+
+
+def choose_silent_labels(rows: list[dict], fixed: dict[int, str], silent: set[int]) -> dict[str, str]:
+    """Per criterion kind, the candidate silent label that is most accurate on `rows` (ties: the first)."""
+    choice = {}
+    for kind, candidates in SILENT_CANDIDATES.items():
+        sub = [r for r in rows if r["criterion_type"] == kind and r["annotation_id"] in silent]
+        choice[kind] = max(candidates, key=lambda c: (sum(r["expert_eligibility"] == c for r in sub), -candidates.index(c)))
+    return choice
+
+
+def cross_validate(rows: list[dict], k: int = 5, repeats: int = 5) -> list[tuple[int, int, dict[str, str], float, float]]:
+    """k-fold by patient, repeated: per fold, the silent-criterion labels are chosen among SILENT_CANDIDATES on
+    the other folds and scored on the held-out patients. Returns (repeat, test rows, chosen labels, rules
+    accuracy, majority-baseline accuracy) per fold."""
+    fixed, silent = silent_rows(rows)
+    patients = sorted({r["patient_id"] for r in rows})
+    results = []
+    for repeat, test_ids in patient_folds(patients, k=k, repeats=repeats):
+        test = set(test_ids)
+        train_rows = [r for r in rows if r["patient_id"] not in test]
+        test_rows = [r for r in rows if r["patient_id"] in test]
+        choice = choose_silent_labels(train_rows, fixed, silent)
+        base = majority_by_kind(train_rows)
+        base_acc = accuracy(test_rows, {r["annotation_id"]: base[r["criterion_type"]] for r in test_rows})
+        acc = accuracy(test_rows, _labels_with(test_rows, fixed, silent, choice))
+        results.append((repeat, len(test_rows), choice, acc, base_acc))
     return results
 
 
-def main() -> None:
+def print_cv(rows: list[dict]) -> float:
+    """Print the cross-validation per fold and its spread; returns the per-fold mean accuracy of the rules."""
+    cv = cross_validate(rows)
+    short = {"not enough information": "NEI"}
+    print("\n5-fold cross-validation by patient, 5 repeats: the silent-criterion label (per kind, among "
+          f"{SILENT_CANDIDATES}) is chosen on the other folds; nothing else is fitted")  # fmt: skip
+    for repeat, n, choice, a, b in cv:
+        chosen = ", ".join(f"{kind[:3]} {short.get(label, label)}" for kind, label in choice.items())
+        print(f"  repeat {repeat + 1} fold ({n:>3} criteria): chose [{chosen}]  rules {a:.1%}   majority baseline {b:.1%}")
+    choices = Counter(tuple(c[2].items()) for c in cv)
+    print(f"  choices over the folds: {dict(choices)}")
+    for name, column in (("rules", [c[3] for c in cv]), ("majority", [c[4] for c in cv])):
+        mean, sd, low, high = spread(column)
+        print(f"  {name:<9} per-fold mean {mean:.1%}  sd {sd:.1%}  min {low:.1%}  max {high:.1%}  ({len(column)} folds)")
+    return spread([c[3] for c in cv])[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cv", action="store_true", help="also cross-validate the silent-criterion label by patient")
+    args = parser.parse_args(argv)
     rows = load_rows()
     start = time.perf_counter()
     preds = predict(rows)
@@ -120,18 +181,20 @@ def main() -> None:
     bp, brc, bf = evidence_scores(rows, {r["annotation_id"]: {"sentences": [0]} for r in rows})
     print(f"\nevidence sentences (micro): precision {p:.1%} recall {rc:.1%} F1 {f:.1%}"
           f"   [baseline 'sentence 0': P {bp:.1%} R {brc:.1%} F1 {bf:.1%}]")  # fmt: skip
-    cv = cross_validate(rows)
-    print("\n5-fold cross-validation by patient, 5 repeats (silent-criterion label fitted on the other folds):")
-    for repeat, n, a, b in cv:
-        print(f"  repeat {repeat + 1} fold ({n:>3} criteria): rules {a:.1%}   majority baseline {b:.1%}")
-    for name, column in (("rules", [c[2] for c in cv]), ("majority", [c[3] for c in cv])):
-        mean, sd, low, high = spread(column)
-        print(f"  {name:<9} per-fold mean {mean:.1%}  sd {sd:.1%}  min {low:.1%}  max {high:.1%}  ({len(column)} folds)")
     for half, ids in (("odd", 0), ("even", 1)):
         patients = sorted({r["patient_id"] for r in rows})[ids::2]
         sub = [r for r in rows if r["patient_id"] in set(patients)]
         print(f"  {half} half of the patients ({len(sub)} criteria): rules {accuracy(sub, labels):.1%}")
+    figures = {"accuracy": acc}
+    if args.cv:
+        figures["cross-validated accuracy (per-fold mean)"] = print_cv(rows)
+    failed = [f"{name} {value:.1%}" for name, value in figures.items() if value < ACCURACY_FLOOR]
+    if failed:
+        print(f"\nFAIL: {', '.join(failed)} below the floor of {ACCURACY_FLOOR:.0%}")
+        return 1
+    print(f"\nOK: {', '.join(f'{n} {v:.1%}' for n, v in figures.items())} at or above the floor of {ACCURACY_FLOOR:.0%}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
@@ -17,6 +16,7 @@ from sqlalchemy.sql import Subquery
 from core.catalogue.search_index import rank_found, ranked_matches, tier_matches
 from core.catalogue.search_text import SearchQuery, build_query
 from core.db import session_scope
+from core.domain.registry_ids import looks_like_registry_id
 from core.domain.trial import NormalizedTrial
 from core.errors import NotFound, ValidationFailed
 from core.models import Site, Trial, TrialRaw
@@ -31,8 +31,6 @@ SORTS: dict[str, Any] = {
     "registry id": Trial.registry_id.asc(),
     "title": Trial.brief_title.asc(),
 }
-# One word with a digit and no spaces ("NCT0512", "DEMO-0001") is a registry id, or its start.
-_REGISTRY_ID = re.compile(r"[A-Za-z]+[-_]?\d[\w-]*")
 _LIST_PARAMS = ("status", "phase", "study_type", "intervention_type", "tag", "country")
 
 
@@ -54,6 +52,8 @@ class ExplorerFilter(BaseModel):
     near_lon: float | None = None
     radius_km: float | None = None
     demo: Literal["", "only", "hide"] = ""
+    # Set by _resolve_id: whether the text, shaped like a registry id, names stored trials (None: not asked).
+    _id_found: bool | None = PrivateAttr(default=None)
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         out: dict[str, str | list[str]] = {}
@@ -132,10 +132,35 @@ def _bar(values: list[str]) -> list[Any]:
     return [f"%|{v}|%" for v in values]
 
 
+def _id_prefix(flt: ExplorerFilter) -> str | None:
+    """The registry id (or its start) the filter's text looks up, or None when the text is to be searched:
+    it is not in a registry id form ("CD19", "HER2"), or _resolve_id found no trial under it."""
+    text = flt.text.strip()
+    if not looks_like_registry_id(text) or flt._id_found is False:
+        return None
+    return text.upper()
+
+
+def _resolve_id(s: Session, flt: ExplorerFilter) -> ExplorerFilter:
+    """The filter, noting whether its id-shaped text names any stored trial; when none, the text is searched
+    as words (a trial may mention "NCT01234567" or "2020-001234-56" in its text)."""
+    prefix = _id_prefix(flt)
+    if prefix is None:
+        return flt
+    resolved = flt.model_copy()
+    resolved._id_found = s.scalar(select(Trial.id).where(_id_range(prefix)).limit(1)) is not None
+    return resolved
+
+
+def _id_range(prefix: str) -> Any:
+    # A prefix range on the unique index: "nct0512" finds NCT05120000..NCT0512ZZZZ without a table scan.
+    return and_(Trial.registry_id >= prefix, Trial.registry_id < prefix + "\U0010ffff")
+
+
 def _text_query(flt: ExplorerFilter) -> SearchQuery | None:
     """The full-text query of the filter's text, or None when it has no words to search (or is a registry id)."""
     text = flt.text.strip()
-    if not text or _REGISTRY_ID.fullmatch(text):
+    if not text or _id_prefix(flt) is not None:
         return None
     query = build_query(text)
     return None if query.is_empty else query
@@ -181,10 +206,9 @@ def _where(stmt: Select, flt: ExplorerFilter, hits: Subquery | None = None, *, j
     """Add the filter's conditions; `joined` says the caller already joined `hits` (so no IN is needed)."""
     conds = []
     text = flt.text.strip()
-    if text and _REGISTRY_ID.fullmatch(text):
-        # A prefix range on the unique index: "nct0512" finds NCT05120000..NCT0512ZZZZ without a table scan.
-        prefix = text.upper()
-        conds.append(and_(Trial.registry_id >= prefix, Trial.registry_id < prefix + "\U0010ffff"))
+    prefix = _id_prefix(flt)
+    if prefix is not None:
+        conds.append(_id_range(prefix))
     elif hits is not None and not joined:
         conds.append(Trial.id.in_(select(hits.c.trial_id)))
     elif text and hits is None and not joined:
@@ -238,6 +262,7 @@ def search_trials(actor: Actor, flt: ExplorerFilter, *, page: int = 1, page_size
     cols = (Trial.registry_id, Trial.brief_title, Trial.overall_status, Trial.study_type, Trial.phases, Trial.sponsor,
             Trial.conditions, Trial.minimum_age_years, Trial.maximum_age_years, Trial.sex, Trial.last_update_date, Trial.is_demo)
     with session_scope() as s:
+        flt = _resolve_id(s, flt)
         hits = _text_hits(s, flt)
 
         def base(*columns: Any, hits: Subquery | None = hits) -> Select:
@@ -330,6 +355,7 @@ def _split_counts(s: Session, column: Any, flt: ExplorerFilter, limit: int) -> l
 def facet_counts(actor: Actor, flt: ExplorerFilter, *, limit: int = 15) -> dict[str, list[tuple[str, int]]]:
     """Counts of the filtered set by phase, status, study type, start year, country and top sponsors."""
     with session_scope() as s:
+        flt = _resolve_id(s, flt)
         simple = {
             "status": Trial.overall_status,
             "study type": Trial.study_type,

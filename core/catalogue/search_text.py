@@ -87,6 +87,11 @@ def _joins(left: str, right: str, separator: str) -> bool:
     return bool(_LETTERS.fullmatch(left) and _DIGITS.fullmatch(right))
 
 
+def _is_short_pair(left: str, right: str) -> bool:
+    """Whether a hyphenated pair is one name ("T-ALL", "IL-2"): one of its halves is too short to mean anything alone."""
+    return min(len(left), len(right)) <= 2
+
+
 def index_terms(text: str) -> str:
     """A document's indexed words, space-separated: each word, plus the joined form of each joinable pair."""
     words = _words(text)
@@ -118,12 +123,19 @@ def build_query(text: str) -> SearchQuery:
     for i, (word, separator) in enumerate(words):
         if word in _STOPWORDS:
             continue
-        group = [normalise_term(word)]
-        if i > 0 and _joins(words[i - 1][0], word, separator):
-            group.append(normalise_term(words[i - 1][0] + word))
-        if i + 1 < len(words) and _joins(word, *words[i + 1]):
-            group.append(normalise_term(word + words[i + 1][0]))
-        group = list(dict.fromkeys(group))
+        before = normalise_term(words[i - 1][0] + word) if i > 0 and _joins(words[i - 1][0], word, separator) else None
+        after = normalise_term(word + words[i + 1][0]) if i + 1 < len(words) and _joins(word, *words[i + 1]) else None
+        # "T-ALL", "PD-1", "COVID-19": a short word hyphenated to another is one token; its halves apart
+        # ("t" and "all") would find every trial with a "T" and an "all" somewhere.
+        if i > 0 and separator == "-" and _is_short_pair(words[i - 1][0], word):
+            group = [before]
+        elif after is not None and words[i + 1][1] == "-" and _is_short_pair(word, words[i + 1][0]):
+            group = [after]
+        else:
+            # A single letter alone ("B" of "B ALL") finds nearly everything: only its joined forms count.
+            alone = [] if len(word) == 1 and (before or after) else [normalise_term(word)]
+            group = [*alone, *(t for t in (before, after) if t)]
+        group = list(dict.fromkeys(t for t in group if t))
         if group not in groups:
             groups.append(group)
         if len(groups) == MAX_QUERY_WORDS:

@@ -23,7 +23,7 @@ class SpellingDataError(ValueError):
 class SpellingRule(BaseModel):
     """One variant: where it applies in a word, the British form and the American form it becomes."""
 
-    match: Literal["word", "substring", "suffix"]
+    match: Literal["word", "start", "substring", "suffix"]
     british: str
     american: str
     note: str = ""
@@ -44,9 +44,11 @@ class SpellingRule(BaseModel):
 
 
 class SpellingRules(BaseModel):
-    """All rules, grouped the way they are applied: whole words, then substrings, then the longest suffix."""
+    """All rules, grouped the way they are applied: whole words, then word starts, then substrings, then the
+    longest suffix."""
 
     words: dict[str, str]
+    starts: list[tuple[str, str]] = []  # longest first
     substrings: list[tuple[str, str]]  # longest first, so "oesophag" wins over a shorter overlapping rule
     suffixes: list[tuple[str, str]]  # longest first
 
@@ -54,11 +56,16 @@ class SpellingRules(BaseModel):
         """The American spelling of one lower-case word (unchanged when no rule applies)."""
         if word in self.words:
             return self.words[word]
+        for british, american in self.starts:
+            if word.startswith(british):
+                word = american + word[len(british) :]
+                break
         for british, american in self.substrings:
             if british in word:
                 word = word.replace(british, american)
         for british, american in self.suffixes:
-            if word.endswith(british) and len(word) > len(british) + 1:
+            # a stem of three letters or more: "randomise", not "raise", "noise" or "crises"
+            if word.endswith(british) and len(word) >= len(british) + 3:
                 return word[: -len(british)] + american
         return word
 
@@ -76,6 +83,7 @@ def load_spelling_rules(path: Path = SPELLING_FILE) -> SpellingRules:
     by_length = sorted(rules, key=lambda r: -len(r.british))
     return SpellingRules(
         words={r.british: r.american for r in rules if r.match == "word"},
+        starts=[(r.british, r.american) for r in by_length if r.match == "start"],
         substrings=[(r.british, r.american) for r in by_length if r.match == "substring"],
         suffixes=[(r.british, r.american) for r in by_length if r.match == "suffix"],
     )

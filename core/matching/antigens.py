@@ -18,6 +18,7 @@ from core.domain.trial import NormalizedTrial
 from core.matching.diseases import case_diseases, disease_table
 from core.matching.knowledge import loader
 from core.matching.therapies import covers, find_therapies
+from core.nlp.negation import is_negated_at
 
 State = Literal["positive", "negative"]
 
@@ -31,8 +32,20 @@ _EARLIER = re.compile(
     r"\b(?:after|following|prior|previous(?:ly)?|post|failed|failure of|refractory to|exposed to|exposure to|relapsed? after)\b[^;:.()]{0,100}$",
     re.IGNORECASE,
 )
-_POSITIVE = r"(?:\+|positive|pos\b|expressing|expression|bright|dim|amplified|amplification|overexpress\w*|[123]\+)"
-_NEGATIVE = r"(?:-(?![\w])|\u2212|negative|neg\b|loss|lost|absent|not expressed|0\b)"
+_POSITIVE = (
+    r"(?:\+|positive|pos\b|expressing|expression|expressed|detected|present|bright|dim|amplified|amplification|"
+    r"overexpress\w*|[123]\+)"
+)
+# Tried before _POSITIVE: "CD19 expression negative" and "CD19 was not detected" are negative.
+_NEGATIVE = (
+    r"(?:-(?![\w])|\u2212|negative|neg\b|loss|lost|absent|0\b|"
+    r"(?:not|never|no longer) (?:been )?(?:expressed|detected|present|seen|found|identified))"
+)
+# Words between the antigen and its polarity: "CD19 expression was negative", "CD19 is not expressed".
+_FILLER = r"(?:[\s-]*(?:surface |membrane )?(?:expression|staining|status))?(?:\s+(?:was|is|were|are|has|have|remains?))?"
+_WEAK_POSITIVE = re.compile(r"expression|expressed|detected|present", re.IGNORECASE)
+_NEGATIVE_BEFORE = r"(?:loss of|negative for|lacks?|lacking|absence of|absent|without|no)"
+_POSITIVE_BEFORE = r"(?:express(?:es|ing)?|positive for)"
 _JOINER = r"(?:\s*(?:,|and|/|or)\s*)"
 
 
@@ -82,8 +95,11 @@ def _state_patterns() -> dict[str, re.Pattern[str]]:
     every = "|".join(f"(?:{p})" for p in _antigen_patterns().values())
     return {
         name: re.compile(
-            rf"(?<![\w])(?:{names})(?![\w])(?:{_JOINER}(?:{every})(?![\w]))*[\s-]*(?:(?P<pos>{_POSITIVE})|(?P<neg>{_NEGATIVE}))"
-            rf"|(?P<negpre>(?:loss of|negative for|lacks?|lacking)\s+(?:{names})(?![\w]))",
+            # "no CD19 expression", but not "no prior CD19 CAR T-cells" (a treatment, not the marker)
+            rf"(?P<negpre>(?<![\w]){_NEGATIVE_BEFORE}\s+(?:\w+\s+){{0,2}}?(?:{names})(?![\w])(?!{_TARGET_AFTER}))"
+            rf"|(?P<pospre>(?<![\w]){_POSITIVE_BEFORE}\s+(?:{names})(?![\w])(?!{_TARGET_AFTER}))"
+            rf"|(?<![\w])(?:{names})(?![\w])(?:{_JOINER}(?:{every})(?![\w]))*{_FILLER}[\s:-]*"
+            rf"(?:(?P<neg>{_NEGATIVE})|(?P<pos>{_POSITIVE}))(?![\w])",
             re.IGNORECASE,
         )
         for name, names in _antigen_patterns().items()
@@ -99,7 +115,11 @@ def marker_states(facts: CaseFacts) -> dict[str, tuple[State, str]]:
                 continue
             m = pattern.search(text or "")
             if m:
-                state: State = "positive" if m.group("pos") else "negative"
+                state: State = "positive" if m.group("pos") or m.group("pospre") else "negative"
+                # "No evidence of CD19 expression": a bare "expression" is only as positive as its sentence
+                # (an explicit "positive" or "+" stands even in a list after "negative for CD3, ...").
+                if m.group("pos") and _WEAK_POSITIVE.fullmatch(m.group("pos")) and is_negated_at(text, m.start()):
+                    state = "negative"
                 states[name] = (state, m.group(0).strip())
     return states
 
@@ -129,11 +149,14 @@ def judge_targets(targets: Sequence[str], facts: CaseFacts) -> TargetFit | None:
         return TargetFit("fits", f"The treatment is aimed at {named}; the case reports '{states[t][1]}'", tuple(targets))
     reasons: list[str] = []
     usual: list[str] = []
+    unclear: list[str] = []
     for t in targets:
         found_on = loader.antigens().antigens[t].found_on
         if t in states:
             reasons.append(f"the case reports '{states[t][1]}'")
-        elif found_on and has_cancer and not any(table.related(d, f) for d in diseases for f in found_on):
+        # Only a known contradiction excludes: a diagnosis whose lineage is not given (ALL without B or T)
+        # overlaps the antigen's diseases and stays to be checked.
+        elif found_on and has_cancer and not any(table.overlaps(d, f) for d in diseases for f in found_on):
             reasons.append(
                 f"{t} is found on the cells of {' and '.join(found_on)}, and the case's diagnosis ({facts.diagnosis}) "
                 "is not one of them"
@@ -141,10 +164,20 @@ def judge_targets(targets: Sequence[str], facts: CaseFacts) -> TargetFit | None:
         else:
             if found_on and any(table.is_a(d, f) for d in diseases for f in found_on):
                 usual.append(t)
+            elif found_on and has_cancer:
+                unclear.append(t)
             reasons = []
             break
     if reasons:
         return TargetFit("no target", f"The treatment is aimed at {named}; " + "; ".join(reasons), tuple(targets))
+    if unclear:
+        found_on = " and ".join(loader.antigens().antigens[unclear[0]].found_on)
+        return TargetFit(
+            "unsettled",
+            f"The treatment is aimed at {named}, found on the cells of {found_on}; the case's diagnosis "
+            f"({facts.diagnosis}) does not say whether it is one of them: check the lineage and markers",
+            tuple(targets),
+        )
     if usual:
         return TargetFit(
             "unsettled",

@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from re import _constants as sre_constants  # the regex parser the re module itself uses (Python 3.11+)
-from re import _parser as sre_parse
 
 
 @dataclass(frozen=True)
@@ -28,32 +26,136 @@ class ConceptSpec:
     acronyms: tuple[str, ...] = ()  # case-sensitive regular expressions
 
 
-_LITERAL, _SUBPATTERN, _BRANCH = sre_constants.LITERAL, sre_constants.SUBPATTERN, sre_constants.BRANCH
-_ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
+_QUANTIFIERS = frozenset("?*+{")
+# Escapes that stand for one literal character; any other escape (\w, \d, \b ...) is a class or an assertion.
+_LITERAL_ESCAPES = frozenset(".^$*+?{}[]()|\\/-#&~ '\"")
 
 
-def _runs(items: list) -> list[str] | None:
-    """Runs of literal characters every match of a parsed sequence contains; None when a branch inside
-    has none (then nothing can be required)."""
-    runs, current = [], ""
-    for op, arg in items:
-        if op is _LITERAL:
-            current += chr(arg)
+def _split_top_level(pattern: str) -> list[str] | None:
+    """The top-level alternatives of a pattern; None for one this reading does not follow."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
             continue
-        if op is _SUBPATTERN and not any(o is _BRANCH for o, _ in arg[-1]):
-            inner = _runs(list(arg[-1]))
-            if inner is None:
+        if c == "[":
+            i = _class_end(pattern, i)
+            if i < 0:
+                return None
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, pattern[start:]] if depth == 0 else None
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """The index of the "]" closing the character class opened at `i`; -1 when there is none."""
+    j = i + 1
+    if j < len(pattern) and pattern[j] == "^":
+        j += 1
+    if j < len(pattern) and pattern[j] == "]":
+        j += 1
+    while j < len(pattern):
+        if pattern[j] == "\\":
+            j += 2
+            continue
+        if pattern[j] == "]":
+            return j
+        j += 1
+    return -1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """The index of the ")" closing the group opened at `i`; -1 when there is none."""
+    depth, j = 0, i
+    while j < len(pattern):
+        c = pattern[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j = _class_end(pattern, j)
+            if j < 0:
+                return -1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
+
+
+def _runs(branch: str) -> list[str] | None:
+    """Runs of literal characters every match of one alternative contains, read conservatively: a group, a
+    class, an escape class or a repeat ends a run (so nothing optional is ever required); None when the
+    alternative cannot be read."""
+    runs, current, i = [], "", 0
+    while i < len(branch):
+        c = branch[i]
+        if c in _QUANTIFIERS:
+            # the atom before is optional or repeated: it is not a required part of the run
+            runs.append(current[:-1] if c in "?*" or c == "{" else current)
+            current = ""
+            if c == "{":
+                close = branch.find("}", i)
+                if close < 0:
+                    return None
+                i = close
+            i += 1
+            if i < len(branch) and branch[i] in "?+":  # lazy or possessive
+                i += 1
+            continue
+        if c == "\\":
+            if i + 1 >= len(branch):
+                return None
+            escaped = branch[i + 1]
+            if escaped in _LITERAL_ESCAPES:
+                current += escaped
+            else:
+                runs.append(current)
+                current = ""
+            i += 2
+            continue
+        if c in "([":
+            end = _group_end(branch, i) if c == "(" else _class_end(branch, i)
+            if end < 0:
                 return None
             runs.append(current)
-            runs += inner
             current = ""
+            quantified = end + 1 < len(branch) and branch[end + 1] in _QUANTIFIERS
+            if c == "(" and not quantified:
+                # a plain group of one alternative ("(?:gprc5d)") is required as a whole: read inside it
+                inner = branch[i + 3 : end] if branch.startswith("(?:", i) else branch[i + 1 : end]
+                plain = not branch.startswith("(?", i) or branch.startswith("(?:", i)
+                alternatives = _split_top_level(inner) if plain else None
+                if alternatives is not None and len(alternatives) == 1:
+                    runs += _runs(inner) or []
+            i = end + 1
+            if i < len(branch) and branch[i] in _QUANTIFIERS:
+                if branch[i] == "{":
+                    close = branch.find("}", i)
+                    if close < 0:
+                        return None
+                    i = close
+                i += 1
+                if i < len(branch) and branch[i] in "?+":
+                    i += 1
             continue
-        if op in _ZERO_WIDTH:
+        if c in ".^$)":
             runs.append(current)
             current = ""
+            i += 1
             continue
-        runs.append(current)  # repeats, classes, branches: the run stops here
-        current = ""
+        current += c
+        i += 1
     runs.append(current)
     return runs
 
@@ -63,13 +165,17 @@ def required_text(pattern: str) -> list[str] | None:
     contain (lower-cased); None when some alternative has none of 3 characters or more (or the pattern is
     beyond this reading): such a pattern is always tried."""
     try:
-        parsed = list(sre_parse.parse(pattern))
+        re.compile(pattern)
     except re.error:
         return None
-    branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is _BRANCH else [parsed]
+    if "(?x" in pattern:  # verbose patterns ignore their spaces: not read here
+        return None
+    branches = _split_top_level(pattern)
+    if branches is None:
+        return None
     out = []
     for branch in branches:
-        runs = _runs(list(branch))
+        runs = _runs(branch)
         best = max(runs or [""], key=len)
         if runs is None or len(best) < 3:
             return None
@@ -140,6 +246,14 @@ class ConceptTable:
     def related(self, a: str, b: str) -> bool:
         """True when one of the two contains the other."""
         return self.is_a(a, b) or self.is_a(b, a)
+
+    def overlaps(self, a: str, b: str) -> bool:
+        """True when a case of `a` may also be one of `b`: one contains the other, or a narrower concept lies
+        under both ("acute lymphoblastic leukaemia" and "B-cell neoplasm" share B-ALL). False only when the
+        two exclude each other (T-ALL and B-cell neoplasm)."""
+        if self.related(a, b):
+            return True
+        return any(a in ancestors and b in ancestors for ancestors in self._ancestors.values())
 
     def _find(self, text: str) -> tuple[Mention, ...]:
         found: list[Mention] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -35,6 +36,7 @@ from core.matching.diseases import (
 )
 from core.matching.markers import judge_markers, required_markers
 from core.matching.therapies import TherapyHistory, find_therapies, read_history
+from core.nlp.sentences import split_sentences
 
 Kind = Literal["inclusion", "exclusion"]
 
@@ -351,16 +353,23 @@ def _is_exception(text: str, start: int) -> bool:
     return bool(EXCEPTION_CUE.search(text[clause_start + 1 : start]))
 
 
+# The last case's history: matching runs in several threads (jobs, the UI), so reading and replacing it is
+# done under a lock; a thread never sees another case's history or an emptied memo.
+_history_lock = threading.Lock()
 _history_memo: dict[tuple, TherapyHistory] = {}
 
 
 def case_history(facts: CaseFacts, sentences: Sequence[str]) -> TherapyHistory:
     """The case's treatment history, read once per case (every criterion of every trial asks for it)."""
     key = (id(facts), facts.summary, tuple(facts.prior_therapies), tuple(facts.negations), tuple(sentences))
-    if key not in _history_memo:
-        _history_memo.clear()
-        _history_memo[key] = read_history(facts, sentences)
-    return _history_memo[key]
+    with _history_lock:
+        history = _history_memo.get(key)
+    if history is None:
+        history = read_history(facts, sentences)  # outside the lock: reading a case is the slow part
+        with _history_lock:
+            _history_memo.clear()
+            _history_memo[key] = history
+    return history
 
 
 # Words a prior-treatment criterion may use besides the treatments and still ask nothing else.
@@ -567,15 +576,6 @@ _PASSING_MENTION = re.compile(
 _FIRST_CLAUSE = re.compile(r"[;:(\n]|\band\b|,")
 
 
-def describe_group_mismatch(required_text: str, facts: CaseFacts) -> str | None:
-    """Why a trial for the disease(s) in `required_text` cannot fit the case's diagnosis, or None when
-    they fit, cannot be told apart, or either side names no disease."""
-    if not facts.diagnosis.strip():
-        return None
-    fit = judge_fit(named_diseases(required_text), case_diseases(facts), facts.diagnosis)
-    return fit.reason if fit is not None and fit.fit == "other disease" else None
-
-
 # What a diagnosis statement may say besides the disease and still be fully checked.
 _DIAGNOSIS_WORDS = _wordset(
     """diagnosis diagnosed diagnoses confirmed documented proven established histologically cytologically
@@ -640,24 +640,10 @@ ENROLMENT_HISTORY = re.compile(
 )
 
 
-# What happens during the study ("withdrawn if", "time points not collected", "failure to provide a blood
-# sample"): no case note can settle it before enrolment.
-STUDY_CONDUCT = re.compile(
-    r"\b(?:will be|are|is) withdrawn\b|\bwithdrawn from (?:the |further )?(?:study|involvement)|\btime ?points?\b[^.;]*"
-    r"\bnot (?:collected|completed|obtained)|\b(?:images?|samples?|data|scans?) (?:unable to be|could not be|cannot be) "
-    r"(?:processed|analy[sz]ed|obtained)|\bfailure to (?:provide|complete|return|attend)|\bwill not (?:be )?"
-    r"(?:invited|contacted|approached)|\bnot (?:be )?randomi[sz]ed (?:by|within)|\blost to follow[- ]?up",
-    re.I,
-)
-
-
 def rule_enrolment_history(text: str, sentences: Sequence[str], facts: CaseFacts) -> Finding | None:
-    """'Previously enrolled in this study' cannot concern a case being matched for the first time, and what
-    happens during the study cannot be settled before it."""
+    """'Previously enrolled in this study' cannot concern a case being matched for the first time."""
     if ENROLMENT_HISTORY.search(text):
         return Finding(None, [], "This concerns earlier enrolment in the same study", not_applicable=True)
-    if STUDY_CONDUCT.search(text):
-        return Finding(None, [], "This concerns what happens during the study", not_applicable=True)
     return None
 
 
@@ -760,21 +746,34 @@ def assess_conditions(conditions: Sequence[str], title: str, facts: CaseFacts) -
         open_ended=widens_beyond_named([*conditions, title]),
     )
     markers = judge_markers(required_markers(conditions), facts)
+    # where the note states the diagnosis: the evidence a reviewer checks the verdict against
+    evidence = related_sentences(facts.diagnosis, split_sentences(facts.summary), limit=1) if facts.diagnosis.strip() else []
     if fit is None:
-        why = (
-            "The case names no diagnosis to compare with the trial's conditions"
-            if not facts.diagnosis.strip()
-            else "The trial's conditions and the case's diagnosis cannot be compared from the knowledge tables"
-        )
-        return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", [], why)
+        return _verdict("inclusion", CONDITIONS_POSITION, label, "not enough information", evidence,
+                        _why_not_compared(studied or title, facts))  # fmt: skip
     label_of = _LABELS[fit.fit]
     if markers is not None and fit.fit != "other disease":
         # the trial is for its disease with one of the markers it lists: both must hold
         label_of = {"fits": label_of, "unsettled": "not enough information", "absent": "not included"}[markers.fit]
         if label_of == "included" and markers.fit != "fits":
             label_of = "not enough information"
-        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], f"{fit.reason}. {markers.reason}")
-    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, [], fit.reason)
+        return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, evidence, f"{fit.reason}. {markers.reason}")
+    return _verdict("inclusion", CONDITIONS_POSITION, label, label_of, evidence, fit.reason)
+
+
+def _why_not_compared(studied: str, facts: CaseFacts) -> str:
+    """Which side of the comparison names no disease the knowledge tables know, in the words it uses."""
+    if not facts.diagnosis.strip():
+        return f"The trial is for {studied}; the case names no diagnosis to compare with it"
+    if not case_diseases(facts):
+        return (
+            f"The trial is for {studied}; the case's diagnosis ({facts.diagnosis}) is not a disease the knowledge "
+            "tables know, so a reviewer must compare them"
+        )
+    return (
+        f"The trial's conditions ({studied}) name no disease the knowledge tables know; the case's diagnosis "
+        f"({facts.diagnosis}) is {' and '.join(case_diseases(facts))}, so a reviewer must compare them"
+    )
 
 
 def assess_target(targets: Sequence[str], facts: CaseFacts) -> CriterionVerdict | None:

@@ -17,7 +17,7 @@ from typing import Literal
 from core.domain.case_facts import CaseFacts
 from core.matching.concepts import ConceptSpec, ConceptTable
 from core.matching.knowledge import loader
-from core.nlp.negation import is_in
+from core.nlp.negation import context_scopes, is_in
 from core.nlp.sentences import split_sentences
 
 Fit = Literal["fits", "unsettled", "other disease"]
@@ -63,10 +63,47 @@ def disease_groups(text: str) -> frozenset[str]:
 
 def case_diseases(facts: CaseFacts) -> list[str]:
     """The case's diseases: its diagnosis, the conditions it lists and those its summary asserts (not denied,
-    planned, suspected or a relative's); a comorbidity or a complication keeps trials for it open."""
+    planned, suspected or a relative's); a comorbidity or a complication keeps trials for it open. A disease
+    the summary names only as past ("history of Hodgkin lymphoma treated 2015, now AML") is left out."""
     named = [d for text in [facts.diagnosis, *facts.conditions] for d in named_diseases(text)]
     named += asserted_diseases(facts.summary)
-    return disease_table().narrowest(named)
+    past = set(past_diseases(facts.summary))
+    return disease_table().narrowest([d for d in named if d not in past] or named)
+
+
+# Words that end a forward history cue's reach: "prior chemotherapy for AML" says nothing of AML being past.
+_HISTORY_GAP_END = re.compile(r"\b(?:for|with|to|after|against|of|on|before|since|and|or|then|now)\b|[,;]", re.I)
+
+
+def _is_past_at(sentence: str, position: int) -> bool:
+    for scope in context_scopes(sentence):
+        if scope.category != "historical" or not scope.start <= position < scope.end:
+            continue
+        if scope.cue_start >= scope.end:  # a backward cue: "Hodgkin lymphoma treated 2015"
+            return True
+        gap = sentence[scope.start : position]
+        if len(gap.split()) <= 3 and not _HISTORY_GAP_END.search(gap):
+            return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def past_diseases(text: str) -> tuple[str, ...]:
+    """The diseases a text names only as past ("prior breast cancer", "Hodgkin lymphoma treated 2015"), when
+    it also names a current one; empty when every disease it names is past (then the past one is all there is)."""
+    past: list[str] = []
+    current: list[str] = []
+    for sentence in split_sentences(text or ""):
+        for m in disease_table().mentions(sentence):
+            if any(is_in(sentence, m.start, c) for c in ("negated", "hypothetical", "possible", "family")):
+                continue
+            (past if _is_past_at(sentence, m.start) else current).append(m.concept)
+    table = disease_table()
+    # "prior Hodgkin lymphoma ... now lymphoma" is no current disease beside the past one: only another is
+    only_past = [d for d in dict.fromkeys(past) if d not in current]
+    if not any(not any(table.related(c, p) for p in only_past) for c in current):
+        return ()
+    return tuple(only_past)
 
 
 @lru_cache(maxsize=256)
@@ -93,21 +130,22 @@ def widens_beyond_named(texts: Iterable[str]) -> bool:
 
 
 def trial_diseases(conditions: Sequence[str], title: str = "") -> list[str]:
-    """The diseases a trial is for: those its conditions and title name. A broad condition listed beside a
-    narrower one ("Relapsed Leukemia" beside T-ALL, "Neoplasm Metastasis" beside HER2-positive breast
-    cancer) only qualifies it, unless the title names it too or it says it widens ("Other ... Tumors")."""
+    """The diseases a trial is for: those its conditions and title name. A broad disease beside a narrower
+    one only qualifies it: a listed condition ("Relapsed Leukemia" beside T-ALL, "Neoplasm Metastasis"
+    beside HER2-positive breast cancer) or a title word ("Nelarabine in Haematological Malignancies" for a
+    trial listing T-ALL), unless it says it widens ("Other ... Tumors"). The specific conditions win: a
+    broad title word never makes a trial for T-ALL one for every blood cancer."""
     table = disease_table()
     in_title = named_diseases(title)
     listed = [(d, c) for c in conditions for d in named_diseases(c)]
     narrower = [d for d, _ in listed] + in_title
-    kept = [
-        d
-        for d, text in listed
-        if d in in_title
-        or widens_beyond_named([text])
-        or not any(n != d and table.is_a(n, d) for n in narrower)
-    ]
-    return list(dict.fromkeys([*kept, *in_title]))
+
+    def qualifies_another(d: str) -> bool:
+        return any(n != d and table.is_a(n, d) for n in narrower)
+
+    kept = [d for d, text in listed if widens_beyond_named([text]) or not qualifies_another(d)]
+    titled = [d for d in in_title if widens_beyond_named([title]) or not qualifies_another(d)]
+    return list(dict.fromkeys([*kept, *titled]))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from core.domain.case_facts import CaseFacts
 from core.matching.differential import names_a_disease
-from core.matching.diseases import disease_table
+from core.matching.diseases import disease_table, past_diseases
 from core.matching.knowledge import loader
 from core.matching.therapies import find_therapies
 from core.nlp.negation import context_scopes, is_in, is_negated_at
@@ -256,18 +256,28 @@ def _as_written(text: str, item: str) -> str:
 def extract_diagnosis(text: str) -> str:
     """The main diagnosis, as written: the first 'diagnosed with' phrase, else the first asserted condition
     that names a disease, else the first disease of knowledge/diseases.yaml the text asserts."""
-    m = re.search(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I)
-    if m:
+    # A disease named only as past ("history of Hodgkin lymphoma treated 2015, now AML") is not the diagnosis.
+    past = set(past_diseases(text))
+
+    def is_past(phrase: str) -> bool:
+        named = disease_table().named(phrase)
+        return bool(named) and set(named) <= past
+
+    for m in re.finditer(r"\b(?:diagnosed with|diagnosis of|diagnosis:)\s+([^.;:()]+)", text, re.I):
         phrase = CONDITION_STOP.split(m.group(1))[0]
         phrase = re.split(r"\b(?:and was|in \d{4}|at age|\d+ (?:years|months) ago)\b|,\s", phrase)[0]
-        return _as_written(text, _clean_item(LIST_SPLIT.split(phrase)[0]))
+        if not is_past(phrase):
+            return _as_written(text, _clean_item(LIST_SPLIT.split(phrase)[0]))
     # "presents with cough" names a complaint, not a diagnosis: a case described only by its findings
     # has no diagnosis yet (matching then looks for the diagnoses the findings suggest).
     conditions = [_COURSE_AFTER_NAME.sub("", c) for c in extract_conditions(text) if names_a_disease(c)]
+    conditions = [c for c in conditions if not is_past(c)]
     if conditions:
         return _as_written(text, conditions[0])
     for sentence in split_sentences(text):
         for mention in disease_table().mentions(sentence):
+            if mention.concept in past:
+                continue
             if not any(is_in(sentence, mention.start, c) for c in ("negated", "hypothetical", "possible", "family")):
                 return sentence[mention.start : mention.end]
     return ""

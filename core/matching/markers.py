@@ -15,12 +15,16 @@ from core.matching.knowledge import loader
 from core.nlp.negation import is_negated_at
 from core.nlp.sentences import split_sentences
 
+# "FLT3 mutation was not detected", "KMT2A status: negative": the words a report puts between the marker
+# and its result may stand before the negative.
 _NEGATIVE_AFTER = re.compile(
-    r"^[\s:-]*(?:\(?\s*)?(?:not (?:rearranged|mutated|amplified|detected|found|present)|negative|neg\b|wild[- ]?type|wt\b|"
-    r"unmutated|absent|no (?:mutation|rearrangement)|-(?![\w]))",
+    r"^[\s:-]*(?:\(?\s*)?(?:(?:mutation|mutations|rearrangement|fusion|expression|status|testing|test|analysis)\b[\s:]*)?"
+    r"(?:(?:was|is|were|are|has been|have been)\s+)?"
+    r"(?:not (?:been )?(?:rearranged|mutated|amplified|detected|found|present|expressed|identified)|negative|neg\b|"
+    r"wild[- ]?type|wt\b|unmutated|absent|no (?:mutation|rearrangement)|-(?![\w]))",
     re.I,
 )
-_NEGATIVE_BEFORE = re.compile(r"\b(?:no|without|negative for|absence of)\s+(?:\w+\s+){0,2}$", re.I)
+_NEGATIVE_BEFORE = re.compile(r"\b(?:no|without|negative for|absence of|lacks?|lacking)\s+(?:\w+\s+){0,2}$", re.I)
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,6 @@ PRESENTATION_WEIGHT = 3.0
 DIFFERENTIAL_WEIGHT = 3.0
 # Case reports open with who the patient is and the presenting problem; that sentence counts more.
 LEAD_SENTENCE_WEIGHT = 3.0
-BOILERPLATE_WEIGHT = 0.0
 
 # Words of case-report narration that say nothing about which trial fits; retrieval ignores them.
 _BOILERPLATE = re.compile(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -18,9 +16,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from pydantic import BaseModel, Field
 
-from core.matching.knowledge import loader
+from core.catalogue.spelling import spelling_rules
 
-INDEX_FORMAT = "nextoption-bm25-v2"  # v2: British spellings written the American way before stemming
+INDEX_FORMAT = "nextoption-bm25-v3"  # v3: the spelling table shared with catalogue search (v2: British spellings made American)
 MANIFEST_NAME = "manifest.json"
 DOC_IDS_NAME = "doc_ids.json"
 
@@ -60,16 +58,10 @@ class IndexManifest(BaseModel):
 
 
 def american_spelling(word: str) -> str:
-    """A lower-case word with British spellings made American (knowledge/spelling.yaml): "leukaemia" ->
-    "leukemia", "tumour" -> "tumor", "randomised" -> "randomized"."""
-    for pattern, replace in _spelling_rules():
-        word = pattern.sub(replace, word)
-    return word
-
-
-@lru_cache(maxsize=1)
-def _spelling_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(rule.pattern), rule.replace) for rule in loader.spelling().rules)
+    """A lower-case word with British spellings made American: "leukaemia" -> "leukemia", "tumour" -> "tumor",
+    "randomised" -> "randomized". One table for matching and catalogue search
+    (core/catalogue/search_terms/spelling_variants.csv)."""
+    return spelling_rules().americanise(word)
 
 
 class Analyzer:
@@ -345,12 +337,3 @@ def build_index(docs: Iterable[tuple[str, str]], k1: float = 1.2, b: float = 0.7
         bm25s_version=bm25s.__version__,
     )
     return RetrievalIndex(retriever, doc_ids, manifest, analyzer)
-
-
-def idf_of(index: RetrievalIndex, token: str) -> float:
-    """Lucene idf of an analysed token in this index (0 for unknown tokens)."""
-    df = index.document_frequency(token)
-    if df == 0:
-        return 0.0
-    n = len(index)
-    return math.log1p((n - df + 0.5) / (df + 0.5))

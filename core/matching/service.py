@@ -100,7 +100,7 @@ def _index_dir() -> Path:
     return get_settings().data_dir / "index"
 
 
-def _iter_index_docs(url_fingerprint: str):  # noqa: ANN202
+def _iter_index_docs():  # noqa: ANN202
     """Stream (registry_id, text) for every trial, in pages, so memory stays flat."""
     last = 0
     while True:
@@ -130,7 +130,7 @@ def ensure_index():  # noqa: ANN201
             except Exception:  # a damaged index is rebuilt, never fatal
                 log.warning("retrieval index at %s unreadable; rebuilding", directory)
         if index is None:
-            index = build_index(_iter_index_docs(fingerprint))
+            index = build_index(_iter_index_docs())
             directory.mkdir(parents=True, exist_ok=True)
             index.save(directory)
             marker.write_text(fingerprint)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.data_files import RegexPattern, load_yaml
 
 CUES_FILE = Path(__file__).resolve().parent / "context_cues.yaml"
-Category = Literal["negated", "hypothetical", "possible", "family"]
+Category = Literal["negated", "hypothetical", "possible", "family", "historical"]
 
 
 Pattern = Annotated[RegexPattern, Field(min_length=1)]

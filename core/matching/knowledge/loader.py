@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +46,8 @@ class DiseaseEntry(NamedEntry):
 
 class DiseaseFile(_Strict):
     broadening: list[Pattern] = Field(default_factory=list)
+    # acronyms that stand for several things: no disease may be found by one of them alone
+    ambiguous_acronyms: list[CasePattern] = Field(default_factory=list)
     diseases: dict[str, DiseaseEntry]
 
 
@@ -109,15 +112,6 @@ class MarkerFile(_Strict):
     markers: dict[str, MarkerEntry]
 
 
-class SpellingRule(_Strict):
-    pattern: Pattern
-    replace: str
-
-
-class SpellingFile(_Strict):
-    rules: list[SpellingRule]
-
-
 def directed_therapy(antigen: str) -> str:
     """The class of treatments aimed at an antigen ("CD19-directed therapy")."""
     return f"{antigen}-directed therapy"
@@ -155,7 +149,32 @@ def load_disease_file(path: Path) -> LoadedFile[DiseaseFile]:
     loaded = load_yaml(path, DiseaseFile)
     entries = loaded.value.diseases
     _check_named(loaded, "diseases", entries, set(entries))
+    _check_unambiguous(loaded, entries)
     return loaded
+
+
+def _check_unambiguous(loaded: LoadedFile[DiseaseFile], entries: dict[str, DiseaseEntry]) -> None:
+    """No disease is found by an acronym alone that stands for several things ("RA"), and no two diseases
+    share an acronym."""
+    owner: dict[str, str] = {}
+    for name, entry in entries.items():
+        for position, acronym in enumerate(entry.acronyms):
+            # an ambiguous acronym written as a word that this pattern would match bare
+            for ambiguous in loaded.value.ambiguous_acronyms:
+                words = [w for w in _ambiguous_forms(ambiguous) if re.fullmatch(acronym, w)]
+                if words:
+                    raise loaded.error(
+                        ("diseases", name, "acronyms", position),
+                        f"{acronym!r} matches the ambiguous acronym {words[0]!r} alone; write a longer, unambiguous form",
+                    )
+            if acronym in owner and owner[acronym] != name:
+                raise loaded.error(("diseases", name, "acronyms", position), f"acronym {acronym!r} is also {owner[acronym]!r}'s")
+            owner[acronym] = name
+
+
+def _ambiguous_forms(pattern: str) -> list[str]:
+    """The words an ambiguous-acronym pattern stands for ("ALS?" is "AL" and "ALS")."""
+    return [w for w in (pattern.replace("?", ""), re.sub(r".\?", "", pattern)) if w.isalnum()]
 
 
 def load_antigen_file(path: Path, diseases: set[str]) -> LoadedFile[AntigenFile]:
@@ -212,12 +231,6 @@ def markers() -> MarkerFile:
 
 
 @lru_cache(maxsize=1)
-def spelling() -> SpellingFile:
-    """British-to-American spelling rules shipped with the product."""
-    return load_yaml(KNOWLEDGE_DIR / "spelling.yaml", SpellingFile).value
-
-
-@lru_cache(maxsize=1)
 def terms() -> TermFile:
     """Abbreviations and variant wordings shipped with the product."""
     return load_yaml(KNOWLEDGE_DIR / "terms.yaml", TermFile).value
@@ -242,6 +255,6 @@ def therapies() -> TherapyFile:
 
 
 __all__ = [
-    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "markers", "presentations", "spelling", "terms",
+    "DataFileError", "antigens", "differential", "diseases", "directed_therapy", "markers", "presentations", "terms",
     "therapies",
 ]

@@ -167,14 +167,6 @@ def test_a_trial_with_nothing_checked_or_its_disease_unsettled_is_never_likely_e
     assert summarise_verdicts(same).likely_eligible
 
 
-@pytest.mark.parametrize(
-    "criterion",
-    ["MRI images unable to be processed", "Failure to provide a blood sample", "Subjects lost to follow-up"],
-)
-def test_what_happens_during_the_study_is_not_applicable_before_it(criterion):
-    assert assess_criterion(criterion, "exclusion", [], T_ALL_AFTER_ALLOGRAFT).verdict == "not applicable"
-
-
 def test_an_exclusion_for_another_age_group_does_not_concern_the_patient():
     # a condition in an age group the patient is not in; a pure age limit stays a plain "not excluded"
     assert assess_criterion("Adults over 18 years with heart failure", "exclusion", [], T_ALL_AFTER_ALLOGRAFT).verdict == "not applicable"
