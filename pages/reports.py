@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.cases import list_cases
 from core.domain.overrides import OVERRIDE_CATEGORIES
+from core.permissions import Actor
 from core.reports.store import (
     get_report_pdf,
     list_report_overrides,
@@ -15,6 +16,15 @@ from core.reports.store import (
 )
 from core.workflow.release import release_report
 from pages.ui_common import case_label, md_text, require_page, run_action
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _released_pdf(username: str, report_id: int, *, _actor: Actor) -> bytes:
+    """A released version's PDF, read once per user and version (released versions never change), not on every
+    rerun. Handed to the button as bytes: a deferred download (a callable) was lost when the browser's click
+    raced a rerun (the walkthrough saw no download under load)."""
+    return get_report_pdf(_actor, report_id)
+
 
 actor = require_page("report.view")
 st.title("Reports")
@@ -78,5 +88,5 @@ for r in reports:
         c1.download_button("Markdown", r.markdown, file_name=f"report-{case_id}-v{r.version}.md", key=f"md-{r.id}")
         c2.download_button("HTML", r.html, file_name=f"report-{case_id}-v{r.version}.html", mime="text/html", key=f"html-{r.id}")
         if r.has_pdf:
-            # Read from the database when pressed, not on every run that draws the page.
-            c3.download_button("PDF", lambda rid=r.id: get_report_pdf(actor, rid), file_name=f"report-{case_id}-v{r.version}.pdf", mime="application/pdf", key=f"pdf-{r.id}")
+            c3.download_button("PDF", _released_pdf(actor.username, r.id, _actor=actor),
+                               file_name=f"report-{case_id}-v{r.version}.pdf", mime="application/pdf", key=f"pdf-{r.id}")
