@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.corpora.markup import parse_markup  # noqa: E402
+from bench.corpora.markup import hand_written_rows, parse_markup  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "data" / "privacy" / "deid_heldout.jsonl"
 SEED = 20260514
@@ -267,8 +267,7 @@ PLACE_NAMED = [
 
 def place_named_rows(start: int) -> list[dict]:
     """The hand-written rows on first names that are also places, numbered from `start`."""
-    return [{"id": f"heldout-{start + i:03d}", "region": region, "format": "place_named", "contact": contact,
-             "fields": {"summary": parse_markup(marked)}} for i, (region, contact, marked) in enumerate(PLACE_NAMED)]
+    return hand_written_rows("heldout", start, PLACE_NAMED, "place_named")
 
 
 def main() -> None:

@@ -39,3 +39,9 @@ def parse_markup(marked: str) -> dict[str, Any]:
     for span in identifiers + terms + places:
         assert text[span["start"] : span["end"]] == span["value"]
     return {"text": text, "identifiers": identifiers, "clinical_terms": terms, "places": places}
+
+
+def hand_written_rows(prefix: str, start: int, rows: list[tuple[str, dict, str]], fmt: str) -> list[dict]:
+    """Hand-written corpus rows (region, contact, marked summary), numbered `{prefix}-NNN` from `start`."""
+    return [{"id": f"{prefix}-{start + i:03d}", "region": region, "format": fmt, "contact": contact,
+             "fields": {"summary": parse_markup(marked)}} for i, (region, contact, marked) in enumerate(rows)]
