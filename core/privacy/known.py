@@ -125,7 +125,8 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in re.split(r"[\s,]+", cleaned) if p and fold(p).strip(".") not in drop]
 
 
-def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -> list[IdentifierSpan]:
+def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True,
+                  capitalised_only: bool = False) -> list[IdentifierSpan]:
     parts = _name_parts(name)
     if not parts:
         return []
@@ -145,7 +146,7 @@ def _name_matches(text: str, folded: str, name: str, parts_alone: bool = True) -
         if len(key) < 2 or (len(key) == 2 and not part[:1].isupper()):
             continue
         # A surname alone identifies; a part that is also an ordinary word ("Will", "Rose") only when capitalised.
-        needs_capital = key in common or len(key) <= 3 or part not in parts
+        needs_capital = capitalised_only or key in common or len(key) <= 3 or part not in parts
         for m in re.finditer(_phrase_pattern([part.strip(".")]), folded):
             if needs_capital and not text[m.start()].isupper():
                 continue
@@ -211,7 +212,65 @@ def _street_words(words: Sequence[str]) -> tuple[int, int] | None:
     return None
 
 
-def _address_matches(folded: str, address: str) -> list[IdentifierSpan]:
+def _spans(pattern: str, folded: str, rule: str) -> list[IdentifierSpan]:
+    return [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule=rule) for m in re.finditer(pattern, folded)]
+
+
+@lru_cache(maxsize=1)
+def _street_suffix_pattern() -> str:
+    """Any street suffix ("Street", "St"; an abbreviation's dot may also end the sentence, so it is left out)."""
+    suffixes = sorted((fold(w) for w in vocabulary().street_suffixes), key=len, reverse=True)
+    return r"(?:" + "|".join(re.escape(w) for w in suffixes) + r")"
+
+
+def _capitalised(text: str, span: IdentifierSpan, core: Sequence[str]) -> bool:
+    """True when every word of the street's name is capitalised in the span (the number and suffix may not be)."""
+    keys = {fold(w) for w in core}
+    return all(w[:1].isupper() for w in re.findall(r"\w+", text[span.start : span.end]) if fold(w) in keys)
+
+
+def _street_core_matches(text: str, folded: str, words: Sequence[str], street: tuple[int, int],
+                         core: Sequence[str], core_alone: bool) -> list[IdentifierSpan]:
+    """Where a street's own name is written without the rest of its address line."""
+    vocab = vocabulary()
+    suffixed = street[1] + 1 < len(words) and fold(words[street[1] + 1]).strip(".,") in {
+        fold(w) for w in (*vocab.street_suffixes, *vocab.unit_words)}
+    prefixed = street[0] > 0 and fold(words[street[0] - 1]).strip(".,") in {fold(w) for w in vocab.street_prefixes}
+    body = r"[\s\-]+".join(_folded_word_pattern(w) for w in core)
+    patterns: list[str] = []
+    numbers = [_folded_word_pattern(w) for w in words if any(c.isdigit() for c in w)]
+    number = r"(?:" + "|".join(numbers) + r")"
+    if numbers:  # "1 Test", "Paix 5": with its house number, written in either order
+        patterns += [rf"(?<!\w){number}\s+{body}(?!\w)", rf"(?<!\w){body}\s+{number}(?!\w)"]
+    # "Test Street", "Test St": with any street suffix, not only the one the address was typed with.
+    patterns.append(rf"(?<!\w){body}\s+{_street_suffix_pattern()}(?!\w)")
+    spans = [s for p in patterns for s in _spans(p, folded, "known_address")]
+    if not core_alone:
+        # In a report "cycle 1 test results" or "the high court" is no address: these forms count with the
+        # street's name written as a name, or in any case with the address's own suffix ("main road").
+        spans = [s for s in spans if _capitalised(text, s, core)]
+        if numbers:  # "1 test st": number, name and suffix together are an address however written
+            spans += _spans(rf"(?<!\w){number}\s+{body}\s+{_street_suffix_pattern()}(?!\w)", folded, "known_address")
+        if suffixed:
+            own = _folded_word_pattern(words[street[1] + 1].strip(".,"))
+            spans += _spans(rf"(?<!\w){body}\s+{own}(?!\w)", folded, "known_address")
+    if prefixed:
+        spans += _spans(_phrase_pattern(words[street[0] - 1 : street[1] + 1]), folded, "known_address")  # no "5"
+    if sum(len(w) for w in core) < 4:
+        return spans  # "Oak" alone is too short to say anything
+    core_pattern = _phrase_pattern(core)
+    # Without a suffix or prefix the name itself ends in a street word ("Hauptstrasse"): it identifies alone.
+    if core_alone or not (suffixed or prefixed):
+        return spans + _spans(core_pattern, folded, "known_address")
+    # Alone, the street's name identifies only when written as a proper name: capitalised and no ordinary word
+    # ("Test", "Church" and "Main" are streets too, and "the test shows" is no address).
+    common = _common_words() | {fold(w) for w in vocab.common_words}
+    if all(fold(w) not in common for w in core):
+        spans += [s for s in _spans(core_pattern, folded, "known_address") if _capitalised(text, s, core)]
+    return spans
+
+
+def _address_matches(text: str, folded: str, address: str, core_alone: bool = True) -> list[IdentifierSpan]:
     vocab = vocabulary()
     particles = {fold(w) for w in vocab.name_particles}
     spans: list[IdentifierSpan] = []
@@ -220,18 +279,14 @@ def _address_matches(folded: str, address: str) -> list[IdentifierSpan]:
         if not words:
             continue
         if fold(words[0]).strip(".") in {fold(w) for w in vocab.unit_words}:  # "Flat 2", "Apt 3B": the whole phrase
-            spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_address")
-                      for m in re.finditer(_phrase_pattern(words), folded)]
+            spans += _spans(_phrase_pattern(words), folded, "known_address")
             continue
         street = _street_words(words)
         if street is not None:
-            patterns = [_phrase_pattern(words)]
+            spans += _spans(_phrase_pattern(words), folded, "known_address")
             core = [w for w in words[street[0] : street[1] + 1] if fold(w) not in particles]
-            if core and sum(len(w) for w in core) >= 4:
-                patterns.append(_phrase_pattern(core))
-            for pattern in patterns:
-                spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_address")
-                          for m in re.finditer(pattern, folded)]
+            if core:
+                spans += _street_core_matches(text, folded, words, street, core, core_alone)
             continue
         # A city with its postcode: only the postcode identifies (the city may stay).
         run: list[str] = []
@@ -240,8 +295,7 @@ def _address_matches(folded: str, address: str) -> list[IdentifierSpan]:
                 run.append(word)
             elif run:
                 if sum(len(w) for w in run) >= 3:
-                    spans += [IdentifierSpan(start=m.start(), end=m.end(), type="ADDRESS", rule="known_postcode")
-                              for m in re.finditer(_phrase_pattern(run), folded)]
+                    spans += _spans(_phrase_pattern(run), folded, "known_postcode")
                 run = []
     return spans
 
@@ -254,22 +308,27 @@ def _phrase_matches(folded: str, phrase: str, kind: IdentifierType) -> list[Iden
             for m in re.finditer(_phrase_pattern(words), folded)]
 
 
-def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bool = True) -> list[IdentifierSpan]:
+def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bool = True,
+                           proper_names_only: bool = False) -> list[IdentifierSpan]:
     """Every occurrence of the case's known identifiers in text (spans may overlap; merge before use).
 
     name_parts=False matches whole names only (in any order, case or accents), not a surname alone: for
     texts that also carry public registry text, where a study contact may share the family's surname.
+    proper_names_only=True, for checks of text written for the family: a name part or a street's name alone
+    counts only when written as a proper name (capitalised; a street's name also no ordinary word), a street's
+    name otherwise only with its house number or a street suffix. The de-identifier keeps the default, so
+    the LLM never gets a street ("Test" of "1 Test Street") even written in lowercase.
     """
     folded = fold(text)
     spans: list[IdentifierSpan] = []
     for name in known.names:
-        spans += _name_matches(text, folded, name, parts_alone=name_parts)
+        spans += _name_matches(text, folded, name, parts_alone=name_parts, capitalised_only=proper_names_only)
     for email in known.emails:
         spans += _email_matches(folded, email)
     for phone in known.phones:
         spans += _phone_matches(text, phone)
     for address in known.addresses:
-        spans += _address_matches(folded, address)
+        spans += _address_matches(text, folded, address, core_alone=not proper_names_only)
     for phrase in known.private_phrases:
         spans += _phrase_matches(folded, phrase, "PRIVATE")
     return spans

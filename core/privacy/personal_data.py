@@ -35,6 +35,14 @@ def _in_public_text(value: str, kind: str, public_folded: str, public_phones: se
     return bool(needle) and needle in public_folded
 
 
+def _note_identifiers(note: str, known: KnownIdentifiers) -> list[str]:
+    """The identifiers of a case note other than the family's own details: those are looked for in a draft
+    as names and addresses, and a street such as "Test" must not make the note's "blood test" one."""
+    own = merge_spans(find_known_identifiers(note, known))
+    return [note[s.start : s.end] for s in find_identifiers(note, known)
+            if not any(k.start <= s.start and s.end <= k.end for k in own)]
+
+
 class PersonalDataScanner:
     """Finds personal details in the sentences of one draft: what every sentence is compared with (the family's
     details, the identifiers of the case notes, the trial record's own phones and e-mails) is prepared once."""
@@ -43,7 +51,7 @@ class PersonalDataScanner:
                  public_text: str = "") -> None:
         self.known = as_known(personal_data)
         self.from_notes = KnownIdentifiers(private_phrases=sorted({
-            n[s.start : s.end] for n in narrative_texts for s in find_identifiers(n, self.known) if s.end - s.start >= 3
+            phrase for n in narrative_texts for phrase in _note_identifiers(n, self.known) if len(phrase) >= 3
         }))
         self.public_folded = re.sub(r"\s+", " ", fold(public_text))
         self.public_phones = {
@@ -53,7 +61,9 @@ class PersonalDataScanner:
     def find(self, text: str) -> list[PersonalDataHit]:
         """The personal details in `text`, each once, in text order."""
         hits: list[PersonalDataHit] = []
-        for span in merge_spans(find_known_identifiers(text, self.known)):
+        # A family's street or surname may be an ordinary word ("1 Test Street", "Zoe Test"): in a report
+        # it counts written as a name or with its number or suffix, not in "the test shows".
+        for span in merge_spans(find_known_identifiers(text, self.known, proper_names_only=True)):
             word = KIND_WORDS.get(span.type, "personal details")
             hits.append(PersonalDataHit(item=word, token=text[span.start : span.end], start=span.start, end=span.end,
                                         why=f"The family's {word}"))

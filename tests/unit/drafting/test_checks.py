@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -287,3 +288,17 @@ def test_a_facility_word_inside_a_longer_word_is_not_cut_off() -> None:
     places = [t.token for t in find_claim_tokens(text)]
     assert "Centre Hospitalier Lyon-Sud" in places and "Helix Biologics Clinical Research Unit" in places
     assert "Centre Hospital" not in places and "Helix Biologics Clinic" not in places
+
+
+def test_offline_draft_passes_for_a_family_whose_street_and_surname_are_ordinary_words() -> None:
+    # "1 Test Street" and "Zoe Test": the draft's "tests" and "test" are no personal data, the street is.
+    draft = draft_trial_summary_offline(
+        TRIAL, FACTS, make_verdicts(), [(TRIAL.sites[0], 58.3), (TRIAL.sites[1], None)]
+    )
+    sections = section_texts(draft)
+    assert re.search(r"\btests?\b", " ".join(sections.values()))  # the draft does use the word
+    family = ["Zoe Test", "1 Test Street"]
+    results = run(sections, personal_data=family)
+    assert blocking_failures(list(results.values())) == [], [r.message for r in results.values()]
+    sections["where_and_contact"] += " The family lives on Test Street."
+    assert not run(sections, personal_data=family)["no_personal_data"].passed
