@@ -337,7 +337,8 @@ def find_known_identifiers(text: str, known: KnownIdentifiers, *, name_parts: bo
 def find_leaks(text: str, known: KnownIdentifiers) -> list[IdentifierSpan]:
     """The known identifiers in a text that also carries public text (a trial record): the contact's whole
     name written as a name (every word capitalised: "Hope Cure", "CURE, Hope", not "we hope ... cure"), and
-    every e-mail, phone, address and private phrase. A name part alone is no leak here: the de-identifier
-    has already replaced it in the case's own text, and registry text shares words with many names."""
-    spans = find_known_identifiers(text, known, name_parts=False)
+    every e-mail, phone, address and private phrase. A name part alone is no leak here, nor a street's name
+    written as an ordinary word ("the main purpose" for "3 Main St"): the de-identifier has already replaced
+    them in the case's own text, and registry text shares words with many names and streets."""
+    spans = find_known_identifiers(text, known, name_parts=False, proper_names_only=True)
     return [s for s in spans if s.type != "NAME" or all(w[:1].isupper() for w in re.findall(r"\w+", text[s.start : s.end]))]

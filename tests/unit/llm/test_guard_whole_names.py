@@ -69,3 +69,18 @@ def test_the_drafter_gives_the_client_the_typed_details() -> None:
     draft_trial_summary_with_llm(client, PROMPTS["trial_summary"], prompt_version=1, trial=trial, facts=facts,
                                  verdicts=make_verdicts(), nearest_sites=[], personal_data=known)
     assert client.calls[0]["forbidden"] == known
+
+
+STREET_TEXT = "The main purpose of this study is to test a new treatment at a high dose; church groups may help."
+
+
+@pytest.mark.parametrize("address", ["3 Main St, Springfield", "1 Test Street, Leeds LS1 4AB", "8 High Street", "12 Church Lane"])
+def test_trial_words_that_are_the_familys_street_name_are_no_leak(address: str) -> None:
+    guard_messages(msgs(STREET_TEXT), [address])  # raises when it would refuse
+    assert personal_data_kinds(msgs(STREET_TEXT), [address]) == []
+
+
+@pytest.mark.parametrize("text", ["They live at 3 Main St.", "Home: 3 main st, Springfield", "The family is on Main Street."])
+def test_the_familys_street_written_as_an_address_is_refused(text: str) -> None:
+    with pytest.raises(PersonalDataInPrompt):
+        guard_messages(msgs(text), ["3 Main St, Springfield"])
