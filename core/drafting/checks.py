@@ -278,8 +278,12 @@ def check_jargon(sections: dict[str, str]) -> list[Finding]:
     findings = []
     seen: set[tuple[str, str]] = set()
     for key, text in sections.items():
+        explained: set[str] = set()  # a term explained once in a section reads plainly in the rest of it
         for hit in find_jargon(text):
-            if is_explained(text, hit) or (key, hit.term) in seen:
+            if is_explained(text, hit):
+                explained.add(hit.term)
+                continue
+            if hit.term in explained or (key, hit.term) in seen:
                 continue
             seen.add((key, hit.term))
             sentence = next((s for s in split_sentences(text) if text[hit.start : hit.end] in s), "")

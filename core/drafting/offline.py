@@ -121,7 +121,9 @@ class _Section:
     def add(self, text: str, *sources: str, explain: bool = True) -> None:
         self.sentences.append(_s(text, *sources))
         for hit in find_jargon(text) if explain else []:
-            if hit.term in self._explained or self._count >= MAX_EXPLAINED_TERMS or is_explained(text, hit):
+            if is_explained(text, hit):
+                self._explained.add(hit.term)  # the sentence says what it means: no glossary line needed
+            if hit.term in self._explained or self._count >= MAX_EXPLAINED_TERMS:
                 continue
             self._explained.add(hit.term)
             self._count += 1
@@ -294,7 +296,7 @@ class _Rule:
         wrapper = (
             f"The {self.noun} asks for: “{{}}”."
             if self.verdict.kind == "inclusion"
-            else f"People cannot take part in the {self.noun} if this applies: “{{}}”."
+            else "People cannot take part if this applies: “{}”."
         )
         quote = _quote_within(wrapper, self.text)
         return wrapper.format(quote) if quote else None
@@ -436,7 +438,8 @@ def _what_we_could_not_confirm(
         else:
             sec.add(sentence, *rule.refs)
             sec.add(rule.explanation.question or "Ask the study team about it.", *rule.refs)
-    if shown < len([r for r in blocking + unknown if r.rule_sentence()]):
+    # Rules too long to quote in one readable sentence are not shown either: the family hears there are more.
+    if shown < len(blocking + unknown):
         sec.add(
             "The record lists more rules. The study team can go through them with you.", "trial.eligibility"
         )

@@ -12,6 +12,7 @@ from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 from core.drafting.checks import ChecksConfig, check_jargon, check_readability
 from core.drafting.offline import draft_trial_summary_offline
+from core.drafting.readability import measure_readability
 from core.drafting.schema import section_texts
 from core.matching.criteria_rules import assess_trial_record
 from core.nlp.sentences import split_sentences
@@ -57,3 +58,24 @@ def test_a_term_is_explained_in_each_section_it_is_used_in() -> None:
     assert len(using) >= 2, using
     for key in using:
         assert "starts in young white blood cells" in sections[key], (key, sections[key])
+
+
+def test_contact_details_are_scored_as_one_plain_word_each() -> None:
+    # "pediatric.oncology.branch.referral.office@example.org" is not prose; scored as words it pushed a
+    # contact section over the target (SMOG 10.3 for DEMO-0011) without a hard word a family must read.
+    contact = "You can call +1 301-555-0111 or e-mail pediatric.oncology.branch.referral.office@example.org."
+    plain = "You can call number or e-mail address."
+    assert measure_readability(contact) == measure_readability(plain)
+
+
+def test_a_term_explained_earlier_in_a_section_is_not_flagged_again_but_one_explained_elsewhere_is() -> None:
+    explained = "The study asks for a Lansky score of at least 50. This is a score of daily life. The notes give: Lansky 80."
+    sections = {"why_it_may_fit": explained, "what_we_could_not_confirm": "The notes give: Lansky 80."}
+    assert [(f.section, f.token) for f in check_jargon(sections)] == [("what_we_could_not_confirm", "Lansky")]
+
+
+def test_a_term_the_rule_explains_gets_no_second_meaning_in_the_section() -> None:
+    trial = next(t for t in TRIALS if t.registry_id == "DEMO-0002")
+    text = _sections(WALKTHROUGH, trial)["why_it_may_fit"]
+    assert "These are scores of how well the patient manages daily life." in text and "Lansky 80" in text, text
+    assert "“Lansky” means" not in text, text
