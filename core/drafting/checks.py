@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 from core.drafting.active_content import find_active_content
-from core.drafting.glossary import find_jargon
+from core.drafting.glossary import JargonHit, find_jargon
 from core.drafting.grounding import SourceCorpus, build_corpus, ungrounded_tokens
 from core.drafting.key_facts import TrialKeyFacts, check_key_facts, read_trial_key_facts
 from core.drafting.promises import find_promises
@@ -264,19 +264,26 @@ _EXPLAINED_NEXT = re.compile(
 )
 
 
+def is_explained(text: str, hit: JargonHit) -> bool:
+    """Whether text explains the term at hit: its plain meaning anywhere, or a meaning right after it."""
+    return bool(
+        hit.plain.lower() in text.lower()
+        or _EXPLAINED_AFTER.match(text, hit.end)
+        or _EXPLAINED_NEXT.match(text, hit.end)
+    )
+
+
 def check_jargon(sections: dict[str, str]) -> list[Finding]:
     """Flag medical terms that the section neither replaces nor explains, with a plain alternative."""
     findings = []
     seen: set[tuple[str, str]] = set()
     for key, text in sections.items():
-        lowered = text.lower()
+        explained: set[str] = set()  # a term explained once in a section reads plainly in the rest of it
         for hit in find_jargon(text):
-            explained = (
-                hit.plain.lower() in lowered
-                or _EXPLAINED_AFTER.match(text, hit.end)
-                or _EXPLAINED_NEXT.match(text, hit.end)
-            )
-            if explained or (key, hit.term) in seen:
+            if is_explained(text, hit):
+                explained.add(hit.term)
+                continue
+            if hit.term in explained or (key, hit.term) in seen:
                 continue
             seen.add((key, hit.term))
             sentence = next((s for s in split_sentences(text) if text[hit.start : hit.end] in s), "")

@@ -9,6 +9,7 @@ from core.domain.ages import age_fits, age_with_unit, format_age
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import OPEN_STATUSES, Contact, NormalizedTrial, ParsedCriterion, Site
 from core.domain.verdicts import CriterionVerdict
+from core.drafting.checks import ChecksConfig, count_words, is_explained
 from core.drafting.context import OptionSummary, distance_phrase, order_options
 from core.drafting.criterion_topics import Explanation, explain_criterion, topic_of
 from core.drafting.glossary import explain_term, features_stated, find_jargon
@@ -30,10 +31,13 @@ __all__ = ["OFFLINE_DRAFTER", "OptionSummary", "draft_case_overview_offline", "d
 OFFLINE_DRAFTER = "offline-structured-v2"  # recorded as the draft's model, so every draft says who wrote it
 
 MAX_QUOTE_WORDS = 30
+# The readability check's limit: every sentence the drafter writes, quotes included, stays within it.
+MAX_SENTENCE_WORDS = ChecksConfig().max_sentence_words
 MAX_RULES_SHOWN = 5
 MAX_SITES_SHOWN = 3
 MAX_PRODUCTS_DESCRIBED = 2
-MAX_EXPLAINED_TERMS = 3
+# Per section: every term a reader meets in it is explained there; the cap only stops a flood of meanings.
+MAX_EXPLAINED_TERMS = 8
 MAX_RECORD_SENTENCES = 2
 
 STATUS_PLAIN: dict[str, str] = {
@@ -64,6 +68,7 @@ _INVOLVES = re.compile(
 _REQUEST = re.compile(r"\brequests?\b", re.I)
 # Topics too broad to name as a reason for not taking someone ("a different illness or stage").
 _VAGUE_TOPICS = frozenset({"other", "disease", "disease_named_first"})
+_RECORD_SAYS = "The record says: “{}”."
 _GROUP_PARENT = re.compile(r"(?:one|any|all) of the following|:\s*$", re.I)
 
 
@@ -82,21 +87,31 @@ def _noun(trial: NormalizedTrial) -> str:
     return "programme" if trial.study_type == "EXPANDED_ACCESS" else "study"
 
 
-def _quote(text: str) -> str | None:
+def _quote(text: str, max_words: int = MAX_QUOTE_WORDS) -> str | None:
     """A whole, single-line quote of record text (or its first clause when long), or None."""
     words = " ".join(text.split()).strip(" -*•:").split()
     if not words or find_promises(" ".join(words)):
         return None  # record text that sounds like a promise is left for the reviewer to read in the record
-    if len(words) > MAX_QUOTE_WORDS:
+    if _length(words) > max_words:
         first = re.split(r";|:|\s\(", " ".join(words))[0].split()
-        if len(first) > MAX_QUOTE_WORDS or len(first) < 3:
+        if _length(first) > max_words or len(first) < 3:
             return None
         words = first
     return " ".join(words).rstrip(".;:,")
 
 
+def _length(words: Sequence[str]) -> int:
+    # The larger of the two counts: the checks count "CD19/CD22" as two words, a plain split as one.
+    return max(len(words), count_words(" ".join(words)))
+
+
+def _quote_within(wrapper: str, text: str) -> str | None:
+    """A quote that fits the wrapper sentence ("The record says: “{}”.") within the sentence-length limit."""
+    return _quote(text, min(MAX_QUOTE_WORDS, MAX_SENTENCE_WORDS - count_words(wrapper.format(""))))
+
+
 class _Section:
-    """Sentences of one section, with plain meanings of jargon added right after first use in the draft."""
+    """Sentences of one section, with plain meanings of jargon added right after first use in the section."""
 
     def __init__(self, key: str, explained: set[str], features: Mapping[str, str | None]) -> None:
         self.key, self.sentences, self._explained, self._features = key, [], explained, features
@@ -106,6 +121,8 @@ class _Section:
     def add(self, text: str, *sources: str, explain: bool = True) -> None:
         self.sentences.append(_s(text, *sources))
         for hit in find_jargon(text) if explain else []:
+            if is_explained(text, hit):
+                self._explained.add(hit.term)  # the sentence says what it means: no glossary line needed
             if hit.term in self._explained or self._count >= MAX_EXPLAINED_TERMS:
                 continue
             self._explained.add(hit.term)
@@ -272,21 +289,17 @@ class _Rule:
     def met(self) -> bool:
         return self.verdict.verdict in ("included", "not excluded")
 
-    @property
-    def is_plain(self) -> bool:
-        """True when the rule is said in our own plain words (not quoted), so it needs no glossary."""
-        return bool(self.explanation.rule)
-
     def rule_sentence(self) -> str | None:
         """The rule the right way round: what the study needs (inclusion) or who cannot take part (exclusion)."""
         if self.explanation.rule:
             return re.sub(r"\b([Tt])he study\b", lambda m: f"{m.group(1)}he {self.noun}", self.explanation.rule)
-        quote = _quote(self.text)
-        if not quote:
-            return None
-        if self.verdict.kind == "inclusion":
-            return f"The {self.noun} asks for: “{quote}”."
-        return f"People cannot take part in the {self.noun} if this applies: “{quote}”."
+        wrapper = (
+            f"The {self.noun} asks for: “{{}}”."
+            if self.verdict.kind == "inclusion"
+            else "People cannot take part if this applies: “{}”."
+        )
+        quote = _quote_within(wrapper, self.text)
+        return wrapper.format(quote) if quote else None
 
 
 def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[CriterionVerdict]) -> list[_Rule]:
@@ -317,6 +330,20 @@ def _rules(trial: NormalizedTrial, facts: CaseFacts, verdicts: Sequence[Criterio
     return kept
 
 
+def _listed(intro: str, items: Sequence[str]) -> list[str]:
+    """Sentences "{intro}: a; b; c." then "Also: d; e.", each within the sentence-length limit."""
+    sentences: list[str] = []
+    lead, current = intro, []
+    for item in items:
+        if current and count_words(f"{lead}: {'; '.join([*current, item])}.") > MAX_SENTENCE_WORDS:
+            sentences.append(f"{lead}: {'; '.join(current)}.")
+            lead, current = "Also", []
+        current.append(item)
+    if current:
+        sentences.append(f"{lead}: {'; '.join(current)}.")
+    return sentences
+
+
 def _shorts(rules: Sequence[_Rule]) -> list[str]:
     return list(dict.fromkeys(r.explanation.short for r in rules if r.explanation.short))
 
@@ -328,7 +355,8 @@ def _why_it_may_fit(
     age_fits = age.fits
     shorts = (["the age"] if age_fits else []) + _shorts(fits)
     if shorts:
-        sec.add(f"What seems to fit: {'; '.join(shorts[:5])}.", "verdicts")
+        for sentence in _listed("What seems to fit", shorts[:5]):
+            sec.add(sentence, "verdicts")
     else:
         sec.add(f"We could not yet match the {_noun(trial)}'s rules to the case notes.", "verdicts")
     age_rule = _age_rule(trial)
@@ -344,9 +372,9 @@ def _why_it_may_fit(
     for rule in fits[: MAX_RULES_SHOWN - 1]:
         sentence = rule.rule_sentence()
         if sentence:
-            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
+            sec.add(sentence, *rule.refs)
             if rule.explanation.case_says:
-                sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+                sec.add(rule.explanation.case_says, *rule.refs, "case.summary")
     absent = [
         r
         for r in rules
@@ -354,12 +382,11 @@ def _why_it_may_fit(
     ]
     labels = list(dict.fromkeys(r.explanation.label for r in absent))[:3]
     if labels:
-        refs = [ref for r in absent[:3] for ref in r.refs]
-        sec.add(
-            f"Nothing in the case notes points to the reasons the {_noun(trial)} gives for not taking someone, "
-            f"such as: {'; '.join(labels)}.",
-            *refs,
-        )
+        # One short sentence per reason: a list of them in one sentence runs past the sentence-length limit.
+        sec.add(f"We checked the reasons the {_noun(trial)} gives for not taking someone.", "trial.eligibility")
+        for label in labels:
+            refs = [ref for r in absent if r.explanation.label == label for ref in r.refs]
+            sec.add(f"Nothing in the case notes points to {label}.", *refs)
     sec.add(f"Only the {_noun(trial)} team can decide who may take part.", "trial.eligibility")
 
 
@@ -371,7 +398,8 @@ def _what_we_could_not_confirm(
     age_fits = age.fits
     open_points = (["the age"] if age_fits is False else []) + _shorts(blocking + unknown)
     if open_points:
-        sec.add(f"To check with the study team: {'; '.join(open_points[:5])}.", "verdicts")
+        for sentence in _listed("To check with the study team", open_points[:5]):
+            sec.add(sentence, "verdicts")
     else:
         sec.add("We found no open questions in the rules we checked.", "verdicts")
     age_rule = _age_rule(trial)
@@ -397,20 +425,21 @@ def _what_we_could_not_confirm(
         shown += 1
         if rule.verdict.blocks_eligibility:
             sec.add(
-                f"The case notes may not meet this rule. {sentence}", *rule.refs, explain=not rule.is_plain
+                f"The case notes may not meet this rule. {sentence}", *rule.refs
             )
             if rule.explanation.case_says:
-                sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+                sec.add(rule.explanation.case_says, *rule.refs, "case.summary")
             sec.add("Please check it with the doctor.", *rule.refs)
         elif rule.explanation.case_says:
             # The case already speaks to it: say what it says instead of asking the family again.
-            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
-            sec.add(rule.explanation.case_says, *rule.refs, "case.summary", explain=False)
+            sec.add(sentence, *rule.refs)
+            sec.add(rule.explanation.case_says, *rule.refs, "case.summary")
             sec.add("The study team needs to confirm it.", *rule.refs)
         else:
-            sec.add(sentence, *rule.refs, explain=not rule.is_plain)
+            sec.add(sentence, *rule.refs)
             sec.add(rule.explanation.question or "Ask the study team about it.", *rule.refs)
-    if shown < len([r for r in blocking + unknown if r.rule_sentence()]):
+    # Rules too long to quote in one readable sentence are not shown either: the family hears there are more.
+    if shown < len(blocking + unknown):
         sec.add(
             "The record lists more rules. The study team can go through them with you.", "trial.eligibility"
         )
@@ -433,7 +462,7 @@ def _record_sentences(trial: NormalizedTrial, pattern: re.Pattern[str]) -> list[
     for field in ("brief_summary", "detailed_description"):
         for sentence in split_sentences(getattr(trial, field) or ""):
             sentence = re.sub(r"^How to request access:\s*", "", sentence, flags=re.I)
-            quote = _quote(sentence) if pattern.search(sentence) else None
+            quote = _quote_within(_RECORD_SAYS, sentence) if pattern.search(sentence) else None
             if quote and len(quote.split()) == len(sentence.split()):
                 found.append((quote, f"trial.{field}"))
     return found[:MAX_RECORD_SENTENCES]
@@ -445,7 +474,7 @@ def _quote_record(
     """Quote the record's sentences on a subject, or say the general thing when it has none."""
     found = _record_sentences(trial, pattern)
     for quote, field in found:
-        sec.add(f"The record says: “{quote}”.", field)
+        sec.add(_RECORD_SAYS.format(quote), field)
     if not found:
         sec.add(otherwise, source)
 
@@ -548,7 +577,6 @@ def draft_trial_summary_offline(
     reading = read_record(trial)
     rules = _rules(trial, facts, verdicts)
     age = _AgeFit(trial, facts, verdicts)
-    explained: set[str] = set()
     writers = {
         "what_is_tested": lambda sec: _what_is_tested(sec, trial, reading),
         "why_it_may_fit": lambda sec: _why_it_may_fit(sec, trial, facts, rules, age),
@@ -559,7 +587,8 @@ def draft_trial_summary_offline(
     }
     sections = []
     for key in required_sections("trial", trial.study_type):
-        sec = _Section(key, explained, reading.features)
+        # Each section explains its own terms: a family may read one section alone (issue 16).
+        sec = _Section(key, set(), reading.features)
         writers[key](sec)
         sections.append(sec.build(trial.study_type))
     return TrialSummaryDraft(registry_id=trial.registry_id, sections=sections)

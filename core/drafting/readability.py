@@ -12,6 +12,13 @@ from pydantic import BaseModel
 from core.nlp.sentences import split_sentences
 
 _WORD_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+# E-mail addresses, links and phone numbers are not prose: "referral.office@example.org" would count as
+# four long words. Each is scored as one plain word, as bench/bench_report.py does (issue 14).
+_NOT_PROSE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "address"),
+    (re.compile(r"https?://\S+"), "link"),
+    (re.compile(r"\+?\d[\d ()-]{6,}\d"), "number"),
+)
 
 
 class Readability(BaseModel):
@@ -39,6 +46,8 @@ def count_syllables(word: str) -> int:
 
 def measure_readability(text: str) -> Readability:
     """Return the Flesch-Kincaid grade and SMOG grade of a text (0 for an empty text)."""
+    for pattern, word in _NOT_PROSE:
+        text = pattern.sub(word, text)
     sentences = max(len(split_sentences(text)), 1)
     words = _WORD_RE.findall(text)
     n_words = len(words)

@@ -27,10 +27,16 @@ def _draft_with(kind: str, text: str, verdict: str, summary: str) -> str:
     return section_texts(draft_trial_summary_offline(trial, facts, verdicts, []))["what_we_could_not_confirm"]
 
 
+# Pieces of a meaning as split below: the quoted term, "means: ...", or a tail split at an inner full stop.
+_MEANING = re.compile(r"“[^”]+”$|means:|[a-z]")
+
+
 def _sentence_before(text: str, marker: str) -> str:
-    """The sentence just before the case-notes sentence that starts with marker."""
+    """The sentence just before the case-notes sentence that starts with marker, past any glossary meanings
+    (“HSCT” means: ...), which follow the sentence that uses the term."""
     before = text[: text.index(marker)].strip()
-    return re.split(r"(?<=[.”])\s+", before)[-1]
+    sentences = re.split(r"(?<=[.”])\s+", before)
+    return next(s for s in reversed(sentences) if not _MEANING.match(s))
 
 
 @pytest.mark.parametrize(
