@@ -15,15 +15,12 @@ from pydantic import BaseModel, ValidationError
 from core.domain.case_facts import CaseFacts
 from core.domain.trial import NormalizedTrial
 from core.drafting.checks import ChecksConfig, run_checks
+from core.jsonl_rows import RowError, read_json_lines
 from core.privacy.deidentify import deidentify_text
 from core.privacy.known import KnownIdentifiers
 
 # The checks that read single sentences; the draft-shape checks (sections, length) need a whole draft.
 SENTENCE_CHECKS = ("grounding", "no_promises", "no_personal_data", "no_active_content", "jargon")
-
-
-class RowError(ValueError):
-    """A row that cannot be read, with the file, line and field."""
 
 
 class TextRow(BaseModel):
@@ -40,22 +37,15 @@ class CaseContext(BaseModel):
 
 def read_rows(path: Path, model: type[BaseModel] = TextRow) -> Iterator[Any]:
     """Parse a JSONL file row by row; raise RowError naming the file, line and field of a bad row."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RowError(f"{path}, line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from exc
-            if not isinstance(data, dict):
-                raise RowError(f"{path}, line {number}: expected an object with \"id\" and \"text\"")
-            try:
-                yield model.model_validate(data)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                field = ".".join(map(str, first["loc"])) or "(row)"
-                raise RowError(f"{path}, line {number}, field {field}: {first['msg']}") from exc
+    for number, data in read_json_lines(path):
+        if not isinstance(data, dict):
+            raise RowError(f"{path}, line {number}: expected an object with \"id\" and \"text\"")
+        try:
+            yield model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(map(str, first["loc"])) or "(row)"
+            raise RowError(f"{path}, line {number}, field {field}: {first['msg']}") from exc
 
 
 def deidentify_rows(rows: Iterable[TextRow]) -> Iterator[dict[str, Any]]:

@@ -9,15 +9,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from core.domain.case_facts import CaseFacts
+from core.jsonl_rows import RowError, read_json_lines
 from core.matching.criteria_rules import assess_criterion
 from core.matching.extract import extract_case_facts
 from core.nlp.sentences import numbered_lines, split_sentences
 
 REQUIRED_FIELDS = ("annotation_id", "note", "criterion_type", "criterion_text")
-
-
-class RowError(ValueError):
-    """A row that cannot be assessed, with where it was and which field is wrong."""
 
 
 def check_row(row: dict, where: str) -> None:
@@ -58,16 +55,7 @@ def assess_rows(rows: Iterable[dict]) -> Iterator[dict]:
 
 def read_jsonl(path: Path) -> Iterator[dict]:
     """Read JSON objects one per line, naming file and line on a parse error."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RowError(
-                    f"{path}: line {number}: not valid JSON ({exc.msg} at column {exc.colno})"
-                ) from exc
+    return (row for _, row in read_json_lines(path))
 
 
 def main_assess_criteria(argv: list[str] | None = None) -> int:

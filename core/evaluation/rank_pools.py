@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from core.domain.trial import NormalizedTrial
+from core.jsonl_rows import read_json_lines
 from core.matching.demographics import TrialPopulation, population_of
 from core.matching.dense import DenseEncoder, embed_corpus, make_dense_scorer
 from core.matching.ranker import RankingSettings, rank_candidates
@@ -18,17 +19,10 @@ TITLE_REPEAT = 2  # titles and conditions count twice: they say what the trial i
 
 
 def _read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
-    with open(path, encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}, line {line_no}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(obj, dict):
-                raise ValueError(f"{path}, line {line_no}: expected a JSON object")
-            yield line_no, obj
+    for line_no, obj in read_json_lines(path):
+        if not isinstance(obj, dict):
+            raise ValueError(f"{path}, line {line_no}: expected a JSON object")
+        yield line_no, obj
 
 
 def _required_str(obj: dict, field: str, path: str | Path, line_no: int) -> str:
